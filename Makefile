@@ -1,0 +1,129 @@
+# mtv-steps — build, test, run.
+#
+#   make                 lib/libmtv.a and every binary into bin/
+#   make check           build, then run every unit and bats test
+#   make check SANITIZE=1  the same under ASan+UBSan (built in build/san/)
+#   make install PREFIX=/usr/local
+#   make clean
+#
+# Programs register themselves: every steps/<s>/main.c becomes bin/mtv-<s>;
+# other programs (tools/*, tests/sim) add a module.mk that appends to PROGRAMS.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDARY:
+SHELL := /bin/bash
+
+PREFIX ?= /usr/local
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := cc
+endif
+
+# Sanitized objects must never mix with plain ones, so they get their own tree.
+ifeq ($(SANITIZE),1)
+OUT ?= build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1
+else
+OUT ?= .
+SAN_FLAGS :=
+OPT ?= -O2
+endif
+
+BIN := $(OUT)/bin
+OBJ := $(if $(filter .,$(OUT)),build/obj,$(OUT)/obj)
+LIBMTV := $(OUT)/lib/libmtv.a
+TESTBIN := $(if $(filter .,$(OUT)),build/tests,$(OUT)/tests)
+
+CFLAGS ?= -g $(OPT)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+	-Wno-format-nonliteral $(SAN_FLAGS) -Ilib $(CFLAGS)
+ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
+LDLIBS_COMMON := -lcurl -lcjson -lyaml -lssh2 -lssl -lcrypto -lm
+
+DEPS_STAMP := $(OBJ)/.deps-ok
+
+all: programs
+
+# ---- dependencies: install Debian packages only when something is missing ----
+$(DEPS_STAMP):
+	@mkdir -p $(@D)
+	@shared/check-deps.sh || shared/install-deps.sh
+	@shared/check-deps.sh
+	@touch $@
+
+# ---- lib/libmtv.a ----
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
+
+$(LIBMTV): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(OBJ)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# ---- programs ----
+# PROGRAMS lists binary names; <name>_SRCS their sources; <name>_LDLIBS extra libs.
+PROGRAMS :=
+STEP_DIRS := $(patsubst steps/%/main.c,%,$(wildcard steps/*/main.c))
+define STEP_template
+PROGRAMS += mtv-$(1)
+mtv-$(1)_SRCS := $$(wildcard steps/$(1)/*.c)
+endef
+$(foreach s,$(STEP_DIRS),$(eval $(call STEP_template,$(s))))
+
+include $(wildcard tools/*/module.mk tests/sim/module.mk)
+
+define PROGRAM_template
+$(BIN)/$(1): $$($(1)_SRCS:%.c=$(OBJ)/%.o) $(LIBMTV)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$($(1)_LDLIBS) $$(LDLIBS_COMMON)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_template,$(p))))
+
+programs: $(LIBMTV) $(PROGRAMS:%=$(BIN)/%)
+
+# ---- tests ----
+# tests/unit/test_*.c: cmocka unit tests, one binary each.
+# tests/progs/*.c: small programs bats tests drive lib through.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(TESTBIN)/unit/%)
+PROG_SRCS := $(wildcard tests/progs/*.c)
+PROG_BINS := $(PROG_SRCS:tests/progs/%.c=$(TESTBIN)/progs/%)
+
+$(TESTBIN)/unit/%: $(OBJ)/tests/unit/%.o $(LIBMTV)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS_COMMON)
+
+$(TESTBIN)/progs/%: $(OBJ)/tests/progs/%.o $(LIBMTV)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lmicrohttpd $(LDLIBS_COMMON)
+
+test-programs: programs $(UNIT_BINS) $(PROG_BINS)
+
+# Absolute paths so tests may cd anywhere.  TESTS narrows the run:
+#   make check TESTS="tests/bats/kube.bats"
+export MTV_BIN_DIR := $(abspath $(BIN))
+export MTV_TEST_BIN_DIR := $(abspath $(TESTBIN))
+export MTV_SRC_DIR := $(CURDIR)
+export MTV_SHARED_REF ?= $(abspath ../shared)
+
+check: test-programs
+	@tests/run-tests.sh $(TESTS)
+
+# ---- install / clean ----
+install: programs
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mtv-steps
+	install -m 0755 $(PROGRAMS:%=$(BIN)/%) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(wildcard shared/*.json) $(DESTDIR)$(PREFIX)/share/mtv-steps/
+
+clean:
+	rm -rf build bin lib/libmtv.a
+
+.PHONY: all programs test-programs check install clean
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Exit 0 when every header and tool the build and tests need is present;
+# otherwise name what is missing on stderr and exit 1.
+cc=${CC:-cc}
+missing=""
+for h in curl/curl.h cjson/cJSON.h yaml.h libssh2.h openssl/ssl.h microhttpd.h \
+	 'stdarg.h>\n#include <stddef.h>\n#include <setjmp.h>\n#include <cmocka.h'; do
+	printf "#include <$h>\n" | "$cc" -E -x c - >/dev/null 2>&1 || missing="$missing ${h##*<}"
+done
+for t in bats openssl curl; do
+	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+done
+for d in /usr/lib/bats/bats-support /usr/lib/bats/bats-assert; do
+	[ -d "$d" ] || missing="$missing $d"
+done
+[ -z "$missing" ] && exit 0
+echo "check-deps: missing:$missing" >&2
+exit 1

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install the Debian packages mtv-steps builds and tests with.
+# The Makefile runs this only when a header or tool it needs is missing, so a
+# fresh clone builds with plain `make check`.  Safe to run again: apt-get skips
+# what is already installed.
+set -eu
+
+PACKAGES="
+build-essential pkg-config ca-certificates curl
+libcurl4-openssl-dev libcjson-dev libyaml-dev libssh2-1-dev libssl-dev
+libmicrohttpd-dev libcmocka-dev
+bats bats-assert bats-support
+openssl openssh-server openssh-client
+"
+
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "install-deps.sh: need root or sudo to install: $PACKAGES" >&2
+	exit 2
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086  # the list is meant to split into words
+$SUDO apt-get install -y -q --no-install-recommends $PACKAGES
