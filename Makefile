@@ -127,3 +127,13 @@ clean:
 .PHONY: all programs test-programs check install clean
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
+
+# ---- valgrind over the unit tests: any leak or memory error fails ----
+valgrind: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do \
+		echo "# valgrind $$t"; \
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			--error-exitcode=99 --trace-children=no $$t >/dev/null; \
+	done; echo "valgrind: no leaks or errors in $(words $(UNIT_BINS)) unit test binaries"
+
+.PHONY: valgrind
