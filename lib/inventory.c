@@ -1,0 +1,162 @@
+#include "inventory.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+
+#define INVENTORY_SERVICE "https:forklift-inventory:8443"
+
+void inventory_release(struct inventory *inv)
+{
+	http_client_release(&inv->http);
+	free(inv->base);
+	free(inv->source);
+	memset(inv, 0, sizeof(*inv));
+}
+
+/* Find the inventory Route: 0 with *url set, 1 when there is none, -1 on
+ * API errors. */
+static int route_url(struct kube_client *kc, const char *ns, char **url, struct mtv_err *err)
+{
+	struct kube_list_opts opts = { .label_selector = "app=forklift,service=forklift-inventory" };
+	cJSON *items = NULL, *named = NULL;
+	const cJSON *route;
+	struct buf b = BUF_INIT(4096);
+	const char *host;
+
+	*url = NULL;
+	if (kube_list(kc, &KUBE_ROUTES, ns, &opts, &items, NULL, err) < 0)
+		/* No route API (plain Kubernetes) or no right to read it. */
+		return err->http_status == 404 || err->http_status == 403 ? 1 : -1;
+	route = cJSON_GetArrayItem(items, 0);
+	if (!route && kube_get(kc, &KUBE_ROUTES, ns, "forklift-inventory", &named, err) == 0)
+		route = named;
+	host = json_str(route, "spec.host", NULL);
+	if (host && *host) {
+		buf_addf(&b, "%s://%s", json_get(route, "spec.tls") ? "https" : "http", host);
+		*url = buf_take(&b);
+	}
+	cJSON_Delete(items);
+	cJSON_Delete(named);
+	buf_release(&b);
+	return *url ? 0 : 1;
+}
+
+int inventory_open(struct inventory *inv, struct kube_client *kc, const char *mtv_namespace,
+		   struct mtv_err *err)
+{
+	const char *env = getenv("MTV_INVENTORY_URL");
+	const char *insecure = getenv("MTV_INVENTORY_INSECURE_SKIP_VERIFY");
+	struct buf b = BUF_INIT(4096);
+	char *route = NULL;
+
+	memset(inv, 0, sizeof(*inv));
+	if (env && *env) {
+		buf_addstr(&b, env);
+		while (b.len && b.data[b.len - 1] == '/')
+			b.data[--b.len] = '\0';
+		inv->source = strdup("MTV_INVENTORY_URL");
+	} else {
+		int found = route_url(kc, mtv_namespace, &route, err);
+
+		if (found < 0)
+			return mtv_err_prefix(err, "finding the forklift-inventory Route");
+		if (found == 0) {
+			buf_addstr(&b, route);
+			free(route);
+			inv->source = strdup("Route forklift-inventory");
+		} else {
+			buf_addf(&b, "%s/api/v1/namespaces/%s/services/%s/proxy", kc->http.base_url,
+				 mtv_namespace, INVENTORY_SERVICE);
+			inv->source = strdup("service proxy");
+		}
+	}
+	inv->base = buf_take(&b);
+	if (http_client_init(&inv->http, inv->base, err) < 0)
+		goto fail;
+	if (kc->http.token)
+		http_client_set_token(&inv->http, kc->http.token);
+	if (kc->http.ca_pem)
+		http_client_set_ca(&inv->http, kc->http.ca_pem, kc->http.ca_len);
+	if (kc->http.cert_pem)
+		http_client_set_cert(&inv->http, kc->http.cert_pem, kc->http.cert_len,
+				     kc->http.key_pem, kc->http.key_len);
+	http_client_set_insecure(&inv->http,
+				 kc->http.insecure || (insecure && !strcmp(insecure, "true")));
+	http_client_set_interrupt(&inv->http, kc->http.interrupt);
+	return 0;
+fail:
+	inventory_release(inv);
+	return -1;
+}
+
+int inventory_list(struct inventory *inv, const char *type, const char *uid,
+		   const char *collection, int detail, cJSON **items, struct mtv_err *err)
+{
+	struct http_request req = { 0 };
+	struct http_response resp;
+	struct buf path = BUF_INIT(4096);
+	cJSON *doc = NULL;
+	int r = -1;
+
+	*items = NULL;
+	buf_addf(&path, "/providers/%s/%s/%s", type, uid, collection);
+	if (detail > 0)
+		buf_addf(&path, "?detail=%d", detail);
+	req.path = buf_str(&path);
+	http_response_init(&resp);
+	if (http_do(&inv->http, &req, &resp, err) < 0) {
+		mtv_err_prefix(err, "inventory (%s) GET %s", inv->source, buf_str(&path));
+		goto out;
+	}
+	if (resp.status == 206) {
+		r = INVENTORY_NOT_SYNCED;
+		goto out;
+	}
+	if (resp.status != 200) {
+		char what[600];
+
+		snprintf(what, sizeof(what), "inventory (%s) GET %s", inv->source, buf_str(&path));
+		kube_status_error(err, what, resp.status, buf_str(&resp.body), resp.body.len);
+		goto out;
+	}
+	if (resp.body.len == 0 || !strcmp(buf_str(&resp.body), "null") ||
+	    !strcmp(buf_str(&resp.body), "null\n")) {
+		*items = cJSON_CreateArray();
+		r = INVENTORY_OK;
+		goto out;
+	}
+	if (json_parse(buf_str(&resp.body), resp.body.len, buf_str(&path), &doc, err) < 0) {
+		err->code = MTV_EXIT_ENV;
+		mtv_err_prefix(err, "inventory (%s)", inv->source);
+		goto out;
+	}
+	if (!cJSON_IsArray(doc)) {
+		mtv_err_set(err, MTV_EXIT_ENV, "inventory (%s) GET %s: expected a list, got %s",
+			    inv->source, buf_str(&path), json_type_name(doc));
+		cJSON_Delete(doc);
+		goto out;
+	}
+	*items = doc;
+	r = INVENTORY_OK;
+out:
+	http_response_release(&resp);
+	buf_release(&path);
+	return r;
+}
+
+const cJSON *inventory_find(const cJSON *items, const char *key)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, items) {
+		const char *name = json_str(it, "name", NULL), *id = json_str(it, "id", NULL);
+
+		if ((name && !strcmp(name, key)) || (id && !strcmp(id, key)))
+			return it;
+	}
+	return NULL;
+}

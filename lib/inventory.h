@@ -1,0 +1,53 @@
+/* Forklift inventory client.
+ *
+ * The inventory is a REST service of the forklift-controller pod that
+ * mirrors each source provider: /providers/<type>/<provider uid>/<collection>.
+ * Where it is, in order:
+ *   1. MTV_INVENTORY_URL;
+ *   2. the Route in the MTV namespace labelled app=forklift,
+ *      service=forklift-inventory (or named forklift-inventory);
+ *   3. the API server's service proxy,
+ *      /api/v1/namespaces/<ns>/services/https:forklift-inventory:8443/proxy.
+ * It takes the same bearer token as the API server.  Route hosts are signed
+ * by the cluster's ingress CA, which a kubeconfig does not carry: set
+ * MTV_INVENTORY_INSECURE_SKIP_VERIFY=true when it differs from the API CA.
+ *
+ * Lookups are bulk (`?detail=N` lists), never one request per VM, so the
+ * cost of a step stays flat as plans grow.  A 206 means the provider has not
+ * synced yet; an empty or `null` body is an empty list.
+ */
+#ifndef MTV_INVENTORY_H
+#define MTV_INVENTORY_H
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "http.h"
+#include "kube.h"
+
+struct inventory {
+	struct http_client http;
+	char *base;		/* URL prefix the inventory paths are appended to */
+	char *source;		/* how it was found, for messages */
+};
+
+int inventory_open(struct inventory *inv, struct kube_client *kc, const char *mtv_namespace,
+		   struct mtv_err *err);
+void inventory_release(struct inventory *inv);
+
+enum inventory_result {
+	INVENTORY_OK = 0,
+	INVENTORY_NOT_SYNCED = 1,	/* 206: ask again later */
+};
+
+/* GET <base>/providers/<type>/<uid>/<collection>[?detail=N].  *items is an
+ * array (a new one; empty for an empty/null body).  Returns
+ * INVENTORY_NOT_SYNCED (and *items = NULL) on 206, -1 on errors (404: the
+ * provider uid is unknown to the inventory, http_status 404). */
+int inventory_list(struct inventory *inv, const char *type, const char *uid,
+		   const char *collection, int detail, cJSON **items, struct mtv_err *err);
+
+/* The element of items whose "name" (or "id") equals key, or NULL. */
+const cJSON *inventory_find(const cJSON *items, const char *key);
+
+#endif
