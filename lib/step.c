@@ -268,3 +268,27 @@ int step_finish(struct step *s, int code)
 	junit_suite_release(&s->junit);
 	return code;
 }
+
+int step_main(struct step *s, int argc, char **argv, step_run_fn run)
+{
+	struct mtv_err err = { 0 };
+	char *usage;
+
+	switch (step_parse(s, argc, argv, &err)) {
+	case STEP_HELP:
+		usage = step_usage(s);
+		fputs(usage, stdout);
+		free(usage);
+		junit_suite_release(&s->junit);
+		return 0;
+	case STEP_RUN:
+		break;
+	default:
+		log_error("%s", err.msg);
+		return step_finish(s, MTV_EXIT_USAGE);
+	}
+	if (run(s, &err) == 0)
+		return step_finish(s, MTV_EXIT_OK);
+	log_error("%s", err.msg);
+	return step_finish(s, err.code ? err.code : MTV_EXIT_FAILED);
+}

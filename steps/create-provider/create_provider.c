@@ -1,0 +1,327 @@
+/* mtv-create-provider: the session, the target namespace, the source
+ * Provider with its Secret, and the local destination Provider. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ensure.h"
+#include "inventory.h"
+#include "json.h"
+#include "kube.h"
+#include "log.h"
+#include "preflight.h"
+#include "provider_objects.h"
+#include "providers.h"
+#include "session.h"
+#include "step.h"
+#include "tlsfetch.h"
+#include "wait.h"
+#include "yamlout.h"
+
+#define PROVIDERS_STATE "mtv-providers.json"
+
+static struct step_param params[] = {
+	{ "MTV_PROVIDERS_FILE", "providers-file", "./.providers.json",
+	  "the .providers.json file (mtv-api-tests format)", 0, NULL },
+	{ "MTV_SOURCE_PROVIDER", "source-provider", NULL,
+	  "the key of the source provider entry in the providers file", STEP_PARAM_REQUIRED, NULL },
+	{ "MTV_NAMESPACE", "mtv-namespace", "openshift-mtv", "namespace MTV is installed in", 0, NULL },
+	{ "MTV_TARGET_NAMESPACE_PREFIX", "target-namespace-prefix", "auto",
+	  "target namespace = <session id><prefix without \"auto\">", 0, NULL },
+	{ "MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY", "insecure-skip-verify", "false",
+	  "skip TLS verification of the source provider (else its CA is fetched from fqdn:443)",
+	  STEP_PARAM_BOOL, NULL },
+	{ "MTV_PROVIDER_READY_TIMEOUT", "provider-ready-timeout", "600",
+	  "seconds to wait for the source Provider to be Ready", 0, NULL },
+	{ "MTV_INVENTORY_TIMEOUT", "inventory-timeout", "300",
+	  "seconds to wait for the inventory to list the source provider", 0, NULL },
+	{ "MTV_PREFLIGHT_TIMEOUT", "preflight-timeout", "300",
+	  "seconds to wait for the forklift pods to be healthy", 0, NULL },
+};
+
+static struct step step = {
+	.name = "mtv-create-provider",
+	.summary = "Create the session's target namespace, the source Provider and its Secret from\n"
+		   ".providers.json, and the local destination Provider; wait until the source is\n"
+		   "Ready and its inventory is synced.  Writes mtv-session.json and mtv-providers.json.",
+	.params = params,
+	.nparams = sizeof(params) / sizeof(params[0]),
+	.writes = true,
+};
+
+struct run {
+	struct provider_entry provider;
+	struct session session;
+	struct kube_client kc;
+	struct ensure_ctx ctx;
+	char source_name[128], dest_name[128];
+	char *cacert;
+	cJSON *objects;		/* what we create, for --dry-run and artifacts */
+};
+
+static cJSON *namespace_build(const struct ensure_ctx *c, const char *name)
+{
+	cJSON *ns = ensure_skeleton(c, &KUBE_NAMESPACES, NULL, name);
+	cJSON *labels = json_get(ns, "metadata.labels");
+
+	/* mtv-api-tests' namespace labels: restricted pod security and no
+	 * kubemacpool MAC rewriting, so migrated VMs keep their source MACs. */
+	cJSON_AddStringToObject(labels, "pod-security.kubernetes.io/enforce", "restricted");
+	cJSON_AddStringToObject(labels, "pod-security.kubernetes.io/enforce-version", "latest");
+	cJSON_AddStringToObject(labels, "mutatevirtualmachines.kubemacpool.io", "ignore");
+	return ns;
+}
+
+/* Load or start the session.  Nothing is written in dry-run mode. */
+static int open_session(struct run *r, struct mtv_err *err)
+{
+	int found;
+
+	if (session_load(&step.state, &r->session, &found, err) < 0)
+		return -1;
+	if (found) {
+		if (strcmp(r->session.source_type, r->provider.type_name))
+			return mtv_err_set(err, MTV_EXIT_USAGE,
+					   "%s/%s: session %s is for a %s source, not %s; use a fresh SHARED_DIR",
+					   step.state.dir, SESSION_FILE, r->session.id, r->session.source_type,
+					   r->provider.type_name);
+		log_info("continuing session %s", r->session.id);
+		return 0;
+	}
+	if (session_new(&r->session, step_get(&step, "MTV_TARGET_NAMESPACE_PREFIX"),
+			step_get(&step, "MTV_NAMESPACE"), r->provider.type_name, r->provider.version,
+			err) < 0)
+		return -1;
+	if (step.dry_run)
+		return 0;
+	log_info("new session %s, target namespace %s", r->session.id, r->session.target_namespace);
+	return session_save(&step.state, &r->session, err);
+}
+
+static int fetch_ca(struct run *r, struct mtv_err *err)
+{
+	struct buf pem = BUF_INIT(1 << 20);
+	const struct provider_entry *p = &r->provider;
+	bool insecure = step_get_bool(&step, "MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY");
+
+	/* oVirt always needs it (the ImageIO path); vSphere and OpenStack only
+	 * when they verify. */
+	if (p->type == PROVIDER_OVA || p->type == PROVIDER_OPENSHIFT)
+		return 0;
+	if (insecure && p->type != PROVIDER_OVIRT)
+		return 0;
+	if (!*p->fqdn)
+		return mtv_err_set(err, MTV_EXIT_USAGE,
+				   "%s: \"%s\".fqdn: required to fetch the CA certificate (or set MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true)",
+				   step_get(&step, "MTV_PROVIDERS_FILE"), p->key);
+	if (tls_fetch_chain(p->fqdn, 30, &pem, err) < 0) {
+		buf_release(&pem);
+		return -1;
+	}
+	r->cacert = buf_take(&pem);
+	return 0;
+}
+
+static void build_objects(struct run *r)
+{
+	const char *ns = r->session.target_namespace;
+	struct source_secret_opts o = {
+		.insecure = step_get_bool(&step, "MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY"),
+		.cacert = r->cacert,
+		.cluster_url = r->kc.http.base_url,
+		.cluster_token = r->kc.http.token,
+	};
+	const char *url = r->provider.type == PROVIDER_OPENSHIFT ? r->kc.http.base_url : NULL;
+
+	snprintf(r->source_name, sizeof(r->source_name), "%s", r->session.base_name);
+	snprintf(r->dest_name, sizeof(r->dest_name), "%s-local-ocp-provider", r->session.id);
+	r->objects = cJSON_CreateArray();
+	cJSON_AddItemToArray(r->objects, namespace_build(&r->ctx, ns));
+	cJSON_AddItemToArray(r->objects, source_secret_build(&r->ctx, &r->provider, ns, r->source_name, &o));
+	cJSON_AddItemToArray(r->objects, source_provider_build(&r->ctx, &r->provider, ns, r->source_name, url));
+	cJSON_AddItemToArray(r->objects, destination_provider_build(&r->ctx, ns, r->dest_name));
+}
+
+static int wait_namespace_active(struct run *r, struct mtv_err *err)
+{
+	struct wait_spec w = {
+		.type = &KUBE_NAMESPACES,
+		.name = r->session.target_namespace,
+		.what = "to be Active",
+		.timeout_ms = 120000,
+		.pred = wait_pred_phase,
+		.arg = (void *)"Active",
+	};
+
+	return wait_for(&r->kc, &w, NULL, err);
+}
+
+static int wait_inventory(struct run *r, const char *uid, struct mtv_err *err)
+{
+	struct inventory inv;
+	long timeout_s, waited = 0;
+	cJSON *items = NULL;
+	int rc;
+
+	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &timeout_s, err) < 0)
+		return -1;
+	if (inventory_open(&inv, &r->kc, r->session.mtv_namespace, err) < 0)
+		return -1;
+	log_info("waiting for the inventory (%s) to sync provider %s", inv.source, r->source_name);
+	for (;;) {
+		rc = inventory_list(&inv, r->provider.type_name, uid, "vms", 0, &items, err);
+		/* 404: the inventory has not even registered the provider yet. */
+		if (rc == INVENTORY_OK || (rc < 0 && err->http_status != 404))
+			break;
+		if (waited >= timeout_s * 1000) {
+			rc = mtv_err_set(err, MTV_EXIT_TIMEOUT,
+					 "timed out after %lds waiting for the inventory to sync Provider %s/%s",
+					 timeout_s, r->session.target_namespace, r->source_name);
+			break;
+		}
+		if ((rc = wait_sleep_ms(1000, r->kc.http.interrupt, err)) < 0)
+			break;
+		waited += 1000;
+	}
+	if (rc == INVENTORY_OK)
+		log_info("inventory lists %d VMs for %s", cJSON_GetArraySize(items), r->source_name);
+	cJSON_Delete(items);
+	inventory_release(&inv);
+	return rc < 0 ? -1 : 0;
+}
+
+static int write_providers_state(struct run *r, const cJSON *source, struct mtv_err *err)
+{
+	cJSON *doc = cJSON_CreateObject(), *src, *dst;
+	int rc;
+
+	src = cJSON_AddObjectToObject(doc, "source");
+	cJSON_AddStringToObject(src, "name", r->source_name);
+	cJSON_AddStringToObject(src, "namespace", r->session.target_namespace);
+	cJSON_AddStringToObject(src, "uid", json_str(source, "metadata.uid", ""));
+	cJSON_AddStringToObject(src, "type", r->provider.type_name);
+	cJSON_AddStringToObject(src, "key", r->provider.key);
+	dst = cJSON_AddObjectToObject(doc, "destination");
+	cJSON_AddStringToObject(dst, "name", r->dest_name);
+	cJSON_AddStringToObject(dst, "namespace", r->session.target_namespace);
+	cJSON_AddStringToObject(dst, "type", "openshift");
+	rc = state_write_json(&step.state, PROVIDERS_STATE, doc, err);
+	if (rc == 0 && !strcmp(step.output, "json"))
+		cJSON_AddStringToObject(doc, "session", r->session.id);
+	if (rc == 0 && (!strcmp(step.output, "json") || !strcmp(step.output, "yaml"))) {
+		struct buf out = BUF_INIT(1 << 20);
+
+		render_doc(&out, step.output, doc);
+		fputs(buf_str(&out), stdout);
+		buf_release(&out);
+	} else if (rc == 0) {
+		printf("provider/%s\nprovider/%s\n", r->source_name, r->dest_name);
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
+static int run(struct run *r, struct mtv_err *err)
+{
+	const char *ns;
+	cJSON *source = NULL;
+	long secs;
+	int rc = -1;
+	double t0;
+
+	/* Bad input fails here, before anything is written anywhere. */
+	if (providers_load(step_get(&step, "MTV_PROVIDERS_FILE"), step_get(&step, "MTV_SOURCE_PROVIDER"),
+			   &r->provider, err) < 0)
+		return -1;
+	if (step_get_seconds(&step, "MTV_PROVIDER_READY_TIMEOUT", &secs, err) < 0 ||
+	    step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &secs, err) < 0 ||
+	    step_get_seconds(&step, "MTV_PREFLIGHT_TIMEOUT", &secs, err) < 0)
+		return -1;
+	if (open_session(r, err) < 0)
+		return -1;
+	r->ctx = (struct ensure_ctx){ &r->kc, &step.state, &r->session, step.name };
+
+	if (step.dry_run) {
+		struct buf out = BUF_INIT(1 << 22);
+
+		/* No cluster connection: an openshift source shows no url/token. */
+		build_objects(r);
+		render_doc(&out, *step.output ? step.output : "json", r->objects);
+		fputs(buf_str(&out), stdout);
+		buf_release(&out);
+		return 0;
+	}
+	if (kube_client_from_env(&r->kc, step.context, err) < 0)
+		return -1;
+	kube_client_set_interrupt(&r->kc, step_interrupt_flag());
+
+	t0 = step_now();
+	step_get_seconds(&step, "MTV_PREFLIGHT_TIMEOUT", &secs, err);
+	if (preflight_forklift(&r->kc, step_get(&step, "MTV_NAMESPACE"), secs * 1000, err) < 0) {
+		step_case(&step, "MTV is healthy", step_now() - t0, JUNIT_FAILED, err->msg, NULL);
+		return -1;
+	}
+	step_case(&step, "MTV is healthy", step_now() - t0, JUNIT_PASSED, NULL, NULL);
+	if (fetch_ca(r, err) < 0)
+		return -1;
+	build_objects(r);
+	ns = r->session.target_namespace;
+
+	t0 = step_now();
+	if (ensure_object(&r->ctx, &KUBE_NAMESPACES, NULL, cJSON_GetArrayItem(r->objects, 0), NULL, NULL, err) < 0 ||
+	    wait_namespace_active(r, err) < 0 ||
+	    ensure_object(&r->ctx, &KUBE_SECRETS, ns, cJSON_GetArrayItem(r->objects, 1), NULL, NULL, err) < 0 ||
+	    ensure_object(&r->ctx, &KUBE_PROVIDERS, ns, cJSON_GetArrayItem(r->objects, 2), NULL, NULL, err) < 0 ||
+	    ensure_object(&r->ctx, &KUBE_PROVIDERS, ns, cJSON_GetArrayItem(r->objects, 3), NULL, NULL, err) < 0) {
+		step_case(&step, "create providers", step_now() - t0, JUNIT_FAILED, err->msg, NULL);
+		return -1;
+	}
+
+	step_get_seconds(&step, "MTV_PROVIDER_READY_TIMEOUT", &secs, err);
+	struct wait_spec w = {
+		.type = &KUBE_PROVIDERS,
+		.ns = ns,
+		.name = r->source_name,
+		.what = "to be Ready",
+		.timeout_ms = secs * 1000,
+		.pred = provider_ready_pred,
+	};
+	log_info("waiting up to %lds for Provider %s/%s to be Ready", secs, ns, r->source_name);
+	if (wait_for(&r->kc, &w, &source, err) < 0) {
+		step_case(&step, "source provider is Ready", step_now() - t0, JUNIT_FAILED, err->msg, NULL);
+		return -1;
+	}
+	step_case(&step, "source provider is Ready", step_now() - t0, JUNIT_PASSED, NULL, NULL);
+	log_info("Provider %s/%s is Ready", ns, r->source_name);
+
+	t0 = step_now();
+	if (wait_inventory(r, json_str(source, "metadata.uid", ""), err) < 0) {
+		step_case(&step, "inventory is synced", step_now() - t0, JUNIT_FAILED, err->msg, NULL);
+		goto out;
+	}
+	step_case(&step, "inventory is synced", step_now() - t0, JUNIT_PASSED, NULL, NULL);
+	rc = write_providers_state(r, source, err);
+out:
+	cJSON_Delete(source);
+	return rc;
+}
+
+static int create_provider(struct step *s, struct mtv_err *err)
+{
+	struct run r = { 0 };
+	int rc;
+
+	(void)s;
+	rc = run(&r, err);
+	cJSON_Delete(r.objects);
+	free(r.cacert);
+	if (r.kc.http.curl)
+		kube_client_release(&r.kc);
+	provider_entry_release(&r.provider);
+	return rc;
+}
+
+int create_provider_main(int argc, char **argv)
+{
+	return step_main(&step, argc, argv, create_provider);
+}
