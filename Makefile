@@ -57,6 +57,9 @@ $(DEPS_STAMP):
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 
+# The scenario catalog is assembled into the library (.incbin).
+$(OBJ)/lib/catalog.o: shared/tests_params.json
+
 $(LIBMTV): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@rm -f $@

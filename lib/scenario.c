@@ -306,11 +306,19 @@ int scenario_load(const char *path, const char *name, struct scenario *out, stru
 	size_t i = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!name || !*name)
-		return mtv_err_set(err, MTV_EXIT_USAGE, "MTV_SCENARIO is not set (a key of %s)", path);
-	if (fs_read_file(path, &text, CATALOG_MAX, err) < 0) {
+	if (!path || !*path) {
+		size_t len;
+		const char *builtin = scenario_builtin_catalog(&len);
+
+		path = "shipped tests_params.json";
+		buf_add(&text, builtin, len);
+	} else if (fs_read_file(path, &text, CATALOG_MAX, err) < 0) {
 		buf_release(&text);
 		return mtv_err_prefix(err, "scenario catalog");
+	}
+	if (!name || !*name) {
+		buf_release(&text);
+		return mtv_err_set(err, MTV_EXIT_USAGE, "MTV_SCENARIO is not set (a key of %s)", path);
 	}
 	if (json_parse(buf_str(&text), text.len, path, &out->doc, err) < 0) {
 		buf_release(&text);

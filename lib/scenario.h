@@ -31,8 +31,12 @@ struct scenario {
 	const char *expected_migration_result;	/* "" or "fail" */
 };
 
-/* Load path and select name; the whole selected scenario is validated. */
+/* Load path and select name; the whole selected scenario is validated.
+ * An empty path means the shipped catalog built into the binary. */
 int scenario_load(const char *path, const char *name, struct scenario *out, struct mtv_err *err);
+
+/* The shipped catalog (shared/tests_params.json at build time). */
+const char *scenario_builtin_catalog(size_t *len);
 void scenario_release(struct scenario *s);
 
 /* Validate one raw plan (used by scenario_load; exposed for tests and for

@@ -62,6 +62,23 @@ static void test_shipped_catalog_loads_every_tier0_scenario(void **state)
 	assert_non_null(strstr(err.msg, "no scenario \"test_nope\" (MTV_SCENARIO)"));
 }
 
+static void test_builtin_catalog_matches_shipped_file(void **state)
+{
+	(void)state;
+	struct scenario s;
+	struct mtv_err err;
+	size_t len;
+
+	assert_true(strstr(scenario_builtin_catalog(&len), "test_sanity_cold_mtv_migration") != NULL);
+	assert_true(len > 100);
+	assert_int_equal(scenario_load("", "test_sanity_warm_mtv_migration", &s, &err), 0);
+	assert_true(s.warm);
+	assert_string_equal(s.vms[0].source_vm_power, "on");
+	scenario_release(&s);
+	assert_int_equal(scenario_load(NULL, "", &s, &err), -1);
+	assert_string_equal(err.msg, "MTV_SCENARIO is not set (a key of shipped tests_params.json)");
+}
+
 static void test_validation_messages_name_key_paths(void **state)
 {
 	(void)state;
@@ -101,6 +118,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped_catalog_loads_every_tier0_scenario),
+		cmocka_unit_test(test_builtin_catalog_matches_shipped_file),
 		cmocka_unit_test(test_validation_messages_name_key_paths),
 		cmocka_unit_test(test_hook_keys_are_mutually_exclusive),
 	};
