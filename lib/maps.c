@@ -1,0 +1,141 @@
+#include "maps.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "provider_objects.h"
+
+static void add_provider_pair(cJSON *spec, struct step_ctx *c)
+{
+	cJSON *provider = cJSON_AddObjectToObject(spec, "provider");
+	cJSON *src = cJSON_AddObjectToObject(provider, "source");
+	cJSON *dst = cJSON_AddObjectToObject(provider, "destination");
+
+	cJSON_AddStringToObject(src, "name", c->source_name);
+	cJSON_AddStringToObject(src, "namespace", c->ns);
+	cJSON_AddStringToObject(dst, "name", c->dest_name);
+	cJSON_AddStringToObject(dst, "namespace", c->ns);
+}
+
+cJSON *storage_map_build(struct step_ctx *c, const char *name, const cJSON *storages,
+			 const char *storage_class)
+{
+	cJSON *obj = ensure_skeleton(&c->ensure, &KUBE_STORAGEMAPS, c->ns, name);
+	cJSON *spec = cJSON_AddObjectToObject(obj, "spec");
+	cJSON *map = cJSON_CreateArray();
+	const cJSON *s;
+
+	add_provider_pair(spec, c);
+	cJSON_ArrayForEach(s, storages) {
+		cJSON *entry = cJSON_CreateObject();
+		cJSON *dst = cJSON_AddObjectToObject(entry, "destination");
+
+		cJSON_AddStringToObject(dst, "storageClass", storage_class);
+		cJSON_AddItemToObject(entry, "source", cJSON_Duplicate(s, 1));
+		cJSON_AddItemToArray(map, entry);
+	}
+	cJSON_AddItemToObject(spec, "map", map);
+	return obj;
+}
+
+cJSON *network_map_build(struct step_ctx *c, const char *name, const cJSON *networks,
+			 const cJSON *nads, const char *nad_ns)
+{
+	cJSON *obj = ensure_skeleton(&c->ensure, &KUBE_NETWORKMAPS, c->ns, name);
+	cJSON *spec = cJSON_AddObjectToObject(obj, "spec");
+	cJSON *map = cJSON_CreateArray();
+	const cJSON *n;
+	int i = 0;
+
+	add_provider_pair(spec, c);
+	cJSON_ArrayForEach(n, networks) {
+		cJSON *entry = cJSON_CreateObject();
+		cJSON *dst = cJSON_AddObjectToObject(entry, "destination");
+
+		if (i == 0) {
+			cJSON_AddStringToObject(dst, "type", "pod");
+		} else {
+			cJSON_AddStringToObject(dst, "name", cJSON_GetArrayItem(nads, i - 1)->valuestring);
+			cJSON_AddStringToObject(dst, "namespace", nad_ns);
+			cJSON_AddStringToObject(dst, "type", "multus");
+		}
+		cJSON_AddItemToObject(entry, "source", cJSON_Duplicate(n, 1));
+		cJSON_AddItemToArray(map, entry);
+		i++;
+	}
+	cJSON_AddItemToObject(spec, "map", map);
+	return obj;
+}
+
+cJSON *nad_names(const struct session *s, int n)
+{
+	cJSON *names = cJSON_CreateArray();
+	char name[32];
+
+	for (int i = 1; i <= n; i++) {
+		/* "auto-ab12" → "cb-ab12-1": short enough for a bridge name. */
+		snprintf(name, sizeof(name), "cb-%s-%d", s->id + 5, i);
+		cJSON_AddItemToArray(names, cJSON_CreateString(name));
+	}
+	return names;
+}
+
+cJSON *nad_build(struct step_ctx *c, const char *ns, const char *name, int index)
+{
+	cJSON *obj = ensure_skeleton(&c->ensure, &KUBE_NADS, ns, name);
+	cJSON *spec = cJSON_AddObjectToObject(obj, "spec");
+	char config[256];
+
+	if (index == 0)
+		snprintf(config, sizeof(config),
+			 "{\"cniVersion\":\"0.3.1\",\"type\":\"cnv-bridge\",\"bridge\":\"cnv-bridge\"}");
+	else
+		snprintf(config, sizeof(config),
+			 "{\"cniVersion\":\"0.3.1\",\"type\":\"bridge\",\"bridge\":\"%s\"}", name);
+	cJSON_AddStringToObject(spec, "config", config);
+	return obj;
+}
+
+enum wait_verdict forklift_ready_pred(const cJSON *obj, bool deleted, void *arg, struct buf *why)
+{
+	const cJSON *ready;
+
+	(void)arg;
+	if (!obj || deleted) {
+		buf_addstr(why, "the object does not exist");
+		return deleted && obj ? WAIT_FAILED : WAIT_NOT_YET;
+	}
+	ready = json_condition(json_get(obj, "status.conditions"), "Ready");
+	if (ready && !strcmp(json_str(ready, "status", ""), "True"))
+		return WAIT_DONE;
+	conditions_describe(obj, why, false);
+	return WAIT_NOT_YET;
+}
+
+struct maps_update {
+	const char *key;
+	cJSON *entry;
+};
+
+static int maps_apply(cJSON *doc, void *arg, struct mtv_err *err)
+{
+	struct maps_update *u = arg;
+
+	(void)err;
+	if (cJSON_GetObjectItemCaseSensitive(doc, u->key))
+		cJSON_ReplaceItemInObjectCaseSensitive(doc, u->key, u->entry);
+	else
+		cJSON_AddItemToObject(doc, u->key, u->entry);
+	u->entry = NULL;	/* now owned by doc */
+	return 0;
+}
+
+int maps_state_set(struct step_ctx *c, const char *key, cJSON *entry, struct mtv_err *err)
+{
+	struct maps_update u = { key, entry };
+	int r = state_update_json(&c->step->state, MAPS_STATE, maps_apply, &u, err);
+
+	cJSON_Delete(u.entry);
+	return r;
+}

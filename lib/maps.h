@@ -1,0 +1,36 @@
+/* StorageMap, NetworkMap and the NADs a network map points at, built the
+ * way mtv-api-tests builds them:
+ *   storage: every source storage → the one target storage class;
+ *   network: the first source network → the pod network, each further one
+ *            → a multus NetworkAttachmentDefinition (cnv-bridge) created in
+ *            the target namespace or the scenario's multus_namespace.
+ */
+#ifndef MTV_MAPS_H
+#define MTV_MAPS_H
+
+#include <cjson/cJSON.h>
+
+#include "stepctx.h"
+#include "wait.h"
+
+cJSON *storage_map_build(struct step_ctx *c, const char *name, const cJSON *storages,
+			 const char *storage_class);
+
+/* nad_names[i] names the NAD for networks[i + 1]; nad_ns their namespace. */
+cJSON *network_map_build(struct step_ctx *c, const char *name, const cJSON *networks,
+			 const cJSON *nad_names, const char *nad_ns);
+
+/* NAD <name> in ns; the first one bridges to cnv-bridge, later ones get a
+ * bridge of their own name (Linux bridge names: at most 15 characters). */
+cJSON *nad_build(struct step_ctx *c, const char *ns, const char *name, int index);
+
+/* NAD names for n extra networks: cb-<session suffix>-<i> (15 chars max). */
+cJSON *nad_names(const struct session *s, int n);
+
+/* Done on condition Ready=True; not yet otherwise, describing conditions. */
+enum wait_verdict forklift_ready_pred(const cJSON *obj, bool deleted, void *arg, struct buf *why);
+
+/* Record {"<key>": {name, namespace, ...extra}} in mtv-maps.json. */
+int maps_state_set(struct step_ctx *c, const char *key, cJSON *entry, struct mtv_err *err);
+
+#endif

@@ -1,0 +1,176 @@
+#include "migration_watch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "log.h"
+
+static const char *const final_conditions[] = { "Succeeded", "Failed", "Canceled" };
+
+void migration_watch_init(struct migration_watch *w)
+{
+	w->seen = cJSON_CreateObject();
+	w->result[0] = '\0';
+}
+
+void migration_watch_release(struct migration_watch *w)
+{
+	cJSON_Delete(w->seen);
+	w->seen = NULL;
+}
+
+/* Remember key=value for a VM; 1 when it changed. */
+static int changed(cJSON *vm_seen, const char *key, const char *value)
+{
+	const char *old = json_str(vm_seen, key, NULL);
+
+	if (old && !strcmp(old, value))
+		return 0;
+	if (old)
+		cJSON_ReplaceItemInObjectCaseSensitive(vm_seen, key, cJSON_CreateString(value));
+	else
+		cJSON_AddStringToObject(vm_seen, key, value);
+	return 1;
+}
+
+static void report_transitions(struct migration_watch *w, const cJSON *plan)
+{
+	const cJSON *vm, *st;
+
+	cJSON_ArrayForEach(vm, json_get(plan, "status.migration.vms")) {
+		const char *id = json_str(vm, "id", "?");
+		const char *name = json_str(vm, "name", id);
+		cJSON *vm_seen = cJSON_GetObjectItemCaseSensitive(w->seen, id);
+
+		if (!vm_seen)
+			vm_seen = cJSON_AddObjectToObject(w->seen, id);
+		if (changed(vm_seen, "phase", json_str(vm, "phase", "")))
+			log_info("VM %s: phase %s", name, json_str(vm, "phase", "?"));
+		cJSON_ArrayForEach(st, json_get(vm, "pipeline")) {
+			const char *step = json_str(st, "name", "?");
+			const char *phase = json_str(st, "phase", "Pending");
+			char key[160];
+
+			snprintf(key, sizeof(key), "step:%s", step);
+			if (!strcmp(phase, "Pending") || !changed(vm_seen, key, phase))
+				continue;
+			if (json_get(st, "error"))
+				log_warn("VM %s: step %s %s with error: %s", name, step, phase,
+					 json_str(st, "error.reasons[0]", "(no reason given)"));
+			else
+				log_info("VM %s: step %s %s", name, step, phase);
+		}
+		/* Warm: each finished precopy. */
+		long long n = 0;
+		char count[32];
+
+		json_get_int_opt(vm, "warm.successes", &n, NULL);
+		snprintf(count, sizeof(count), "%lld", n);
+		if (json_get(vm, "warm") && changed(vm_seen, "precopies", count) && n > 0)
+			log_info("VM %s: precopy %lld done", name, n);
+	}
+}
+
+enum wait_verdict migration_watch_pred(const cJSON *plan, bool deleted, void *arg, struct buf *why)
+{
+	struct migration_watch *w = arg;
+	const cJSON *conds = json_get(plan, "status.conditions");
+
+	if (!plan || deleted) {
+		buf_addstr(why, "the Plan is gone");
+		return deleted && plan ? WAIT_FAILED : WAIT_NOT_YET;
+	}
+	report_transitions(w, plan);
+	for (size_t i = 0; i < sizeof(final_conditions) / sizeof(final_conditions[0]); i++) {
+		const cJSON *c = json_condition(conds, final_conditions[i]);
+
+		if (c && !strcmp(json_str(c, "status", ""), "True")) {
+			snprintf(w->result, sizeof(w->result), "%s", final_conditions[i]);
+			return WAIT_DONE;
+		}
+	}
+	{
+		const cJSON *exec = json_condition(conds, "Executing");
+
+		buf_addstr(why, exec ? "Executing" : "not started");
+		const cJSON *vm;
+
+		cJSON_ArrayForEach(vm, json_get(plan, "status.migration.vms"))
+			buf_addf(why, "; VM %s phase %s", json_str(vm, "name", "?"), json_str(vm, "phase", "?"));
+	}
+	return WAIT_NOT_YET;
+}
+
+static void join_reasons(const cJSON *error, struct buf *out)
+{
+	const cJSON *r;
+	int n = 0;
+
+	cJSON_ArrayForEach(r, json_get(error, "reasons")) {
+		if (cJSON_IsString(r))
+			buf_addf(out, "%s%s", n++ ? "; " : "", r->valuestring);
+	}
+}
+
+cJSON *migration_vm_results(const cJSON *plan)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *vm, *st;
+
+	cJSON_ArrayForEach(vm, json_get(plan, "status.migration.vms")) {
+		cJSON *e = cJSON_CreateObject();
+		const char *failed_step = "";
+		struct buf reasons = BUF_INIT(1 << 16);
+		const char *result = "Succeeded";
+
+		cJSON_ArrayForEach(st, json_get(vm, "pipeline")) {
+			if (json_get(st, "error") && !*failed_step) {
+				failed_step = json_str(st, "name", "");
+				join_reasons(json_get(st, "error"), &reasons);
+			}
+		}
+		if (json_get(vm, "error")) {
+			result = "Failed";
+			if (!*failed_step)
+				failed_step = json_str(vm, "error.phase", "");
+			if (!reasons.len)
+				join_reasons(json_get(vm, "error"), &reasons);
+		}
+		if (json_condition(json_get(vm, "conditions"), "Canceled"))
+			result = "Canceled";
+		else if (*failed_step)
+			result = "Failed";
+		else if (!json_get(vm, "completed"))
+			result = "Incomplete";
+		cJSON_AddStringToObject(e, "id", json_str(vm, "id", ""));
+		cJSON_AddStringToObject(e, "name", json_str(vm, "name", ""));
+		cJSON_AddStringToObject(e, "phase", json_str(vm, "phase", ""));
+		cJSON_AddStringToObject(e, "result", result);
+		cJSON_AddStringToObject(e, "failedStep", failed_step);
+		cJSON_AddStringToObject(e, "error", buf_str(&reasons));
+		if (json_get(vm, "newName"))
+			cJSON_AddStringToObject(e, "newName", json_str(vm, "newName", ""));
+		cJSON_AddItemToArray(out, e);
+		buf_release(&reasons);
+	}
+	return out;
+}
+
+void migration_failures_describe(const cJSON *vm_results, struct buf *out)
+{
+	const cJSON *vm;
+
+	cJSON_ArrayForEach(vm, vm_results) {
+		const char *result = json_str(vm, "result", "");
+
+		if (!strcmp(result, "Succeeded"))
+			continue;
+		buf_addf(out, "%sVM %s %s", out->len ? "\n" : "", json_str(vm, "name", "?"),
+			 !strcmp(result, "Failed") ? "failed" : !strcmp(result, "Canceled") ? "was canceled" : "did not complete");
+		if (*json_str(vm, "failedStep", ""))
+			buf_addf(out, " at %s", json_str(vm, "failedStep", ""));
+		if (*json_str(vm, "error", ""))
+			buf_addf(out, ": %s", json_str(vm, "error", ""));
+	}
+}

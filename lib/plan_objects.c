@@ -1,0 +1,116 @@
+#include "plan_objects.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "maps.h"
+#include "names.h"
+#include "provider_objects.h"
+
+int plan_name(const struct step_ctx *c, char *out, size_t outsz, struct mtv_err *err)
+{
+	char suffix[8];
+
+	if (names_random(suffix, 4, err) < 0)
+		return -1;
+	if (snprintf(out, outsz, "%s-%s-%s", c->session.base_name, suffix,
+		     c->scenario.warm ? "warm" : "cold") >= (int)outsz)
+		return mtv_err_set(err, MTV_EXIT_USAGE, "plan name too long");
+	names_keep_last63(out);
+	return 0;
+}
+
+static void add_ref(cJSON *parent, const char *key, const char *name, const char *ns)
+{
+	cJSON *ref = cJSON_AddObjectToObject(parent, key);
+
+	cJSON_AddStringToObject(ref, "name", name);
+	cJSON_AddStringToObject(ref, "namespace", ns);
+}
+
+/* target_labels / target_node_selector: null values mean the session id. */
+static cJSON *session_map(const cJSON *in, const char *session_id)
+{
+	cJSON *out = cJSON_CreateObject();
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, in)
+		cJSON_AddStringToObject(out, it->string, cJSON_IsString(it) ? it->valuestring : session_id);
+	return out;
+}
+
+/* Copy a boolean scenario key to a Plan field when the scenario sets it. */
+static void copy_bool(cJSON *spec, const cJSON *plan, const char *key, const char *field)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(plan, key);
+
+	if (cJSON_IsBool(v))
+		cJSON_AddBoolToObject(spec, field, cJSON_IsTrue(v));
+}
+
+cJSON *plan_build(struct step_ctx *c, const char *name, const cJSON *vms, const struct plan_refs *r)
+{
+	cJSON *obj = ensure_skeleton(&c->ensure, &KUBE_PLANS, c->ns, name);
+	cJSON *spec = cJSON_AddObjectToObject(obj, "spec");
+	const cJSON *plan = c->scenario.plan, *vm, *v;
+	cJSON *provider, *map, *list;
+
+	cJSON_AddStringToObject(spec, "targetNamespace", r->vm_namespace);
+	provider = cJSON_AddObjectToObject(spec, "provider");
+	add_ref(provider, "source", c->source_name, c->ns);
+	add_ref(provider, "destination", c->dest_name, c->ns);
+	map = cJSON_AddObjectToObject(spec, "map");
+	add_ref(map, "network", r->network_map, c->ns);
+	add_ref(map, "storage", r->storage_map, c->ns);
+	cJSON_AddBoolToObject(spec, "warm", c->scenario.warm);
+	list = cJSON_AddArrayToObject(spec, "vms");
+	cJSON_ArrayForEach(vm, vms) {
+		cJSON *entry = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(entry, "id", json_str(vm, "id", ""));
+		cJSON_AddItemToArray(list, entry);
+	}
+
+	if (*c->scenario.target_power_state)
+		cJSON_AddStringToObject(spec, "targetPowerState", c->scenario.target_power_state);
+	copy_bool(spec, plan, "preserve_static_ips", "preserveStaticIPs");
+	copy_bool(spec, plan, "pvc_name_template_use_generate_name", "pvcNameTemplateUseGenerateName");
+	copy_bool(spec, plan, "migrate_shared_disks", "migrateSharedDisks");
+	copy_bool(spec, plan, "enable_nested_virtualization", "enableNestedVirtualization");
+	copy_bool(spec, plan, "run_preflight_inspection", "runPreflightInspection");
+	copy_bool(spec, plan, "xfs_compatibility", "xfsCompatibility");
+	copy_bool(spec, plan, "rdm_as_lun", "rdmAsLun");
+	v = cJSON_GetObjectItemCaseSensitive(plan, "pvc_name_template");
+	if (cJSON_IsObject(v))	/* {providerType: template, "default": template} */
+		v = json_get(v, provider_type_name(c->type)) ? json_get(v, provider_type_name(c->type))
+							       : json_get(v, "default");
+	if (cJSON_IsString(v))
+		cJSON_AddStringToObject(spec, "pvcNameTemplate", v->valuestring);
+	v = cJSON_GetObjectItemCaseSensitive(plan, "target_labels");
+	if (cJSON_IsObject(v) && v->child)
+		cJSON_AddItemToObject(spec, "targetLabels", session_map(v, c->session.id));
+	v = cJSON_GetObjectItemCaseSensitive(plan, "target_node_selector");
+	if (cJSON_IsObject(v) && v->child)
+		cJSON_AddItemToObject(spec, "targetNodeSelector", session_map(v, c->session.id));
+	v = cJSON_GetObjectItemCaseSensitive(plan, "target_affinity");
+	if (cJSON_IsObject(v) && v->child)
+		cJSON_AddItemToObject(spec, "targetAffinity", cJSON_Duplicate(v, 1));
+	return obj;
+}
+
+enum wait_verdict plan_ready_pred(const cJSON *obj, bool deleted, void *arg, struct buf *why)
+{
+	const cJSON *ready;
+
+	(void)arg;
+	if (!obj || deleted) {
+		buf_addstr(why, "the Plan does not exist");
+		return deleted && obj ? WAIT_FAILED : WAIT_NOT_YET;
+	}
+	ready = json_condition(json_get(obj, "status.conditions"), "Ready");
+	if (ready && !strcmp(json_str(ready, "status", ""), "True"))
+		return WAIT_DONE;
+	conditions_describe(obj, why, true);
+	return WAIT_NOT_YET;
+}

@@ -1,0 +1,289 @@
+#include "source_vms.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "json.h"
+#include "log.h"
+#include "wait.h"
+
+/* List a collection, treating "not synced yet" as an error here: callers
+ * run after the provider's inventory was found synced. */
+static int list(const struct source_ctx *c, const char *collection, int detail, cJSON **items,
+		struct mtv_err *err)
+{
+	int r = inventory_list(c->inv, c->type_name, c->uid, collection, detail, items, err);
+
+	if (r == INVENTORY_NOT_SYNCED)
+		return mtv_err_set(err, MTV_EXIT_ENV, "inventory: %s of provider %s not synced yet",
+				   collection, c->uid);
+	return r;
+}
+
+int source_vms_find(const struct source_ctx *c, const struct scenario *sc, long timeout_ms,
+		    volatile sig_atomic_t *interrupt, cJSON **vms, struct mtv_err *err)
+{
+	long waited = 0;
+	cJSON *all = NULL;
+	const char *missing = NULL;
+
+	*vms = NULL;
+	for (;;) {
+		int r = inventory_list(c->inv, c->type_name, c->uid, "vms", 4, &all, err);
+
+		if (r < 0)
+			return -1;
+		missing = NULL;
+		if (r == INVENTORY_OK) {
+			for (size_t i = 0; i < sc->nvms && !missing; i++)
+				if (!inventory_find(all, sc->vms[i].name))
+					missing = sc->vms[i].name;
+			if (!missing)
+				break;
+		}
+		cJSON_Delete(all);
+		all = NULL;
+		if (waited >= timeout_ms)
+			return mtv_err_set(err, MTV_EXIT_TIMEOUT,
+					   "VM \"%s\" not found in the %s inventory of provider %s after %lds",
+					   missing ? missing : sc->vms[0].name, c->type_name, c->uid,
+					   timeout_ms / 1000);
+		if (waited == 0)
+			log_info("waiting for VM %s to appear in the inventory", missing ? missing : "(all)");
+		if (wait_sleep_ms(1000, interrupt, err) < 0)
+			return -1;
+		waited += 1000;
+	}
+	*vms = cJSON_CreateArray();
+	for (size_t i = 0; i < sc->nvms; i++)
+		cJSON_AddItemToArray(*vms, cJSON_Duplicate(inventory_find(all, sc->vms[i].name), 1));
+	cJSON_Delete(all);
+	return 0;
+}
+
+/* Append {key: value} to refs unless an equal ref is there. */
+static void add_ref(cJSON *refs, const char *key, const char *value)
+{
+	const cJSON *it;
+	cJSON *ref;
+
+	if (!value || !*value)
+		return;
+	cJSON_ArrayForEach(it, refs) {
+		const char *v = json_str(it, key, NULL);
+
+		if (v && !strcmp(v, value))
+			return;
+	}
+	ref = cJSON_CreateObject();
+	cJSON_AddStringToObject(ref, key, value);
+	cJSON_AddItemToArray(refs, ref);
+}
+
+/* The name of the element of collection with this id. */
+static const char *name_of(const cJSON *collection, const char *id)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, collection) {
+		const char *v = json_str(it, "id", NULL);
+
+		if (v && !strcmp(v, id))
+			return json_str(it, "name", NULL);
+	}
+	return NULL;
+}
+
+static const cJSON *by_id(const cJSON *collection, const char *key, const char *id)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, collection) {
+		const char *v = json_str(it, key, NULL);
+
+		if (v && !strcmp(v, id))
+			return it;
+	}
+	return NULL;
+}
+
+int source_storages(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
+		    struct mtv_err *err)
+{
+	cJSON *coll = NULL, *coll2 = NULL;
+	const cJSON *vm, *d;
+	int r = 0;
+
+	*refs = cJSON_CreateArray();
+	switch (c->type) {
+	case PROVIDER_VSPHERE:
+		if (list(c, "datastores", 1, &coll, err) < 0)
+			goto fail;
+		cJSON_ArrayForEach(vm, vms) {
+			cJSON_ArrayForEach(d, json_get(vm, "disks")) {
+				const char *id = json_str(d, "datastore.id", "");
+				const char *name = name_of(coll, id);
+
+				if (!name) {
+					mtv_err_set(err, MTV_EXIT_ENV, "VM %s: datastore %s is not in the inventory",
+						    json_str(vm, "name", "?"), id);
+					goto fail;
+				}
+				add_ref(*refs, "name", name);
+			}
+		}
+		break;
+	case PROVIDER_OVIRT:
+		if (list(c, "disks", 1, &coll, err) < 0)
+			goto fail;
+		cJSON_ArrayForEach(vm, vms) {
+			cJSON_ArrayForEach(d, json_get(vm, "diskAttachments")) {
+				const cJSON *disk = by_id(coll, "id", json_str(d, "disk", ""));
+
+				if (disk && strcmp(json_str(disk, "storageType", "image"), "lun"))
+					add_ref(*refs, "id", json_str(disk, "storageDomain", NULL));
+			}
+		}
+		break;
+	case PROVIDER_OPENSTACK:
+		if (list(c, "volumes", 1, &coll, err) < 0 || list(c, "volumetypes", 1, &coll2, err) < 0)
+			goto fail;
+		cJSON_ArrayForEach(vm, vms) {
+			cJSON_ArrayForEach(d, json_get(vm, "attachedVolumes")) {
+				const cJSON *vol = by_id(coll, "id", json_str(d, "ID", ""));
+				const cJSON *vt = vol ? by_id(coll2, "name", json_str(vol, "volumeType", "")) : NULL;
+
+				if (vt)
+					add_ref(*refs, "id", json_str(vt, "id", NULL));
+			}
+			if (*json_str(vm, "imageID", ""))
+				add_ref(*refs, "name", "glance");
+		}
+		break;
+	case PROVIDER_OVA:
+		cJSON_ArrayForEach(vm, vms) {
+			cJSON_ArrayForEach(d, json_get(vm, "disks"))
+				add_ref(*refs, "id", json_str(d, "ID", NULL));
+		}
+		break;
+	case PROVIDER_OPENSHIFT:
+		mtv_err_set(err, MTV_EXIT_USAGE, "storage mapping for an openshift source is not supported yet");
+		goto fail;
+	}
+	goto out;
+fail:
+	r = -1;
+	cJSON_Delete(*refs);
+	*refs = NULL;
+out:
+	cJSON_Delete(coll);
+	cJSON_Delete(coll2);
+	return r;
+}
+
+static int no_nics(const cJSON *vm, struct mtv_err *err)
+{
+	return mtv_err_set(err, MTV_EXIT_USAGE,
+			   "VM %s has no network interfaces: a network map cannot be built for it",
+			   json_str(vm, "name", "?"));
+}
+
+int source_networks(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
+		    struct mtv_err *err)
+{
+	cJSON *coll = NULL;
+	const cJSON *vm, *n;
+	int r = 0;
+
+	*refs = cJSON_CreateArray();
+	if (c->type == PROVIDER_VSPHERE && list(c, "networks", 1, &coll, err) < 0)
+		goto fail;
+	if (c->type == PROVIDER_OVIRT && list(c, "nicprofiles", 1, &coll, err) < 0)
+		goto fail;
+	cJSON_ArrayForEach(vm, vms) {
+		int count = 0;
+
+		switch (c->type) {
+		case PROVIDER_VSPHERE:
+			cJSON_ArrayForEach(n, json_get(vm, "nics")) {
+				const char *id = json_str(n, "network.id", "");
+				const char *name = name_of(coll, id);
+
+				if (!name) {
+					mtv_err_set(err, MTV_EXIT_ENV, "VM %s: network %s is not in the inventory",
+						    json_str(vm, "name", "?"), id);
+					goto fail;
+				}
+				add_ref(*refs, "name", name);
+				count++;
+			}
+			break;
+		case PROVIDER_OVIRT:
+			cJSON_ArrayForEach(n, json_get(vm, "nics")) {
+				const cJSON *profile = by_id(coll, "id", json_str(n, "profile", ""));
+
+				add_ref(*refs, "id", json_str(profile, "network", NULL));
+				count++;
+			}
+			break;
+		case PROVIDER_OPENSTACK:
+			cJSON_ArrayForEach(n, json_get(vm, "addresses")) {
+				add_ref(*refs, "name", n->string);
+				count++;
+			}
+			break;
+		case PROVIDER_OVA:
+			cJSON_ArrayForEach(n, json_get(vm, "networks")) {
+				add_ref(*refs, "id", json_str(n, "ID", NULL));
+				count++;
+			}
+			break;
+		case PROVIDER_OPENSHIFT:
+			mtv_err_set(err, MTV_EXIT_USAGE,
+				    "network mapping for an openshift source is not supported yet");
+			goto fail;
+		}
+		if (!count) {
+			no_nics(vm, err);
+			goto fail;
+		}
+	}
+	goto out;
+fail:
+	r = -1;
+	cJSON_Delete(*refs);
+	*refs = NULL;
+out:
+	cJSON_Delete(coll);
+	return r;
+}
+
+cJSON *source_vm_macs(enum provider_type type, const cJSON *vm)
+{
+	cJSON *macs = cJSON_CreateArray();
+	const cJSON *n;
+
+	if (type == PROVIDER_OPENSTACK) {
+		const cJSON *addrs, *a;
+
+		cJSON_ArrayForEach(addrs, json_get(vm, "addresses")) {
+			cJSON_ArrayForEach(a, addrs) {
+				const char *mac = json_str(a, "OS-EXT-IPS-MAC:mac_addr", NULL);
+
+				if (mac)
+					cJSON_AddItemToArray(macs, cJSON_CreateString(mac));
+			}
+		}
+	} else {
+		cJSON_ArrayForEach(n, json_get(vm, "nics")) {
+			const char *mac = json_str(n, type == PROVIDER_OVA ? "MAC" : "mac", NULL);
+
+			if (mac)
+				cJSON_AddItemToArray(macs, cJSON_CreateString(mac));
+		}
+	}
+	cJSON_ArrayForEach(n, macs)
+		for (char *p = n->valuestring; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	return macs;
+}

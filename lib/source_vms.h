@@ -1,0 +1,44 @@
+/* The scenario's source VMs as the Forklift inventory describes them, and
+ * the source storages and networks they use, per provider type — what the
+ * StorageMap, NetworkMap and Plan refer to.
+ *
+ * Every lookup is a bulk list (`?detail=4`), so the number of requests does
+ * not grow with the number of VMs.
+ */
+#ifndef MTV_SOURCE_VMS_H
+#define MTV_SOURCE_VMS_H
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "inventory.h"
+#include "providers.h"
+#include "scenario.h"
+
+struct source_ctx {
+	struct inventory *inv;
+	enum provider_type type;
+	const char *type_name;
+	const char *uid;		/* the source Provider's metadata.uid */
+};
+
+/* Wait (polling every second, up to timeout_ms) until every VM the
+ * scenario names is in the inventory; *vms is a new array of the inventory
+ * VMs in scenario order.  A VM still missing at the deadline fails naming it
+ * (MTV_EXIT_TIMEOUT). */
+int source_vms_find(const struct source_ctx *c, const struct scenario *sc, long timeout_ms,
+		    volatile sig_atomic_t *interrupt, cJSON **vms, struct mtv_err *err);
+
+/* Distinct source storage refs ({"name": …} or {"id": …}) used by vms. */
+int source_storages(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
+		    struct mtv_err *err);
+
+/* Distinct source network refs used by vms, in order of first use (the
+ * first becomes the pod network).  A VM without NICs fails naming it. */
+int source_networks(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
+		    struct mtv_err *err);
+
+/* The MACs of a VM's NICs, lower case, in NIC order (a new array of strings). */
+cJSON *source_vm_macs(enum provider_type type, const cJSON *vm);
+
+#endif

@@ -1,0 +1,37 @@
+/* Source-against-destination checks of one migrated VM, as pure functions
+ * over the inventory VM and the KubeVirt objects, so every rule is unit
+ * tested without a cluster.
+ *
+ * Each check appends {check, ok, expected, actual} to results; a failed
+ * check names both values so the message alone tells what differs.
+ */
+#ifndef MTV_VM_CHECKS_H
+#define MTV_VM_CHECKS_H
+
+#include <cjson/cJSON.h>
+
+#include "providers.h"
+
+struct vm_check_input {
+	enum provider_type type;
+	const cJSON *source;		/* inventory VM (detail 4) */
+	const cJSON *source_networks;	/* inventory networks (for vSphere names), may be NULL */
+	const cJSON *vm;		/* kubevirt VirtualMachine */
+	const cJSON *vmi;		/* VirtualMachineInstance or NULL */
+	const cJSON *pvcs;		/* PVCs of the VM's namespace */
+	const cJSON *network_map;	/* NetworkMap (spec.map) or NULL */
+	const char *expected_power;	/* "on", "off" or "" (no check) */
+	const char *storage_class;	/* expected on every disk's PVC */
+};
+
+/* Run every check; results is an array to append to. */
+void vm_checks_run(const struct vm_check_input *in, cJSON *results);
+
+/* Source power as "on"/"off" from the inventory, "" when unknown. */
+const char *vm_source_power(enum provider_type type, const cJSON *source);
+
+/* A Kubernetes memory quantity ("4Gi", "4096Mi", "4294967296") in MiB;
+ * -1 when it cannot be read. */
+long long quantity_mib(const char *q);
+
+#endif

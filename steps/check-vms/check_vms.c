@@ -1,0 +1,228 @@
+/* mtv-check-vms: compare every migrated VM with its source. */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+#include "log.h"
+#include "names.h"
+#include "stepctx.h"
+#include "vm_checks.h"
+
+static struct step_param params[] = {
+	STEP_SCENARIO_PARAMS,
+};
+
+static struct step step = {
+	.name = "mtv-check-vms",
+	.summary = "Check every migrated VM against its source: power state (the scenario's\n"
+		   "target_power_state, else the source's), CPU sockets and cores, memory, every source\n"
+		   "NIC's MAC on the network the NetworkMap names, disk count and storage class.  One\n"
+		   "JUnit test case per check; all failures are reported together; exit 1 on any.",
+	.params = params,
+	.nparams = sizeof(params) / sizeof(params[0]),
+};
+
+/* Everything read from the cluster, once per namespace. */
+struct destination {
+	cJSON *vms, *vmis, *pvcs, *network_map, *source_vms, *source_networks;
+};
+
+static void destination_release(struct destination *d)
+{
+	cJSON_Delete(d->vms);
+	cJSON_Delete(d->vmis);
+	cJSON_Delete(d->pvcs);
+	cJSON_Delete(d->network_map);
+	cJSON_Delete(d->source_vms);
+	cJSON_Delete(d->source_networks);
+}
+
+static const cJSON *find_by_label(const cJSON *items, const char *label, const char *value)
+{
+	const cJSON *it;
+	char path[128];
+
+	snprintf(path, sizeof(path), "metadata.labels[\"%s\"]", label);
+	cJSON_ArrayForEach(it, items)
+		if (!strcmp(json_str(it, path, ""), value))
+			return it;
+	return NULL;
+}
+
+static const cJSON *find_by_name(const cJSON *items, const char *name)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, items)
+		if (!strcmp(json_str(it, "metadata.name", ""), name))
+			return it;
+	return NULL;
+}
+
+static int load_destination(struct step_ctx *c, const cJSON *plan_state, const cJSON *maps,
+			    struct destination *d, struct mtv_err *err)
+{
+	const char *vm_ns = json_str(plan_state, "vmNamespace", c->ns);
+	const char *map_name = json_str(maps, "networkMap.name", NULL);
+	struct kube_list_opts by_plan = { 0 };
+	char selector[160];
+	int r;
+
+	snprintf(selector, sizeof(selector), "plan=%s", json_str(plan_state, "uid", ""));
+	by_plan.label_selector = selector;
+	if (kube_list(&c->kc, &KUBE_VMS, vm_ns, &by_plan, &d->vms, NULL, err) < 0 ||
+	    kube_list(&c->kc, &KUBE_VMIS, vm_ns, NULL, &d->vmis, NULL, err) < 0 ||
+	    kube_list(&c->kc, &KUBE_PVCS, vm_ns, NULL, &d->pvcs, NULL, err) < 0)
+		return -1;
+	if (map_name && kube_get(&c->kc, &KUBE_NETWORKMAPS, c->ns, map_name, &d->network_map, err) < 0)
+		return -1;
+	r = inventory_list(&c->inv, provider_type_name(c->type), c->source_uid, "vms", 4, &d->source_vms, err);
+	if (r == INVENTORY_NOT_SYNCED)
+		return mtv_err_set(err, MTV_EXIT_ENV, "inventory of %s is not synced", c->source_name);
+	if (r < 0)
+		return -1;
+	if (c->type == PROVIDER_VSPHERE &&
+	    inventory_list(&c->inv, "vsphere", c->source_uid, "networks", 1, &d->source_networks, err) != INVENTORY_OK)
+		return -1;
+	return 0;
+}
+
+/* The destination VM's name: what Forklift recorded, else the DNS-1123
+ * form of the source name. */
+static void destination_name(const cJSON *migration, const char *id, const char *source_name,
+			     char *out, size_t outsz)
+{
+	const cJSON *vm;
+
+	cJSON_ArrayForEach(vm, json_get(migration, "vms")) {
+		if (!strcmp(json_str(vm, "id", ""), id) && *json_str(vm, "newName", "")) {
+			snprintf(out, outsz, "%s", json_str(vm, "newName", ""));
+			return;
+		}
+	}
+	if (names_dns1123(source_name, out, outsz) < 0)
+		snprintf(out, outsz, "%s", source_name);
+}
+
+/* Check one VM; returns the number of failed checks. */
+static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON *planned,
+		    const cJSON *migration, const char *storage_class, struct buf *failures)
+{
+	const char *id = json_str(planned, "id", ""), *src_name = json_str(planned, "name", id);
+	const char *power = json_str(c->scenario.plan, "target_power_state", "");
+	const cJSON *vm, *r;
+	cJSON *results = cJSON_CreateArray();
+	char dest[128], tc[400];
+	int failed = 0;
+
+	if (!*power)
+		power = json_str(planned, "sourcePower", "");
+	destination_name(migration, id, src_name, dest, sizeof(dest));
+	vm = find_by_label(d->vms, "vmID", id);
+	if (!vm) {
+		snprintf(tc, sizeof(tc), "%s: destination VM exists", src_name);
+		step_case(&step, tc, 0, JUNIT_FAILED, "no VirtualMachine labelled with this VM id",
+			  NULL);
+		buf_addf(failures, "\nVM %s: no destination VirtualMachine (vmID=%s)", src_name, id);
+		cJSON_Delete(results);
+		return 1;
+	}
+	struct vm_check_input in = {
+		.type = c->type,
+		.source = inventory_find(d->source_vms, id),
+		.source_networks = d->source_networks,
+		.vm = vm,
+		.vmi = find_by_name(d->vmis, json_str(vm, "metadata.name", dest)),
+		.pvcs = d->pvcs,
+		.network_map = d->network_map,
+		.expected_power = power,
+		.storage_class = storage_class,
+	};
+	if (!in.source) {
+		snprintf(tc, sizeof(tc), "%s: source VM in inventory", src_name);
+		step_case(&step, tc, 0, JUNIT_FAILED, "the source VM is gone from the inventory", NULL);
+		buf_addf(failures, "\nVM %s: not in the source inventory any more", src_name);
+		cJSON_Delete(results);
+		return 1;
+	}
+	vm_checks_run(&in, results);
+	cJSON_ArrayForEach(r, results) {
+		int ok = cJSON_IsTrue(json_get(r, "ok"));
+		char msg[700];
+
+		snprintf(tc, sizeof(tc), "%s: %s", src_name, json_str(r, "check", ""));
+		snprintf(msg, sizeof(msg), "expected %s, got %s", json_str(r, "expected", ""), json_str(r, "actual", ""));
+		step_case(&step, tc, 0, ok ? JUNIT_PASSED : JUNIT_FAILED, ok ? NULL : msg, NULL);
+		if (!ok) {
+			failed++;
+			buf_addf(failures, "\nVM %s (%s): %s: %s", src_name, json_str(vm, "metadata.name", "?"),
+				 json_str(r, "check", ""), msg);
+		}
+	}
+	log_info("VM %s → %s: %d checks, %d failed", src_name, json_str(vm, "metadata.name", "?"),
+		 cJSON_GetArraySize(results), failed);
+	cJSON_Delete(results);
+	return failed;
+}
+
+static int run(struct step_ctx *c, struct mtv_err *err)
+{
+	cJSON *plan_state = NULL, *migration = NULL, *maps = NULL;
+	struct destination d = { 0 };
+	struct buf failures = BUF_INIT(1 << 20);
+	const cJSON *planned;
+	const char *result;
+	int failed = 0, rc = -1;
+
+	if (step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
+	    step_ctx_require_state(c, PLAN_STATE, "mtv-plan", &plan_state, err) < 0 ||
+	    step_ctx_require_state(c, MIGRATION_STATE, "mtv-migrate", &migration, err) < 0 ||
+	    step_ctx_require_state(c, MAPS_STATE, "mtv-storagemap", &maps, err) < 0)
+		goto out;
+	result = json_str(migration, "result", "");
+	if (strcmp(result, "Succeeded")) {
+		cJSON_ArrayForEach(planned, json_get(plan_state, "vms")) {
+			char tc[300];
+
+			snprintf(tc, sizeof(tc), "%s: checks", json_str(planned, "name", "?"));
+			step_case(&step, tc, 0, JUNIT_SKIPPED, "the migration did not succeed", NULL);
+		}
+		mtv_err_set(err, MTV_EXIT_FAILED, "nothing to check: the migration of Plan %s %s",
+			    json_str(plan_state, "name", "?"), *result ? result : "has no result");
+		goto out;
+	}
+	if (load_destination(c, plan_state, maps, &d, err) < 0)
+		goto out;
+	cJSON_ArrayForEach(planned, json_get(plan_state, "vms"))
+		failed += check_vm(c, &d, planned, migration, json_str(maps, "storageMap.storageClass", ""), &failures);
+	if (failed) {
+		mtv_err_set(err, MTV_EXIT_FAILED, "%d check(s) failed:%s", failed, buf_str(&failures));
+		goto out;
+	}
+	log_info("all checks passed for %d VM(s)", cJSON_GetArraySize(json_get(plan_state, "vms")));
+	rc = 0;
+out:
+	destination_release(&d);
+	buf_release(&failures);
+	cJSON_Delete(plan_state);
+	cJSON_Delete(migration);
+	cJSON_Delete(maps);
+	return rc;
+}
+
+static int check_vms(struct step *s, struct mtv_err *err)
+{
+	struct step_ctx c = { 0 };
+	int rc;
+
+	(void)s;
+	rc = run(&c, err);
+	step_ctx_release(&c);
+	return rc;
+}
+
+int check_vms_main(int argc, char **argv)
+{
+	return step_main(&step, argc, argv, check_vms);
+}

@@ -1,0 +1,199 @@
+/* mtv-plan: the Plan for the scenario's VMs, wired to the session's
+ * providers and maps, waited on until Ready. */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+#include "log.h"
+#include "names.h"
+#include "plan_objects.h"
+#include "provider_objects.h"
+#include "stepctx.h"
+#include "vm_checks.h"
+#include "wait.h"
+
+static struct step_param params[] = {
+	STEP_SCENARIO_PARAMS,
+	{ "MTV_INVENTORY_TIMEOUT", "inventory-timeout", "300",
+	  "seconds to wait for the scenario's VMs to appear in the inventory", 0, NULL },
+	{ "MTV_PLAN_READY_TIMEOUT", "plan-ready-timeout", "360", "seconds to wait for the Plan to be Ready", 0, NULL },
+};
+
+static struct step step = {
+	.name = "mtv-plan",
+	.summary = "Create the Plan for the scenario's VMs (ids from the inventory, the plan fields the\n"
+		   "scenario sets) on the session's providers and maps; wait until Ready.  On timeout\n"
+		   "prints every blocking condition of the Plan and of its providers.  Writes mtv-plan.json.",
+	.params = params,
+	.nparams = sizeof(params) / sizeof(params[0]),
+	.writes = true,
+};
+
+/* The plan's name: the one chosen by an earlier run, else a new one. */
+static int choose_name(struct step_ctx *c, char *name, size_t namesz, struct mtv_err *err)
+{
+	cJSON *prev = NULL;
+	const char *n;
+
+	if (state_read_json(&step.state, PLAN_STATE, &prev, err) < 0)
+		return -1;
+	n = json_str(prev, "name", NULL);
+	if (n && snprintf(name, namesz, "%s", n) < (int)namesz) {
+		cJSON_Delete(prev);
+		return 0;
+	}
+	cJSON_Delete(prev);
+	return plan_name(c, name, namesz, err);
+}
+
+/* After a timeout, tell what blocks: the providers' conditions too. */
+static void explain_providers(struct step_ctx *c, struct mtv_err *err)
+{
+	const char *names[] = { c->source_name, c->dest_name };
+	struct buf why = BUF_INIT(8192);
+	struct mtv_err ignored;
+
+	for (size_t i = 0; i < 2; i++) {
+		cJSON *p = NULL;
+
+		if (kube_get(&c->kc, &KUBE_PROVIDERS, c->ns, names[i], &p, &ignored) < 0)
+			continue;
+		buf_addf(&why, "; Provider %s: ", names[i]);
+		conditions_describe(p, &why, false);
+		cJSON_Delete(p);
+	}
+	if (why.len) {
+		size_t n = strlen(err->msg);
+
+		snprintf(err->msg + n, sizeof(err->msg) - n, "%s", buf_str(&why));
+	}
+	buf_release(&why);
+}
+
+static cJSON *vm_namespace_build(struct step_ctx *c, const char *name)
+{
+	cJSON *ns = ensure_skeleton(&c->ensure, &KUBE_NAMESPACES, NULL, name);
+	cJSON *labels = json_get(ns, "metadata.labels");
+
+	cJSON_AddStringToObject(labels, "mutatevirtualmachines.kubemacpool.io", "ignore");
+	return ns;
+}
+
+static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, const char *vm_ns,
+		       struct mtv_err *err)
+{
+	cJSON *doc = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(doc, "vms");
+	const cJSON *vm;
+	size_t i = 0;
+	int r;
+
+	cJSON_AddStringToObject(doc, "name", json_str(plan, "metadata.name", ""));
+	cJSON_AddStringToObject(doc, "namespace", c->ns);
+	cJSON_AddStringToObject(doc, "uid", json_str(plan, "metadata.uid", ""));
+	cJSON_AddStringToObject(doc, "vmNamespace", vm_ns);
+	cJSON_AddStringToObject(doc, "scenario", c->scenario.name);
+	cJSON_AddBoolToObject(doc, "warm", c->scenario.warm);
+	cJSON_ArrayForEach(vm, vms) {
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(e, "id", json_str(vm, "id", ""));
+		cJSON_AddStringToObject(e, "name", json_str(vm, "name", ""));
+		/* The power the scenario asked for, else what the inventory said
+		 * before the migration changed it: what check-vms expects back. */
+		cJSON_AddStringToObject(e, "sourcePower", *c->scenario.vms[i].source_vm_power
+				       ? c->scenario.vms[i].source_vm_power : vm_source_power(c->type, vm));
+		i++;
+		cJSON_AddItemToArray(list, e);
+	}
+	r = state_write_json(&step.state, PLAN_STATE, doc, err);
+	cJSON_Delete(doc);
+	return r;
+}
+
+static int run(struct step_ctx *c, struct mtv_err *err)
+{
+	long inv_timeout, ready_timeout;
+	cJSON *maps = NULL, *vms = NULL, *obj = NULL, *created = NULL, *objects = cJSON_CreateArray();
+	struct plan_refs refs;
+	char name[128], line[200];
+	double t0 = step_now();
+	int rc = -1;
+
+	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &inv_timeout, err) < 0 ||
+	    step_get_seconds(&step, "MTV_PLAN_READY_TIMEOUT", &ready_timeout, err) < 0 ||
+	    step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
+	    step_ctx_require_state(c, MAPS_STATE, "mtv-storagemap and mtv-networkmap", &maps, err) < 0)
+		goto out;
+	if (scenario_key(&c->scenario, "pre_hook") || scenario_key(&c->scenario, "post_hook")) {
+		mtv_err_set(err, MTV_EXIT_USAGE, "scenario %s: hooks are not supported yet", c->scenario.name);
+		goto out;
+	}
+	refs.storage_map = json_str(maps, "storageMap.name", NULL);
+	refs.network_map = json_str(maps, "networkMap.name", NULL);
+	if (!refs.storage_map || !refs.network_map) {
+		mtv_err_set(err, MTV_EXIT_USAGE, "%s/%s: needs storageMap and networkMap; run %s first",
+			    step.state.dir, MAPS_STATE, refs.storage_map ? "mtv-networkmap" : "mtv-storagemap");
+		goto out;
+	}
+	refs.vm_namespace = json_str(c->scenario.plan, "vm_target_namespace", c->ns);
+	if (source_vms_find(&c->source, &c->scenario, inv_timeout * 1000, step_interrupt_flag(), &vms, err) < 0 ||
+	    choose_name(c, name, sizeof(name), err) < 0)
+		goto out;
+	if (strcmp(refs.vm_namespace, c->ns))
+		cJSON_AddItemToArray(objects, vm_namespace_build(c, refs.vm_namespace));
+	obj = plan_build(c, name, vms, &refs);
+	cJSON_AddItemToArray(objects, obj);
+	if (step.dry_run) {
+		step_ctx_print(c, objects, NULL);
+		rc = 0;
+		goto out;
+	}
+	if (strcmp(refs.vm_namespace, c->ns) &&
+	    ensure_object(&c->ensure, &KUBE_NAMESPACES, NULL, cJSON_GetArrayItem(objects, 0), NULL, NULL, err) < 0)
+		goto out;
+	if (ensure_object(&c->ensure, &KUBE_PLANS, c->ns, obj, &created, NULL, err) < 0)
+		goto out;
+	/* Recorded as soon as it exists, so a re-run reuses this name. */
+	if (write_state(c, created, vms, refs.vm_namespace, err) < 0)
+		goto out;
+	log_info("waiting up to %lds for Plan %s/%s to be Ready", ready_timeout, c->ns, name);
+	struct wait_spec w = {
+		.type = &KUBE_PLANS, .ns = c->ns, .name = name, .what = "to be Ready",
+		.timeout_ms = ready_timeout * 1000, .pred = plan_ready_pred,
+	};
+	if (wait_for(&c->kc, &w, NULL, err) < 0) {
+		if (err->code == MTV_EXIT_TIMEOUT)
+			explain_providers(c, err);
+		step_case(&step, "plan is Ready", step_now() - t0, JUNIT_FAILED, err->msg, NULL);
+		goto out;
+	}
+	step_case(&step, "plan is Ready", step_now() - t0, JUNIT_PASSED, NULL, NULL);
+	log_info("Plan %s/%s is Ready (%d VMs → namespace %s)", c->ns, name, cJSON_GetArraySize(vms),
+		 refs.vm_namespace);
+	snprintf(line, sizeof(line), "plan/%s\n", name);
+	step_ctx_print(c, created, line);
+	rc = 0;
+out:
+	cJSON_Delete(maps);
+	cJSON_Delete(vms);
+	cJSON_Delete(created);
+	cJSON_Delete(objects);
+	return rc;
+}
+
+static int plan(struct step *s, struct mtv_err *err)
+{
+	struct step_ctx c = { 0 };
+	int rc;
+
+	(void)s;
+	rc = run(&c, err);
+	step_ctx_release(&c);
+	return rc;
+}
+
+int plan_main(int argc, char **argv)
+{
+	return step_main(&step, argc, argv, plan);
+}

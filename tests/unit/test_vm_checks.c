@@ -1,0 +1,157 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "json.h"
+#include "vm_checks.h"
+
+static const char *SOURCE =
+	"{\"id\":\"vm-1\",\"name\":\"rhel8\",\"powerState\":\"poweredOn\",\"cpuCount\":4,\"coresPerSocket\":2,"
+	"\"memoryMB\":4096,\"disks\":[{\"key\":1},{\"key\":2}],"
+	"\"nics\":[{\"mac\":\"00:50:56:AA:00:01\",\"network\":{\"id\":\"net-1\"}},"
+	"{\"mac\":\"00:50:56:aa:00:02\",\"network\":{\"id\":\"net-2\"}}]}";
+static const char *NETWORKS = "[{\"id\":\"net-1\",\"name\":\"VM Network\"},{\"id\":\"net-2\",\"name\":\"Mgmt\"}]";
+static const char *MAP =
+	"{\"spec\":{\"map\":[{\"source\":{\"name\":\"VM Network\"},\"destination\":{\"type\":\"pod\"}},"
+	"{\"source\":{\"name\":\"Mgmt\"},\"destination\":{\"type\":\"multus\",\"name\":\"cb-1\",\"namespace\":\"ns\"}}]}}";
+static const char *VM =
+	"{\"spec\":{\"runStrategy\":\"Always\",\"template\":{\"spec\":{"
+	"\"domain\":{\"cpu\":{\"sockets\":2,\"cores\":2},\"memory\":{\"guest\":\"4Gi\"},"
+	"\"devices\":{\"interfaces\":[{\"name\":\"net-0\",\"macAddress\":\"00:50:56:aa:00:01\"},"
+	"{\"name\":\"net-1\",\"macAddress\":\"00:50:56:aa:00:02\"}]}},"
+	"\"networks\":[{\"name\":\"net-0\",\"pod\":{}},{\"name\":\"net-1\",\"multus\":{\"networkName\":\"ns/cb-1\"}}],"
+	"\"volumes\":[{\"name\":\"vol-0\",\"persistentVolumeClaim\":{\"claimName\":\"p0\"}},"
+	"{\"name\":\"vol-1\",\"dataVolume\":{\"name\":\"p1\"}},{\"name\":\"ci\",\"cloudInitNoCloud\":{}}]}}}}";
+static const char *VMI = "{\"status\":{\"phase\":\"Running\"}}";
+static const char *PVCS =
+	"[{\"metadata\":{\"name\":\"p0\"},\"spec\":{\"storageClassName\":\"fast\"}},"
+	"{\"metadata\":{\"name\":\"p1\"},\"spec\":{\"storageClassName\":\"fast\"}}]";
+
+struct fixture {
+	cJSON *source, *networks, *map, *vm, *vmi, *pvcs, *results;
+	struct vm_check_input in;
+};
+
+static void load(struct fixture *f)
+{
+	f->source = cJSON_Parse(SOURCE);
+	f->networks = cJSON_Parse(NETWORKS);
+	f->map = cJSON_Parse(MAP);
+	f->vm = cJSON_Parse(VM);
+	f->vmi = cJSON_Parse(VMI);
+	f->pvcs = cJSON_Parse(PVCS);
+	f->results = cJSON_CreateArray();
+	f->in = (struct vm_check_input){ PROVIDER_VSPHERE, f->source, f->networks, f->vm, f->vmi,
+					 f->pvcs, f->map, "on", "fast" };
+}
+
+static void release(struct fixture *f)
+{
+	cJSON_Delete(f->source);
+	cJSON_Delete(f->networks);
+	cJSON_Delete(f->map);
+	cJSON_Delete(f->vm);
+	cJSON_Delete(f->vmi);
+	cJSON_Delete(f->pvcs);
+	cJSON_Delete(f->results);
+}
+
+static const cJSON *result(const cJSON *results, const char *check)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, results)
+		if (!strcmp(json_str(r, "check", ""), check))
+			return r;
+	fail_msg("no check \"%s\"", check);
+	return NULL;
+}
+
+static void test_matching_vm_passes_every_check(void **state)
+{
+	(void)state;
+	struct fixture f;
+	const cJSON *r;
+
+	load(&f);
+	vm_checks_run(&f.in, f.results);
+	cJSON_ArrayForEach(r, f.results)
+		if (!cJSON_IsTrue(json_get(r, "ok")))
+			fail_msg("%s: expected %s, got %s", json_str(r, "check", ""), json_str(r, "expected", ""),
+				 json_str(r, "actual", ""));
+	assert_non_null(result(f.results, "power state"));
+	assert_non_null(result(f.results, "cpu sockets"));
+	assert_non_null(result(f.results, "nic 00:50:56:AA:00:01"));
+	assert_string_equal(json_str(result(f.results, "nic 00:50:56:aa:00:02"), "actual", ""), "ns/cb-1");
+	assert_string_equal(json_str(result(f.results, "disk count"), "actual", ""), "2");
+	release(&f);
+}
+
+static void test_differences_name_both_values(void **state)
+{
+	(void)state;
+	struct fixture f;
+
+	load(&f);
+	cJSON_ReplaceItemInObjectCaseSensitive(json_get(f.vm, "spec.template.spec.domain.memory"), "guest",
+					       cJSON_CreateString("2048Mi"));
+	cJSON_ReplaceItemInObjectCaseSensitive(json_get(f.vm, "spec.template.spec.networks[1]"), "multus",
+					       cJSON_Parse("{\"networkName\":\"ns/other\"}"));
+	cJSON_ReplaceItemInObjectCaseSensitive(json_get(f.pvcs, "[1].spec"), "storageClassName",
+					       cJSON_CreateString("slow"));
+	f.in.expected_power = "off";
+	vm_checks_run(&f.in, f.results);
+	const cJSON *mem = result(f.results, "memory MiB");
+	assert_false(cJSON_IsTrue(json_get(mem, "ok")));
+	assert_string_equal(json_str(mem, "expected", ""), "4096");
+	assert_string_equal(json_str(mem, "actual", ""), "2048");
+	assert_string_equal(json_str(result(f.results, "nic 00:50:56:aa:00:02"), "actual", ""), "ns/other");
+	assert_false(cJSON_IsTrue(json_get(result(f.results, "disk p1 storage class"), "ok")));
+	assert_string_equal(json_str(result(f.results, "power state"), "actual", ""), "on");
+	assert_false(cJSON_IsTrue(json_get(result(f.results, "power state"), "ok")));
+	release(&f);
+}
+
+static void test_missing_nic_and_disk(void **state)
+{
+	(void)state;
+	struct fixture f;
+
+	load(&f);
+	cJSON_DeleteItemFromArray(json_get(f.vm, "spec.template.spec.domain.devices.interfaces"), 1);
+	cJSON_DeleteItemFromArray(json_get(f.vm, "spec.template.spec.volumes"), 1);
+	vm_checks_run(&f.in, f.results);
+	assert_string_equal(json_str(result(f.results, "nic 00:50:56:aa:00:02"), "actual", ""), "absent");
+	assert_string_equal(json_str(result(f.results, "disk count"), "actual", ""), "1");
+	assert_false(cJSON_IsTrue(json_get(result(f.results, "disk count"), "ok")));
+	release(&f);
+}
+
+static void test_quantities_and_source_power(void **state)
+{
+	(void)state;
+	cJSON *v = cJSON_Parse("{\"status\":\"down\"}");
+
+	assert_int_equal(quantity_mib("4Gi"), 4096);
+	assert_int_equal(quantity_mib("4096Mi"), 4096);
+	assert_int_equal(quantity_mib("4294967296"), 4096);
+	assert_int_equal(quantity_mib("1G"), 954);
+	assert_int_equal(quantity_mib("lots"), -1);
+	assert_int_equal(quantity_mib("4Qi"), -1);
+	assert_string_equal(vm_source_power(PROVIDER_OVIRT, v), "off");
+	cJSON_Delete(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_matching_vm_passes_every_check),
+		cmocka_unit_test(test_differences_name_both_values),
+		cmocka_unit_test(test_missing_nic_and_disk),
+		cmocka_unit_test(test_quantities_and_source_power),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
