@@ -140,3 +140,16 @@ valgrind: $(UNIT_BINS)
 	done; echo "valgrind: no leaks or errors in $(words $(UNIT_BINS)) unit test binaries"
 
 .PHONY: valgrind
+
+# ---- demo: a cold migration against mtv-sim, through mtv-run ----
+DEMO_OUT ?= .mtv/demo
+demo: programs
+	tools/demo.sh $(BIN) $(DEMO_OUT)
+
+.PHONY: demo
+
+# ---- docs: steps/<step>/README.md from each ref and --help ----
+docs: programs
+	tools/gen-step-docs.sh $(BIN)
+
+.PHONY: docs

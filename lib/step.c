@@ -66,9 +66,8 @@ static int resolve_artifacts(struct step *s, struct mtv_err *err)
 
 	s->artifact_default = !dir || !*dir;
 	if (s->artifact_default) {
-		if (snprintf(s->artifact_dir, sizeof(s->artifact_dir), "%s/artifacts",
-			     s->state.dir) >= (int)sizeof(s->artifact_dir))
-			return mtv_err_set(err, MTV_EXIT_USAGE, "ARTIFACT_DIR: path too long");
+		/* Never inside SHARED_DIR: ci-operator drops its subdirectories. */
+		snprintf(s->artifact_dir, sizeof(s->artifact_dir), ".mtv/artifacts");
 	} else if (snprintf(s->artifact_dir, sizeof(s->artifact_dir), "%s", dir) >=
 		   (int)sizeof(s->artifact_dir)) {
 		return mtv_err_set(err, MTV_EXIT_USAGE, "ARTIFACT_DIR: path too long");
@@ -202,7 +201,7 @@ char *step_usage(const struct step *s)
 	buf_addstr(&b, "  -h, --help\n      this text\n\n");
 	buf_addstr(&b, "Also read: KUBECONFIG (else $SHARED_DIR/kubeconfig, ~/.kube/config, in-cluster),\n"
 		       "MTV_CLUSTER_HOST/USERNAME/PASSWORD (OpenShift login), SHARED_DIR (else ./.mtv),\n"
-		       "ARTIFACT_DIR (else <state dir>/artifacts), MTV_LOG_LEVEL, MTV_HTTP_TIMEOUT.\n\n");
+		       "ARTIFACT_DIR (else ./.mtv/artifacts), MTV_LOG_LEVEL, MTV_HTTP_TIMEOUT.\n\n");
 	buf_addstr(&b, "Exit status: 0 ok; 1 the system under test failed; 2 bad input or usage;\n"
 		       "3 environment or API failure; 4 timed out; 130/143 interrupted.\n");
 	return buf_take(&b);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ensure.h"
 #include "inventory.h"
@@ -21,8 +22,9 @@
 #define PROVIDERS_STATE "mtv-providers.json"
 
 static struct step_param params[] = {
-	{ "MTV_PROVIDERS_FILE", "providers-file", "./.providers.json",
-	  "the .providers.json file (mtv-api-tests format)", 0, NULL },
+	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
+	  "the .providers.json file (mtv-api-tests format) [default: $CLUSTER_PROFILE_DIR/.providers.json\n"
+	  "      when it exists, else ./.providers.json]", 0, NULL },
 	{ "MTV_SOURCE_PROVIDER", "source-provider", NULL,
 	  "the key of the source provider entry in the providers file", STEP_PARAM_REQUIRED, NULL },
 	{ "MTV_NAMESPACE", "mtv-namespace", "openshift-mtv", "namespace MTV is installed in", 0, NULL },
@@ -56,8 +58,26 @@ struct run {
 	struct ensure_ctx ctx;
 	char source_name[128], dest_name[128];
 	char *cacert;
+	const char *providers_path;
 	cJSON *objects;		/* what we create, for --dry-run and artifacts */
 };
+
+/* ci-operator mounts credentials in CLUSTER_PROFILE_DIR; a person running
+ * the step by hand has ./.providers.json, as with mtv-api-tests. */
+static const char *providers_file(char *buf, size_t bufsz)
+{
+	const char *explicit_file = step_get(&step, "MTV_PROVIDERS_FILE");
+	const char *profile = getenv("CLUSTER_PROFILE_DIR");
+
+	if (*explicit_file)
+		return explicit_file;
+	if (profile && *profile) {
+		snprintf(buf, bufsz, "%s/.providers.json", profile);
+		if (access(buf, F_OK) == 0)
+			return buf;
+	}
+	return "./.providers.json";
+}
 
 static cJSON *namespace_build(const struct ensure_ctx *c, const char *name)
 {
@@ -113,7 +133,7 @@ static int fetch_ca(struct run *r, struct mtv_err *err)
 	if (!*p->fqdn)
 		return mtv_err_set(err, MTV_EXIT_USAGE,
 				   "%s: \"%s\".fqdn: required to fetch the CA certificate (or set MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true)",
-				   step_get(&step, "MTV_PROVIDERS_FILE"), p->key);
+				   r->providers_path, p->key);
 	if (tls_fetch_chain(p->fqdn, 30, &pem, err) < 0) {
 		buf_release(&pem);
 		return -1;
@@ -230,18 +250,19 @@ static int run(struct run *r, struct mtv_err *err)
 	double t0;
 
 	/* Bad input fails here, before anything is written anywhere. */
-	if (providers_load(step_get(&step, "MTV_PROVIDERS_FILE"), step_get(&step, "MTV_SOURCE_PROVIDER"),
-			   &r->provider, err) < 0)
+	char path[4200];
+
+	r->providers_path = providers_file(path, sizeof(path));
+	if (providers_load(r->providers_path, step_get(&step, "MTV_SOURCE_PROVIDER"), &r->provider, err) < 0)
 		return -1;
 	if (step_get_seconds(&step, "MTV_PROVIDER_READY_TIMEOUT", &secs, err) < 0 ||
 	    step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &secs, err) < 0 ||
 	    step_get_seconds(&step, "MTV_PREFLIGHT_TIMEOUT", &secs, err) < 0)
 		return -1;
-	if (open_session(r, err) < 0)
-		return -1;
-	r->ctx = (struct ensure_ctx){ &r->kc, &step.state, &r->session, step.name };
-
 	if (step.dry_run) {
+		if (open_session(r, err) < 0)
+			return -1;
+		r->ctx = (struct ensure_ctx){ &r->kc, &step.state, &r->session, step.name };
 		struct buf out = BUF_INIT(1 << 22);
 
 		/* No cluster connection: an openshift source shows no url/token. */
@@ -264,6 +285,11 @@ static int run(struct run *r, struct mtv_err *err)
 	step_case(&step, "MTV is healthy", step_now() - t0, JUNIT_PASSED, NULL, NULL);
 	if (fetch_ca(r, err) < 0)
 		return -1;
+	/* Only now, with the cluster reachable and healthy, is the session
+	 * recorded: a failure before leaves SHARED_DIR untouched. */
+	if (open_session(r, err) < 0)
+		return -1;
+	r->ctx = (struct ensure_ctx){ &r->kc, &step.state, &r->session, step.name };
 	build_objects(r);
 	ns = r->session.target_namespace;
 
