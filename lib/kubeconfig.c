@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "base64.h"
 #include "buf.h"
 
 /* A kubeconfig bigger than this is not a kubeconfig. */
@@ -72,61 +73,6 @@ static int read_whole(const char *path, size_t max, char **out, size_t *outlen)
 	*outlen = b.len;
 	*out = buf_take(&b);
 	return *out ? 0 : ENOMEM;
-}
-
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-int kubeconfig_base64_decode(const char *in, size_t inlen, char **out, size_t *outlen)
-{
-	unsigned int acc = 0;
-	int bits = 0, pad = 0;
-	size_t n = 0;
-	char *o = malloc(inlen / 4 * 3 + 4);
-
-	if (!o)
-		return -1;
-	for (size_t i = 0; i < inlen; i++) {
-		unsigned char c = (unsigned char)in[i];
-		int v;
-
-		if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
-			continue;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		v = b64val(c);
-		if (v < 0 || pad)
-			goto bad;
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			o[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	if (pad > 2 || bits >= 6)
-		goto bad;
-	o[n] = '\0';
-	*out = o;
-	*outlen = n;
-	return 0;
-bad:
-	free(o);
-	return -1;
 }
 
 /* ---- the YAML document ---- */
@@ -302,10 +248,16 @@ static int load_material(struct kc_file *f, yaml_node_t *map, const char *sectio
 	const char *file = map_str(&f->doc, map, file_key);
 
 	if (data) {
-		if (kubeconfig_base64_decode(data, strlen(data), out, outlen) < 0 || !*outlen)
+		struct buf b = BUF_INIT(KUBECONFIG_FILE_MAX);
+
+		if (base64_decode(&b, data, strlen(data)) < 0 || !b.len) {
+			buf_release(&b);
 			return mtv_err_set(err, MTV_EXIT_USAGE,
 					   "kubeconfig %s: %s[name=%s].%s: not valid base64",
 					   f->path, section, entry, data_key);
+		}
+		*outlen = b.len;
+		*out = buf_take(&b);
 		return 0;
 	}
 	if (file) {

@@ -78,8 +78,4 @@ char *kubeconfig_default_paths(void);
  * 0 when it is the same (or there is no token file), -1 on error. */
 int kubeconfig_reload_token(struct kubeconfig *kc, struct mtv_err *err);
 
-/* Decode standard base64 (whitespace ignored) into a malloc'd, NUL-terminated
- * buffer.  Returns -1 on invalid input. */
-int kubeconfig_base64_decode(const char *in, size_t inlen, char **out, size_t *outlen);
-
 #endif

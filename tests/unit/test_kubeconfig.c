@@ -368,20 +368,6 @@ static void test_default_paths(void **state)
 	unsetenv("SHARED_DIR");
 }
 
-static void test_base64(void **state)
-{
-	char *out;
-	size_t n;
-
-	(void)state;
-	assert_int_equal(kubeconfig_base64_decode("aGVs\nbG8=", 9, &out, &n), 0);
-	assert_int_equal(n, 5);
-	assert_string_equal(out, "hello");
-	free(out);
-	assert_int_equal(kubeconfig_base64_decode("a*b", 3, &out, &n), -1);
-	assert_int_equal(kubeconfig_base64_decode("ab=c", 4, &out, &n), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,7 +384,6 @@ int main(void)
 		cmocka_unit_test(test_secrets_never_in_messages),
 		cmocka_unit_test(test_incluster),
 		cmocka_unit_test(test_default_paths),
-		cmocka_unit_test(test_base64),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
