@@ -9,7 +9,7 @@ set -euo pipefail
 
 bin=$(cd "$1" && pwd)
 out=${2:-.mtv/demo}
-speed=${MTV_DEMO_SPEED:-240}
+speed=${MTV_DEMO_SPEED:-20}
 src=$(cd "$(dirname "$0")/.." && pwd)
 
 rm -rf "$out"
@@ -34,6 +34,25 @@ echo "mtv-sim on https://127.0.0.1:$(cat "$out/sim/port") (speed ${speed}x, worl
 echo "running workflow mtv-cold-migration: scenario test_sanity_cold_mtv_migration, vSphere source"
 echo
 
+# mtv-run keeps each step's output in its build-log.txt, as ci-operator
+# does; follow those logs so the migration's progress shows as it happens.
+follow_logs() {
+	local seen=" " f
+	while :; do
+		for f in "$out"/run/artifacts/mtv-cold-migration/*/build-log.txt; do
+			[ -f "$f" ] || continue
+			case "$seen" in *" $f "*) continue ;; esac
+			seen="$seen$f "
+			tail -n +1 -F "$f" 2>/dev/null | sed -u 's/^/      | /' &
+		done
+		sleep 0.2
+	done
+}
+follow_logs 2>/dev/null &
+follower=$!
+disown "$follower"
+trap 'pkill -P "$follower" 2>/dev/null; kill "$follower" "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true' EXIT
+
 rc=0
 PATH="$bin:$PATH" "$bin/mtv-run" --repo "$src" --out "$out/run" \
 	--kubeconfig "$out/sim/kubeconfig" --cluster-profile-dir "$out/profile" \
@@ -42,18 +61,28 @@ PATH="$bin:$PATH" "$bin/mtv-run" --repo "$src" --out "$out/run" \
 	--env MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true \
 	workflow mtv-cold-migration || rc=$?
 
+sleep 0.5	# let the log follower print the last lines
+pkill -P "$follower" 2>/dev/null || true
+kill "$follower" 2>/dev/null || true
+wait "$follower" 2>/dev/null || true
+
 echo
-echo "summary:"
-printf '  %-22s %-8s %s\n' STEP RESULT SECONDS
-for f in "$out"/run/artifacts/mtv-cold-migration/*/finished.json; do
-	[ -f "$f" ] || continue
-	step=$(basename "$(dirname "$f")")
-	result=$(sed -n 's/.*"result": *"\([A-Z]*\)".*/\1/p' "$f")
-	started=$(stat -c %Y "$(dirname "$f")/build-log.txt")
-	finished=$(stat -c %Y "$f")
-	printf '  %-22s %-8s %s\n' "$step" "$result" "$((finished - started))"
+echo "summary (from $out/run/artifacts/junit_operator.xml):"
+printf '  %-26s %-8s %8s\n' STEP RESULT SECONDS
+for step in create-provider storagemap networkmap plan migrate check-vms gather teardown; do
+	line=$(grep -o "<testcase name=\"Run multi-stage test mtv-cold-migration - mtv-cold-migration-mtv-$step container test\" classname=\"step graph\" time=\"[0-9.]*\"/\?>" \
+		"$out/run/artifacts/junit_operator.xml" || true)
+	if [ -z "$line" ]; then
+		printf '  %-26s %-8s %8s\n' "mtv-$step" "not run" "-"
+		continue
+	fi
+	secs=$(echo "$line" | sed 's/.*time="\([0-9.]*\)".*/\1/')
+	case "$line" in */\>) result=passed ;; *) result=FAILED ;; esac
+	printf '  %-26s %-8s %8s\n' "mtv-$step" "$result" "$secs"
 done
 echo
-echo "artifacts: $out/run/artifacts (junit_operator.xml, one directory per step)"
-[ -f "$out/run/shared/mtv-migration.json" ] && echo "migration: $(sed -n 's/.*"result": *"\([A-Za-z]*\)".*/\1/p' "$out/run/shared/mtv-migration.json" | head -1)"
+if [ -f "$out/run/shared/mtv-migration.json" ]; then
+	echo "migration result: $(sed -n 's/.*"result":[[:space:]]*"\([A-Za-z]*\)".*/\1/p' "$out/run/shared/mtv-migration.json" | head -1)"
+fi
+echo "artifacts: $out/run/artifacts (junit_operator.xml; per step build-log.txt, finished.json, artifacts/)"
 exit "$rc"
