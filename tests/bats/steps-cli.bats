@@ -3,7 +3,7 @@
 # are current, and bad input fails with exit 2 before anything is written.
 bats_require_minimum_version 1.5.0
 
-STEPS="create-provider storagemap networkmap plan migrate check-vms"
+STEPS="create-provider storagemap networkmap plan migrate check-vms gather teardown"
 
 setup() {
 	bats_load_library bats-support

@@ -1,0 +1,191 @@
+/* The teardown work list: ledger entries, in a safe deletion order. */
+#include "teardown.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json.h"
+
+/* mtv-api-tests' order (pytest_utils.py), extended: what runs or refers to
+ * something goes before what it refers to, so no controller sees a half-
+ * deleted world and recreates anything; the destination's storage goes
+ * after the VMs and pods that mount it; namespaces last, because deleting
+ * one takes everything in it without telling us what was stuck. */
+static const char *const order[] = {
+	"Migration", "Plan", "Provider", "Host", "Secret", "NetworkAttachmentDefinition",
+	"StorageMap", "NetworkMap", "Hook", "Conversion", "VirtualMachine",
+	"VirtualMachineInstance", "Pod", "Job", "DataVolume", "PersistentVolumeClaim",
+};
+#define RANK_OTHER 100
+#define RANK_PV 200
+#define RANK_NAMESPACE 300
+
+int item_rank(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (!strcasecmp(kind, order[i]))
+			return (int)i;
+	if (!strcasecmp(kind, "PersistentVolume"))
+		return RANK_PV;
+	if (!strcasecmp(kind, "Namespace"))
+		return RANK_NAMESPACE;
+	return RANK_OTHER;
+}
+
+void items_release(struct items *it)
+{
+	free(it->v);
+	memset(it, 0, sizeof(*it));
+}
+
+/* English plural of a kind, the way Kubernetes derives resource names. */
+static void plural_of(char *dst, size_t dstsz, const char *kind)
+{
+	size_t n = strlen(kind), o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < dstsz; i++)
+		dst[o++] = (char)tolower((unsigned char)kind[i]);
+	dst[o] = '\0';
+	if (o && dst[o - 1] == 'y' && o > 1 && !strchr("aeiou", dst[o - 2]))
+		snprintf(dst + o - 1, dstsz - (o - 1), "ies");
+	else if (o && (dst[o - 1] == 's' || dst[o - 1] == 'x' ||
+		       (o > 1 && dst[o - 1] == 'h' && (dst[o - 2] == 'c' || dst[o - 2] == 's'))))
+		snprintf(dst + o, dstsz - o, "es");
+	else
+		snprintf(dst + o, dstsz - o, "s");
+}
+
+/* own points into the item itself: rewire it after every move. */
+static void fix_types(struct items *it)
+{
+	for (size_t k = 0; k < it->n; k++) {
+		struct item *i = &it->v[k];
+		const struct kube_type *t = kube_type_lookup(i->kind);
+
+		i->own.group = i->group;
+		i->own.version = i->version;
+		i->own.plural = i->plural;
+		i->own.kind = i->kind;
+		i->type = t ? t : &i->own;
+	}
+}
+
+static bool same(const struct item *a, const char *kind, const char *ns, const char *name)
+{
+	return !strcasecmp(a->kind, kind) && !strcmp(a->ns, ns) && !strcmp(a->name, name);
+}
+
+struct item *items_add(struct items *it, const char *kind, const char *api_version,
+		       const char *ns, const char *name, struct mtv_err *err)
+{
+	const struct kube_type *t = kube_type_lookup(kind);
+	struct item *i;
+
+	ns = ns ? ns : "";
+	for (size_t k = 0; k < it->n; k++)
+		if (same(&it->v[k], kind, ns, name))
+			return NULL;
+	if (it->n == it->alloc) {
+		size_t na = it->alloc ? it->alloc * 2 : 32;
+		struct item *nv = realloc(it->v, na * sizeof(*nv));
+
+		if (!nv) {
+			mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
+			return NULL;
+		}
+		it->v = nv;
+		it->alloc = na;
+	}
+	i = &it->v[it->n];
+	memset(i, 0, sizeof(*i));
+	snprintf(i->kind, sizeof(i->kind), "%s", t ? t->kind : kind);
+	snprintf(i->ns, sizeof(i->ns), "%s", ns);
+	snprintf(i->name, sizeof(i->name), "%s", name);
+	if (!t) {
+		const char *slash = api_version ? strchr(api_version, '/') : NULL;
+
+		if (!api_version || !*api_version) {
+			mtv_err_set(err, MTV_EXIT_USAGE, "%s %s: unknown kind and no apiVersion to find it by",
+				    kind, name);
+			return NULL;
+		}
+		if (slash) {
+			snprintf(i->group, sizeof(i->group), "%.*s", (int)(slash - api_version), api_version);
+			snprintf(i->version, sizeof(i->version), "%s", slash + 1);
+		} else {
+			snprintf(i->version, sizeof(i->version), "%s", api_version);
+		}
+		plural_of(i->plural, sizeof(i->plural), kind);
+		i->own.namespaced = *ns != '\0';
+	}
+	/* A name ending in '-' is no valid object name: it was recorded as
+	 * the generateName prefix of the object about to be created. */
+	i->prefix = *name && name[strlen(name) - 1] == '-';
+	i->rank = item_rank(i->kind);
+	i->seq = (int)it->n;
+	it->n++;
+	fix_types(it);
+	return i;
+}
+
+int items_from_ledger(struct items *it, const cJSON *ledger, const char *what,
+		      struct mtv_err *err)
+{
+	const cJSON *list, *e;
+
+	if (!cJSON_IsObject(ledger))
+		return mtv_err_set(err, MTV_EXIT_USAGE, "%s: expected an object of kinds, got %s", what,
+				   json_type_name(ledger));
+	cJSON_ArrayForEach(list, ledger) {
+		int idx = 0;
+
+		if (!cJSON_IsArray(list))
+			return mtv_err_set(err, MTV_EXIT_USAGE, "%s: \"%s\": expected array, got %s", what,
+					   list->string, json_type_name(list));
+		cJSON_ArrayForEach(e, list) {
+			const char *name = json_str(e, "name", NULL);
+
+			if (!cJSON_IsObject(e) || !name || !*name)
+				return mtv_err_set(err, MTV_EXIT_USAGE, "%s: \"%s\"[%d]: expected an object with a \"name\"",
+						   what, list->string, idx);
+			err->code = 0;
+			if (!items_add(it, list->string, json_str(e, "apiVersion", NULL),
+				       json_str(e, "namespace", NULL), name, err) && err->code)
+				return mtv_err_prefix(err, "%s: \"%s\"[%d]", what, list->string, idx);
+			idx++;
+		}
+	}
+	return 0;
+}
+
+static int by_order(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->rank == RANK_OTHER) {
+		int c = strcmp(x->kind, y->kind);
+
+		if (c)
+			return c;
+	}
+	return x->seq > y->seq ? -1 : x->seq < y->seq ? 1 : 0;
+}
+
+void items_sort(struct items *it)
+{
+	qsort(it->v, it->n, sizeof(*it->v), by_order);
+	fix_types(it);
+}
+
+void item_describe(const struct item *i, char *dst, size_t dstsz)
+{
+	if (*i->ns)
+		snprintf(dst, dstsz, "%s %s/%s", i->kind, i->ns, i->name);
+	else
+		snprintf(dst, dstsz, "%s %s", i->kind, i->name);
+}
