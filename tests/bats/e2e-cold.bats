@@ -115,8 +115,8 @@ assert_no_secrets() {
 	done
 	cp -r "$SHARED_DIR" "$BATS_TEST_TMPDIR/before"
 	# A wait that cannot end by itself: the VM does not exist in the source.
-	printf '{"ghost": {"virtual_machines": [{"name": "no-such-vm"}], "warm_migration": false}}' >catalog.json
-	MTV_INVENTORY_TIMEOUT=600 "$MTV_BIN_DIR/mtv-storagemap" --tests-params=catalog.json --scenario=ghost \
+	printf '{"ghost": {"virtual_machines": [{"name": "no-such-vm"}], "warm_migration": false}}' >"$BATS_TEST_TMPDIR/catalog.json"
+	MTV_INVENTORY_TIMEOUT=600 "$MTV_BIN_DIR/mtv-storagemap" --tests-params="$BATS_TEST_TMPDIR/catalog.json" --scenario=ghost \
 		--map-ready-timeout=600 2>"$BATS_TEST_TMPDIR/term.err" 3>&- &
 	pid=$!
 	sleep 1
