@@ -13,8 +13,10 @@
 #include "preflight.h"
 #include "provider_objects.h"
 #include "providers.h"
+#include "scenario.h"
 #include "session.h"
 #include "step.h"
+#include "stepctx.h"
 #include "tlsfetch.h"
 #include "wait.h"
 #include "yamlout.h"
@@ -39,6 +41,7 @@ static struct step_param params[] = {
 	  "seconds to wait for the inventory to list the source provider", 0, NULL },
 	{ "MTV_PREFLIGHT_TIMEOUT", "preflight-timeout", "300",
 	  "seconds to wait for the forklift pods to be healthy", 0, NULL },
+	STEP_SCENARIO_PARAMS,
 };
 
 static struct step step = {
@@ -245,6 +248,8 @@ static int run(struct run *r, struct mtv_err *err)
 {
 	const char *ns;
 	cJSON *source = NULL;
+	struct scenario sc;
+	bool warm;
 	long secs;
 	int rc = -1;
 	double t0;
@@ -255,6 +260,17 @@ static int run(struct run *r, struct mtv_err *err)
 	r->providers_path = providers_file(path, sizeof(path));
 	if (providers_load(r->providers_path, step_get(&step, "MTV_SOURCE_PROVIDER"), &r->provider, err) < 0)
 		return -1;
+	/* The scenario is checked here too, so a run that cannot work (a bad
+	 * catalog, warm from a source without warm support) stops before the
+	 * first object is created. */
+	if (scenario_load(step_get(&step, "MTV_TESTS_PARAMS"), step_get(&step, "MTV_SCENARIO"), &sc, err) < 0)
+		return -1;
+	warm = sc.warm;
+	scenario_release(&sc);
+	if (warm && !provider_supports_warm(r->provider.type))
+		return mtv_err_set(err, MTV_EXIT_USAGE,
+				   "scenario %s is warm, but a %s source does not support warm migration (vsphere and ovirt do)",
+				   step_get(&step, "MTV_SCENARIO"), r->provider.type_name);
 	if (step_get_seconds(&step, "MTV_PROVIDER_READY_TIMEOUT", &secs, err) < 0 ||
 	    step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &secs, err) < 0 ||
 	    step_get_seconds(&step, "MTV_PREFLIGHT_TIMEOUT", &secs, err) < 0)

@@ -1,6 +1,7 @@
 /* mtv-migrate: start the Plan's Migration and follow it to the end. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "json.h"
@@ -12,6 +13,8 @@
 static struct step_param params[] = {
 	{ "MTV_PLAN_WAIT_TIMEOUT", "plan-wait-timeout", "3600",
 	  "seconds to wait for the migration to end (Succeeded, Failed or Canceled)", 0, NULL },
+	{ "MTV_MINS_BEFORE_CUTOVER", "mins-before-cutover", "5",
+	  "warm: the cutover is this many minutes after the Migration is created", 0, NULL },
 };
 
 static struct step step = {
@@ -23,6 +26,16 @@ static struct step step = {
 	.nparams = sizeof(params) / sizeof(params[0]),
 	.writes = true,
 };
+
+/* Now + seconds as RFC 3339 UTC ("2026-11-21T23:10:00Z"). */
+static void rfc3339_after(char *out, size_t outsz, long seconds)
+{
+	time_t t = time(NULL) + seconds;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
 
 static int write_state(struct step_ctx *c, const char *name, const char *plan_name,
 		       const struct migration_watch *w, const cJSON *plan, const cJSON *results,
@@ -51,7 +64,7 @@ static int write_state(struct step_ctx *c, const char *name, const char *plan_na
 
 static int run(struct step_ctx *c, struct mtv_err *err)
 {
-	cJSON *plan_state = NULL, *obj = NULL, *plan = NULL, *results = NULL, *spec;
+	cJSON *plan_state = NULL, *obj = NULL, *plan = NULL, *results = NULL, *spec, *plan_ref;
 	struct migration_watch mw;
 	const char *plan_name;
 	struct buf failures = BUF_INIT(1 << 16);
@@ -67,9 +80,19 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 		goto out;
 	obj = ensure_skeleton(&c->ensure, &KUBE_MIGRATIONS, c->ns, plan_name);
 	spec = cJSON_AddObjectToObject(obj, "spec");
-	spec = cJSON_AddObjectToObject(spec, "plan");
-	cJSON_AddStringToObject(spec, "name", plan_name);
-	cJSON_AddStringToObject(spec, "namespace", c->ns);
+	plan_ref = cJSON_AddObjectToObject(spec, "plan");
+	cJSON_AddStringToObject(plan_ref, "name", plan_name);
+	cJSON_AddStringToObject(plan_ref, "namespace", c->ns);
+	if (cJSON_IsTrue(json_get(plan_state, "warm"))) {
+		char cutover[32];
+		long minutes;
+
+		if (step_get_seconds(&step, "MTV_MINS_BEFORE_CUTOVER", &minutes, err) < 0)
+			goto out;
+		rfc3339_after(cutover, sizeof(cutover), minutes * 60);
+		cJSON_AddStringToObject(spec, "cutover", cutover);
+		log_info("warm migration: cutover at %s", cutover);
+	}
 	if (step.dry_run) {
 		step_ctx_print(c, obj, NULL);
 		rc = 0;

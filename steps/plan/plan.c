@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cluster_edits.h"
 #include "json.h"
 #include "log.h"
 #include "names.h"
@@ -18,6 +19,9 @@ static struct step_param params[] = {
 	{ "MTV_INVENTORY_TIMEOUT", "inventory-timeout", "300",
 	  "seconds to wait for the scenario's VMs to appear in the inventory", 0, NULL },
 	{ "MTV_PLAN_READY_TIMEOUT", "plan-ready-timeout", "360", "seconds to wait for the Plan to be Ready", 0, NULL },
+	{ "MTV_SNAPSHOTS_INTERVAL", "snapshots-interval", "2",
+	  "warm: minutes between precopies (ForkliftController controller_precopy_interval; restored by mtv-teardown)",
+	  0, NULL },
 };
 
 static struct step step = {
@@ -69,6 +73,31 @@ static void explain_providers(struct step_ctx *c, struct mtv_err *err)
 		snprintf(err->msg + n, sizeof(err->msg) - n, "%s", buf_str(&why));
 	}
 	buf_release(&why);
+}
+
+/* mtv-api-tests' warm fixture: the ForkliftController takes a precopy every
+ * MTV_SNAPSHOTS_INTERVAL minutes instead of its default 60, and the operator
+ * must have rolled that out before the migration starts. */
+static int set_precopy_interval(struct step_ctx *c, struct mtv_err *err)
+{
+	const char *interval = step_get(&step, "MTV_SNAPSHOTS_INTERVAL");
+	struct wait_condition done = { "Successful", "True", NULL };
+	long minutes;
+
+	if (step_get_seconds(&step, "MTV_SNAPSHOTS_INTERVAL", &minutes, err) < 0)
+		return -1;
+	if (cluster_edit(&c->kc, &step.state, &KUBE_FORKLIFTCONTROLLERS, c->session.mtv_namespace,
+			 "forklift-controller", "spec.controller_precopy_interval", cJSON_CreateString(interval),
+			 step.name, err) < 0)
+		return mtv_err_prefix(err, "setting the precopy interval");
+	log_info("ForkliftController %s/forklift-controller: controller_precopy_interval=%s",
+		 c->session.mtv_namespace, interval);
+	struct wait_spec w = {
+		.type = &KUBE_FORKLIFTCONTROLLERS, .ns = c->session.mtv_namespace, .name = "forklift-controller",
+		.what = "to reconcile (Successful)", .timeout_ms = 300000,
+		.pred = wait_pred_condition, .arg = &done,
+	};
+	return wait_for(&c->kc, &w, NULL, err);
 }
 
 static cJSON *vm_namespace_build(struct step_ctx *c, const char *name)
@@ -125,6 +154,11 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	    step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
 	    step_ctx_require_state(c, MAPS_STATE, "mtv-storagemap and mtv-networkmap", &maps, err) < 0)
 		goto out;
+	if (c->scenario.warm && !provider_supports_warm(c->type)) {
+		mtv_err_set(err, MTV_EXIT_USAGE, "scenario %s is warm, but a %s source does not support warm migration",
+			    c->scenario.name, provider_type_name(c->type));
+		goto out;
+	}
 	if (scenario_key(&c->scenario, "pre_hook") || scenario_key(&c->scenario, "post_hook")) {
 		mtv_err_set(err, MTV_EXIT_USAGE, "scenario %s: hooks are not supported yet", c->scenario.name);
 		goto out;
@@ -151,6 +185,8 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	}
 	if (strcmp(refs.vm_namespace, c->ns) &&
 	    ensure_object(&c->ensure, &KUBE_NAMESPACES, NULL, cJSON_GetArrayItem(objects, 0), NULL, NULL, err) < 0)
+		goto out;
+	if (c->scenario.warm && set_precopy_interval(c, err) < 0)
 		goto out;
 	if (ensure_object(&c->ensure, &KUBE_PLANS, c->ns, obj, &created, NULL, err) < 0)
 		goto out;

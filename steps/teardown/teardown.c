@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster_edits.h"
 #include "fsutil.h"
 #include "json.h"
 #include "kube.h"
@@ -669,9 +670,27 @@ static size_t print_leftovers(const struct run *r)
 	return n;
 }
 
+/* Put back what the session changed cluster-wide (mtv-edits.json); 0 when
+ * everything was restored. */
+static int restore_edits(struct run *r)
+{
+	struct mtv_err e = { 0 };
+	int restored = 0;
+
+	if (cluster_edits_restore(&r->kc, &step.state, &restored, &e) < 0) {
+		step_case(&step, "cluster-wide edits restored", 0, JUNIT_FAILED, e.msg, NULL);
+		log_error("a cluster-wide edit was not restored: %s", e.msg);
+		return -1;
+	}
+	if (restored)
+		step_case(&step, "cluster-wide edits restored", 0, JUNIT_PASSED, NULL, NULL);
+	return 0;
+}
+
 static int run(struct run *r, struct mtv_err *err)
 {
 	bool vms_only = step_get_bool(&step, "MTV_TEARDOWN_MIGRATED_VMS_ONLY");
+	bool edits_ok;
 	size_t left;
 
 	if (step_get_seconds(&step, "MTV_TEARDOWN_TIMEOUT", &r->timeout_s, err) < 0)
@@ -747,9 +766,15 @@ static int run(struct run *r, struct mtv_err *err)
 	if (!strcmp(step.output, "json") || !strcmp(step.output, "yaml"))
 		print_json(r);
 	left = print_leftovers(r);
+	/* A replayed ledger belongs to another run, whose edits are not ours
+	 * to undo; the migrated-VMs-only mode keeps the session going. */
+	edits_ok = vms_only || *step_get(&step, "MTV_TEARDOWN_RESOURCES") || restore_edits(r) == 0;
 	if (left)
 		return mtv_err_set(err, MTV_EXIT_FAILED, "%zu objects are still there after teardown (see the table above)",
 				   left);
+	if (!edits_ok)
+		return mtv_err_set(err, MTV_EXIT_FAILED, "cluster-wide edits recorded in %s were not all restored",
+				   EDITS_STATE);
 	log_info("teardown complete: everything is gone");
 	return 0;
 }
