@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "hooks.h"
 #include "json.h"
 
 #define CATALOG_MAX (8 * 1024 * 1024)
@@ -282,6 +283,17 @@ int scenario_validate(const cJSON *plan, const char *where, struct mtv_err *err)
 		return mtv_err_set(err, MTV_EXIT_USAGE, "%s: missing \"virtual_machines\"", where);
 	if (check_object(plan, plan_rules, where, err) < 0)
 		return -1;
+	/* A custom playbook is checked as deeply as mtv-api-tests does, so a
+	 * bad one stops the run before anything is created. */
+	for (size_t i = 0; i < 2; i++) {
+		const char *key = i ? "post_hook" : "pre_hook";
+		const char *b64 = json_str(json_get(plan, key), "playbook_base64", NULL);
+		char sub[600];
+
+		snprintf(sub, sizeof(sub), "%s.%s", where, key);
+		if (b64 && hook_playbook_check(b64, sub, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 

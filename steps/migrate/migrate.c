@@ -1,5 +1,6 @@
 /* mtv-migrate: start the Plan's Migration and follow it to the end. */
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -37,9 +38,51 @@ static void rfc3339_after(char *out, size_t outsz, long seconds)
 	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* An expected failure (expected_migration_result: fail) passes only when
+ * every VM failed at the same hook step, the one the scenario names when it
+ * names one.  Sets *check_vms: after a PostHook failure the VMs exist and
+ * are checked; after a PreHook failure nothing was migrated. */
+static int judge_expected_failure(const cJSON *plan_state, const struct migration_watch *w,
+				  const cJSON *results, bool *check_vms, struct buf *verdict)
+{
+	const char *expected = json_str(plan_state, "expectedFailedStep", "");
+	const char *step_name = NULL;
+	const cJSON *vm;
+
+	*check_vms = false;
+	if (strcmp(w->result, "Failed")) {
+		buf_addf(verdict, "expected the migration to fail (expected_migration_result: fail), but it %s",
+			 w->result);
+		return -1;
+	}
+	cJSON_ArrayForEach(vm, results) {
+		const char *s = json_str(vm, "failedStep", "");
+
+		if (!step_name)
+			step_name = s;
+		if (strcmp(s, step_name)) {
+			buf_addf(verdict, "VMs failed at different steps: %s at %s, %s at %s",
+				 json_str(cJSON_GetArrayItem(results, 0), "name", "?"), step_name,
+				 json_str(vm, "name", "?"), *s ? s : "(none)");
+			return -1;
+		}
+	}
+	if (!step_name || (strcmp(step_name, "PreHook") && strcmp(step_name, "PostHook"))) {
+		buf_addf(verdict, "the migration failed at %s, not in a hook", step_name && *step_name ? step_name : "an unknown step");
+		return -1;
+	}
+	if (*expected && strcmp(step_name, expected)) {
+		buf_addf(verdict, "the migration failed at %s but was expected to fail at %s", step_name, expected);
+		return -1;
+	}
+	*check_vms = !strcmp(step_name, "PostHook");
+	buf_addf(verdict, "the migration failed at %s, as expected", step_name);
+	return 0;
+}
+
 static int write_state(struct step_ctx *c, const char *name, const char *plan_name,
 		       const struct migration_watch *w, const cJSON *plan, const cJSON *results,
-		       struct mtv_err *err)
+		       const bool *expected_failure_check_vms, struct mtv_err *err)
 {
 	cJSON *doc = cJSON_CreateObject();
 	int r;
@@ -51,6 +94,10 @@ static int write_state(struct step_ctx *c, const char *name, const char *plan_na
 	cJSON_AddStringToObject(doc, "started", json_str(plan, "status.migration.started", ""));
 	cJSON_AddStringToObject(doc, "completed", json_str(plan, "status.migration.completed", ""));
 	cJSON_AddItemToObject(doc, "vms", cJSON_Duplicate(results, 1));
+	if (expected_failure_check_vms) {
+		cJSON_AddBoolToObject(doc, "expectedFailure", true);
+		cJSON_AddBoolToObject(doc, "checkVms", *expected_failure_check_vms);
+	}
 	r = state_write_json(&step.state, MIGRATION_STATE, doc, err);
 	if (r == 0) {
 		char line[200];
@@ -114,7 +161,28 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	}
 	results = migration_vm_results(plan);
 	migration_failures_describe(results, &failures);
-	if (write_state(c, plan_name, plan_name, &mw, plan, results, err) < 0)
+	if (!strcmp(json_str(plan_state, "expectedResult", ""), "fail")) {
+		struct buf verdict = BUF_INIT(1 << 16);
+		bool check_vms;
+		int ok = judge_expected_failure(plan_state, &mw, results, &check_vms, &verdict) == 0;
+
+		if (ok && write_state(c, plan_name, plan_name, &mw, plan, results, &check_vms, err) < 0) {
+			buf_release(&verdict);
+			goto out;
+		}
+		step_case(&step, "migration failed as expected", step_now() - t0, ok ? JUNIT_PASSED : JUNIT_FAILED,
+			  ok ? NULL : buf_str(&verdict), ok ? NULL : buf_str(&failures));
+		if (ok) {
+			log_info("Plan %s/%s: %s (%s)", c->ns, plan_name, buf_str(&verdict), buf_str(&failures));
+			rc = 0;
+		} else {
+			mtv_err_set(err, MTV_EXIT_FAILED, "Plan %s/%s: %s%s%s", c->ns, plan_name, buf_str(&verdict),
+				    failures.len ? "\n" : "", buf_str(&failures));
+		}
+		buf_release(&verdict);
+		goto out;
+	}
+	if (write_state(c, plan_name, plan_name, &mw, plan, results, NULL, err) < 0)
 		goto out;
 	{
 		const cJSON *vm;

@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "cluster_edits.h"
+#include "hooks.h"
 #include "json.h"
 #include "log.h"
 #include "names.h"
@@ -19,6 +20,8 @@ static struct step_param params[] = {
 	{ "MTV_INVENTORY_TIMEOUT", "inventory-timeout", "300",
 	  "seconds to wait for the scenario's VMs to appear in the inventory", 0, NULL },
 	{ "MTV_PLAN_READY_TIMEOUT", "plan-ready-timeout", "360", "seconds to wait for the Plan to be Ready", 0, NULL },
+	{ "MTV_HOOK_IMAGE", "hook-image", HOOK_DEFAULT_IMAGE,
+	  "the image that runs the scenario's hook playbooks", 0, NULL },
 	{ "MTV_SNAPSHOTS_INTERVAL", "snapshots-interval", "2",
 	  "warm: minutes between precopies (ForkliftController controller_precopy_interval; restored by mtv-teardown)",
 	  0, NULL },
@@ -100,6 +103,50 @@ static int set_precopy_interval(struct step_ctx *c, struct mtv_err *err)
 	return wait_for(&c->kc, &w, NULL, err);
 }
 
+/* Hook CRs for the scenario's pre_hook/post_hook, appended to objects, and
+ * the matching spec.vms[].hooks entries on every VM of the plan. */
+static int add_hooks(struct step_ctx *c, cJSON *objects, cJSON *plan, struct mtv_err *err)
+{
+	static const struct {
+		const char *key, *step, *suffix;
+	} kinds[] = { { "pre_hook", "PreHook", "pre-hook" }, { "post_hook", "PostHook", "post-hook" } };
+	cJSON *vm;
+
+	for (size_t i = 0; i < 2; i++) {
+		const cJSON *cfg = scenario_key(&c->scenario, kinds[i].key);
+		struct buf b64 = BUF_INIT(4 << 20);
+		char name[160], where[200];
+		cJSON *hook;
+
+		if (!cfg)
+			continue;
+		snprintf(where, sizeof(where), "scenario %s.%s", c->scenario.name, kinds[i].key);
+		if (hook_playbook(cfg, where, &b64, err) < 0) {
+			buf_release(&b64);
+			return -1;
+		}
+		snprintf(name, sizeof(name), "%s-%s", c->session.base_name, kinds[i].suffix);
+		names_keep_last63(name);
+		hook = ensure_skeleton(&c->ensure, &KUBE_HOOKS, c->ns, name);
+		cJSON_AddItemToObject(hook, "spec", hook_spec(cfg, step_get(&step, "MTV_HOOK_IMAGE"), buf_str(&b64)));
+		buf_release(&b64);
+		cJSON_AddItemToArray(objects, hook);
+		cJSON_ArrayForEach(vm, json_get(plan, "spec.vms")) {
+			cJSON *hooks = cJSON_GetObjectItemCaseSensitive(vm, "hooks"), *h, *ref;
+
+			if (!hooks)
+				hooks = cJSON_AddArrayToObject(vm, "hooks");
+			h = cJSON_CreateObject();
+			cJSON_AddStringToObject(h, "step", kinds[i].step);
+			ref = cJSON_AddObjectToObject(h, "hook");
+			cJSON_AddStringToObject(ref, "name", name);
+			cJSON_AddStringToObject(ref, "namespace", c->ns);
+			cJSON_AddItemToArray(hooks, h);
+		}
+	}
+	return 0;
+}
+
 static cJSON *vm_namespace_build(struct step_ctx *c, const char *name)
 {
 	cJSON *ns = ensure_skeleton(&c->ensure, &KUBE_NAMESPACES, NULL, name);
@@ -123,6 +170,13 @@ static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, 
 	cJSON_AddStringToObject(doc, "vmNamespace", vm_ns);
 	cJSON_AddStringToObject(doc, "scenario", c->scenario.name);
 	cJSON_AddBoolToObject(doc, "warm", c->scenario.warm);
+	/* What mtv-migrate must accept as success. */
+	if (!strcmp(c->scenario.expected_migration_result, "fail")) {
+		const char *step_name = hook_expected_failed_step(c->scenario.plan);
+
+		cJSON_AddStringToObject(doc, "expectedResult", "fail");
+		cJSON_AddStringToObject(doc, "expectedFailedStep", step_name ? step_name : "");
+	}
 	cJSON_ArrayForEach(vm, vms) {
 		cJSON *e = cJSON_CreateObject();
 
@@ -143,7 +197,7 @@ static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, 
 static int run(struct step_ctx *c, struct mtv_err *err)
 {
 	long inv_timeout, ready_timeout;
-	cJSON *maps = NULL, *vms = NULL, *obj = NULL, *created = NULL, *objects = cJSON_CreateArray();
+	cJSON *maps = NULL, *vms = NULL, *obj = NULL, *created = NULL, *objects = cJSON_CreateArray(), *item;
 	struct plan_refs refs;
 	char name[128], line[200];
 	double t0 = step_now();
@@ -157,10 +211,6 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	if (c->scenario.warm && !provider_supports_warm(c->type)) {
 		mtv_err_set(err, MTV_EXIT_USAGE, "scenario %s is warm, but a %s source does not support warm migration",
 			    c->scenario.name, provider_type_name(c->type));
-		goto out;
-	}
-	if (scenario_key(&c->scenario, "pre_hook") || scenario_key(&c->scenario, "post_hook")) {
-		mtv_err_set(err, MTV_EXIT_USAGE, "scenario %s: hooks are not supported yet", c->scenario.name);
 		goto out;
 	}
 	refs.storage_map = json_str(maps, "storageMap.name", NULL);
@@ -177,15 +227,26 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	if (strcmp(refs.vm_namespace, c->ns))
 		cJSON_AddItemToArray(objects, vm_namespace_build(c, refs.vm_namespace));
 	obj = plan_build(c, name, vms, &refs);
+	if (add_hooks(c, objects, obj, err) < 0) {
+		cJSON_Delete(obj);
+		goto out;
+	}
+	/* The Plan last: it refers to everything before it. */
 	cJSON_AddItemToArray(objects, obj);
 	if (step.dry_run) {
 		step_ctx_print(c, objects, NULL);
 		rc = 0;
 		goto out;
 	}
-	if (strcmp(refs.vm_namespace, c->ns) &&
-	    ensure_object(&c->ensure, &KUBE_NAMESPACES, NULL, cJSON_GetArrayItem(objects, 0), NULL, NULL, err) < 0)
-		goto out;
+	cJSON_ArrayForEach(item, objects) {
+		const char *kind = json_str(item, "kind", "");
+
+		if (item == obj)
+			break;
+		if (ensure_object(&c->ensure, !strcmp(kind, "Namespace") ? &KUBE_NAMESPACES : &KUBE_HOOKS,
+				  !strcmp(kind, "Namespace") ? NULL : c->ns, item, NULL, NULL, err) < 0)
+			goto out;
+	}
 	if (c->scenario.warm && set_precopy_interval(c, err) < 0)
 		goto out;
 	if (ensure_object(&c->ensure, &KUBE_PLANS, c->ns, obj, &created, NULL, err) < 0)

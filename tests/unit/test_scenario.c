@@ -114,6 +114,33 @@ static void test_hook_keys_are_mutually_exclusive(void **state)
 			    "f: s.post_hook.expected_result: \"maybe\" is not one of succeed, fail");
 }
 
+static void test_custom_playbooks_are_checked_deeply(void **state)
+{
+	(void)state;
+	char plan[512];
+	/* "- hosts: localhost\n  tasks: []\n" */
+	const char *good = "LSBob3N0czogbG9jYWxob3N0CiAgdGFza3M6IFtdCg==";
+
+	snprintf(plan, sizeof(plan), "{\"virtual_machines\": [{\"name\": \"a\"}], \"post_hook\": {\"playbook_base64\": \"%s\"}}", good);
+	assert_string_equal(check(plan), "");
+	assert_string_equal(check("{\"virtual_machines\": [{\"name\": \"a\"}], \"pre_hook\": {\"playbook_base64\": \"not base64!\"}}"),
+			    "f: s.pre_hook.playbook_base64: not valid base64");
+	/* "{}" — YAML, but a mapping, not a list of plays */
+	assert_string_equal(check("{\"virtual_machines\": [{\"name\": \"a\"}], \"pre_hook\": {\"playbook_base64\": \"e30=\"}}"),
+			    "f: s.pre_hook.playbook_base64: an Ansible playbook must be a non-empty list of plays");
+	/* "[]" */
+	assert_string_equal(check("{\"virtual_machines\": [{\"name\": \"a\"}], \"pre_hook\": {\"playbook_base64\": \"W10=\"}}"),
+			    "f: s.pre_hook.playbook_base64: an Ansible playbook must be a non-empty list of plays");
+	/* "\xff\xfe" */
+	assert_string_equal(check("{\"virtual_machines\": [{\"name\": \"a\"}], \"pre_hook\": {\"playbook_base64\": \"//4=\"}}"),
+			    "f: s.pre_hook.playbook_base64: decodes to text that is not UTF-8");
+	/* "- [" */
+	assert_non_null(strstr(check("{\"virtual_machines\": [{\"name\": \"a\"}], \"pre_hook\": {\"playbook_base64\": \"LSBb\"}}"),
+			       "f: s.pre_hook.playbook_base64: not YAML: "));
+	assert_string_equal(check("{\"virtual_machines\": [{\"name\": \"a\"}], \"pre_hook\": {\"playbook_base64\": \"  \"}}"),
+			    "f: s.pre_hook.playbook_base64: empty");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_builtin_catalog_matches_shipped_file),
 		cmocka_unit_test(test_validation_messages_name_key_paths),
 		cmocka_unit_test(test_hook_keys_are_mutually_exclusive),
+		cmocka_unit_test(test_custom_playbooks_are_checked_deeply),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
