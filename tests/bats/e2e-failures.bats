@@ -1,12 +1,12 @@
 #!/usr/bin/env bats
-# Failure paths against mtv-sim (world tests/fixtures/worlds/failures.json):
+# Failure paths against mtv-sim (world tests/fixtures/worlds/e2e-failures.json):
 # a migration failing at DiskTransferV2v, and a destination VM that differs
 # from its source.
 bats_require_minimum_version 1.5.0
 
 setup_file() {
 	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	SIM_WORLD="$MTV_SRC_DIR/tests/fixtures/worlds/failures.json"
+	SIM_WORLD="$MTV_SRC_DIR/tests/fixtures/worlds/e2e-failures.json"
 	SIM_DIR="$BATS_FILE_TMPDIR/sim"
 	"$MTV_BIN_DIR/mtv-sim" --world "$SIM_WORLD" --state-dir "$SIM_DIR" --port 0 --speed 0 \
 		>"$BATS_FILE_TMPDIR/sim.log" 2>&1 3>&- &
