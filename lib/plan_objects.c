@@ -29,8 +29,7 @@ static void add_ref(cJSON *parent, const char *key, const char *name, const char
 	cJSON_AddStringToObject(ref, "namespace", ns);
 }
 
-/* target_labels / target_node_selector: null values mean the session id. */
-static cJSON *session_map(const cJSON *in, const char *session_id)
+cJSON *plan_session_map(const cJSON *in, const char *session_id)
 {
 	cJSON *out = cJSON_CreateObject();
 	const cJSON *it;
@@ -89,10 +88,10 @@ cJSON *plan_build(struct step_ctx *c, const char *name, const cJSON *vms, const 
 		cJSON_AddStringToObject(spec, "pvcNameTemplate", v->valuestring);
 	v = cJSON_GetObjectItemCaseSensitive(plan, "target_labels");
 	if (cJSON_IsObject(v) && v->child)
-		cJSON_AddItemToObject(spec, "targetLabels", session_map(v, c->session.id));
+		cJSON_AddItemToObject(spec, "targetLabels", plan_session_map(v, c->session.id));
 	v = cJSON_GetObjectItemCaseSensitive(plan, "target_node_selector");
 	if (cJSON_IsObject(v) && v->child)
-		cJSON_AddItemToObject(spec, "targetNodeSelector", session_map(v, c->session.id));
+		cJSON_AddItemToObject(spec, "targetNodeSelector", plan_session_map(v, c->session.id));
 	v = cJSON_GetObjectItemCaseSensitive(plan, "target_affinity");
 	if (cJSON_IsObject(v) && v->child)
 		cJSON_AddItemToObject(spec, "targetAffinity", cJSON_Duplicate(v, 1));

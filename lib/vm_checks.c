@@ -304,10 +304,143 @@ static void check_disks(const struct vm_check_input *in, cJSON *results)
 	add_number_result(results, "disk count", source_disk_count(in->type, in->source), count);
 }
 
+/* {k: v} → "k=v,k2=v2" (sorted as given) for messages. */
+static void map_text(const cJSON *map, char *out, size_t outsz)
+{
+	const cJSON *it;
+	size_t n = 0;
+
+	out[0] = '\0';
+	cJSON_ArrayForEach(it, map) {
+		int w = snprintf(out + n, outsz - n, "%s%s=%s", n ? "," : "", it->string,
+				 cJSON_IsString(it) ? it->valuestring : "?");
+
+		if (w < 0 || (size_t)w >= outsz - n)
+			break;
+		n += (size_t)w;
+	}
+}
+
+/* Every k=v of want is in have. */
+static void check_subset(cJSON *results, const char *check, const cJSON *want, const cJSON *have)
+{
+	const cJSON *it;
+	char e[1024], a[1024];
+	int ok = 1;
+
+	cJSON_ArrayForEach(it, want) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(have, it->string);
+
+		if (!cJSON_IsString(v) || !cJSON_IsString(it) || strcmp(v->valuestring, it->valuestring))
+			ok = 0;
+	}
+	map_text(want, e, sizeof(e));
+	map_text(have, a, sizeof(a));
+	add_result(results, check, ok, e, *a ? a : "none");
+}
+
+static void check_placement(const struct vm_check_input *in, cJSON *results)
+{
+	if (in->target_labels && in->target_labels->child)
+		check_subset(results, "target labels", in->target_labels,
+			     json_get(in->vm, "spec.template.metadata.labels"));
+	if (in->node_selector && in->node_selector->child)
+		check_subset(results, "node selector", in->node_selector,
+			     json_get(in->vm, "spec.template.spec.nodeSelector"));
+	if (in->expected_node && *in->expected_node)
+		add_result(results, "runs on the selected node",
+			   !strcmp(json_str(in->vmi, "status.nodeName", ""), in->expected_node),
+			   in->expected_node, in->vmi ? json_str(in->vmi, "status.nodeName", "unscheduled") : "no VMI");
+	if (in->affinity && in->affinity->child) {
+		const cJSON *have = json_get(in->vm, "spec.template.spec.affinity");
+		char *e = cJSON_PrintUnformatted(in->affinity), *a = have ? cJSON_PrintUnformatted(have) : NULL;
+
+		add_result(results, "affinity", have && cJSON_Compare(in->affinity, have, 1), e, a ? a : "none");
+		cJSON_free(e);
+		cJSON_free(a);
+	}
+}
+
+static void check_guest(const struct vm_check_input *in, cJSON *results)
+{
+	const cJSON *g, *iface;
+
+	if (in->guest_agent) {
+		const cJSON *c = json_condition(json_get(in->vmi, "status.conditions"), "AgentConnected");
+
+		add_result(results, "guest agent connected", c && !strcmp(json_str(c, "status", ""), "True"),
+			   "AgentConnected=True",
+			   !in->vmi ? "no VMI" : c ? json_str(c, "status", "?") : "no AgentConnected condition");
+	}
+	if (!in->static_ips)
+		return;
+	/* vSphere guest info: origin "manual" marks an address set in the guest. */
+	cJSON_ArrayForEach(g, json_get(in->source, "guestNetworks")) {
+		const char *ip = json_str(g, "ip", ""), *mac = json_str(g, "mac", "");
+		char check[128], have[256] = "absent";
+
+		if (strcmp(json_str(g, "origin", ""), "manual") || !*ip)
+			continue;
+		cJSON_ArrayForEach(iface, json_get(in->vmi, "status.interfaces")) {
+			const cJSON *a;
+
+			if (strcasecmp(json_str(iface, "mac", ""), mac))
+				continue;
+			snprintf(have, sizeof(have), "%s", json_str(iface, "ipAddress", "no address"));
+			cJSON_ArrayForEach(a, json_get(iface, "ipAddresses"))
+				if (cJSON_IsString(a) && !strcmp(a->valuestring, ip))
+					snprintf(have, sizeof(have), "%s", ip);
+		}
+		snprintf(check, sizeof(check), "static ip %s", ip);
+		add_result(results, check, !strcmp(have, ip), ip, have);
+	}
+}
+
+/* PVC names from the plan's pvcNameTemplate: exact, or a generateName
+ * prefix, in disk order. */
+static void check_pvc_names(const struct vm_check_input *in, cJSON *results)
+{
+	const cJSON *want, *vol;
+	int i = 0;
+
+	cJSON_ArrayForEach(want, in->expected_pvcs) {
+		const char *name = json_str(want, "name", NULL), *prefix = json_str(want, "prefix", NULL);
+		const char *have = "missing";
+		char check[64];
+		int k = 0;
+
+		cJSON_ArrayForEach(vol, json_get(in->vm, "spec.template.spec.volumes")) {
+			const char *claim = json_str(vol, "persistentVolumeClaim.claimName", NULL);
+
+			if (!claim)
+				claim = json_str(vol, "dataVolume.name", NULL);
+			if (!claim)
+				continue;
+			if (k++ == i) {
+				have = claim;
+				break;
+			}
+		}
+		snprintf(check, sizeof(check), "disk %d pvc name", i);
+		if (name)
+			add_result(results, check, !strcmp(have, name), name, have);
+		else {
+			char e[128];
+
+			snprintf(e, sizeof(e), "%s*", prefix);
+			add_result(results, check, !strncmp(have, prefix, strlen(prefix)) && strlen(have) > strlen(prefix), e, have);
+		}
+		i++;
+	}
+}
+
 void vm_checks_run(const struct vm_check_input *in, cJSON *results)
 {
 	check_power(in, results);
 	check_cpu_memory(in, results);
 	check_nics(in, results);
 	check_disks(in, results);
+	check_pvc_names(in, results);
+	check_placement(in, results);
+	check_guest(in, results);
 }

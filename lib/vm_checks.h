@@ -8,6 +8,7 @@
 #ifndef MTV_VM_CHECKS_H
 #define MTV_VM_CHECKS_H
 
+#include <stdbool.h>
 #include <cjson/cJSON.h>
 
 #include "providers.h"
@@ -22,6 +23,14 @@ struct vm_check_input {
 	const cJSON *network_map;	/* NetworkMap (spec.map) or NULL */
 	const char *expected_power;	/* "on", "off" or "" (no check) */
 	const char *storage_class;	/* expected on every disk's PVC */
+	/* Comprehensive plan options, each checked only when set. */
+	const cJSON *target_labels;	/* {k: v}: a subset of the VM template labels */
+	const cJSON *node_selector;	/* {k: v}: in the template's nodeSelector */
+	const char *expected_node;	/* the node labelled for node_selector: the VMI runs there */
+	const cJSON *affinity;		/* equal to the template's affinity */
+	bool guest_agent;		/* the VMI reports AgentConnected */
+	bool static_ips;		/* source static (manual) IPs kept on the same MACs */
+	const cJSON *expected_pvcs;	/* [{"name"|"prefix": …, "disk": i}] in disk order */
 };
 
 /* Run every check; results is an array to append to. */

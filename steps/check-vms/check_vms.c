@@ -6,11 +6,15 @@
 #include "json.h"
 #include "log.h"
 #include "names.h"
+#include "plan_objects.h"
+#include "wait.h"
 #include "stepctx.h"
 #include "vm_checks.h"
 
 static struct step_param params[] = {
 	STEP_SCENARIO_PARAMS,
+	{ "MTV_GUEST_AGENT_TIMEOUT", "guest-agent-timeout", "300",
+	  "seconds to wait for a running VM's guest agent (the scenario's guest_agent_timeout wins)", 0, NULL },
 };
 
 static struct step step = {
@@ -105,18 +109,70 @@ static void destination_name(const cJSON *migration, const char *id, const char 
 		snprintf(out, outsz, "%s", source_name);
 }
 
+static enum wait_verdict agent_connected(const cJSON *vmi, bool deleted, void *arg, struct buf *why)
+{
+	const cJSON *c = json_condition(json_get(vmi, "status.conditions"), "AgentConnected");
+
+	(void)arg;
+	if (!vmi || deleted) {
+		buf_addstr(why, "no VirtualMachineInstance");
+		return WAIT_NOT_YET;
+	}
+	if (c && !strcmp(json_str(c, "status", ""), "True"))
+		return WAIT_DONE;
+	buf_addstr(why, "AgentConnected is not True");
+	return WAIT_NOT_YET;
+}
+
+/* Wait for the guest agent of a running VM; the VMI as it is then (or as it
+ * was at the deadline) replaces *vmi.  The check itself reports a timeout. */
+static int wait_guest_agent(struct step_ctx *c, const char *ns, const char *name, cJSON **vmi,
+			    struct mtv_err *err)
+{
+	long long timeout = 0;
+	struct mtv_err e;
+	cJSON *fresh = NULL;
+
+	if (json_get_int_opt(c->scenario.plan, "guest_agent_timeout", &timeout, NULL) < 0 || timeout <= 0) {
+		long t;
+
+		if (step_get_seconds(&step, "MTV_GUEST_AGENT_TIMEOUT", &t, err) < 0)
+			return -1;
+		timeout = t;
+	}
+	struct wait_spec w = {
+		.type = &KUBE_VMIS, .ns = ns, .name = name, .what = "to report AgentConnected",
+		.timeout_ms = (long)timeout * 1000, .pred = agent_connected,
+	};
+	if (wait_for(&c->kc, &w, &fresh, &e) < 0) {
+		if (e.code == 130 || e.code == 143) {
+			*err = e;
+			return -1;
+		}
+		log_warn("%s", e.msg);
+		if (kube_get(&c->kc, &KUBE_VMIS, ns, name, &fresh, &e) < 0)
+			return 0;
+	}
+	cJSON_Delete(*vmi);
+	*vmi = fresh;
+	return 0;
+}
+
 /* Check one VM; returns the number of failed checks. */
 static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON *planned,
-		    const cJSON *migration, const char *storage_class, struct buf *failures)
+		    const cJSON *plan_state, const cJSON *migration, const char *storage_class,
+		    size_t index, struct buf *failures, struct mtv_err *err)
 {
 	const char *id = json_str(planned, "id", ""), *src_name = json_str(planned, "name", id);
 	const char *power = json_str(c->scenario.plan, "target_power_state", "");
+	const char *vm_ns = json_str(plan_state, "vmNamespace", c->ns);
 	const cJSON *vm, *r;
-	cJSON *results = cJSON_CreateArray();
+	cJSON *results = cJSON_CreateArray(), *vmi = NULL, *labels = NULL, *selector = NULL;
 	char dest[128], tc[400];
 	int failed = 0;
 
-	if (!*power)
+	/* "auto" (and unset) mean: as the source was before the migration. */
+	if (!*power || !strcmp(power, "auto"))
 		power = json_str(planned, "sourcePower", "");
 	destination_name(migration, id, src_name, dest, sizeof(dest));
 	vm = find_by_label(d->vms, "vmID", id);
@@ -128,23 +184,41 @@ static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON
 		cJSON_Delete(results);
 		return 1;
 	}
+	vmi = cJSON_Duplicate(find_by_name(d->vmis, json_str(vm, "metadata.name", dest)), 1);
+	bool agent = index < c->scenario.nvms && c->scenario.vms[index].guest_agent && !strcmp(power, "on");
+
+	if (agent && wait_guest_agent(c, vm_ns, json_str(vm, "metadata.name", dest), &vmi, err) < 0) {
+		cJSON_Delete(results);
+		cJSON_Delete(vmi);
+		return -1;
+	}
+	if (json_get(c->scenario.plan, "target_labels"))
+		labels = plan_session_map(json_get(c->scenario.plan, "target_labels"), c->session.id);
+	if (json_get(c->scenario.plan, "target_node_selector"))
+		selector = plan_session_map(json_get(c->scenario.plan, "target_node_selector"), c->session.id);
 	struct vm_check_input in = {
 		.type = c->type,
 		.source = inventory_find(d->source_vms, id),
 		.source_networks = d->source_networks,
 		.vm = vm,
-		.vmi = find_by_name(d->vmis, json_str(vm, "metadata.name", dest)),
+		.vmi = vmi,
 		.pvcs = d->pvcs,
 		.network_map = d->network_map,
 		.expected_power = power,
 		.storage_class = storage_class,
+		.target_labels = labels,
+		.node_selector = selector,
+		.expected_node = json_str(plan_state, "selectedNode", NULL),
+		.affinity = json_get(c->scenario.plan, "target_affinity"),
+		.guest_agent = agent,
+		.static_ips = cJSON_IsTrue(json_get(c->scenario.plan, "preserve_static_ips")),
 	};
 	if (!in.source) {
 		snprintf(tc, sizeof(tc), "%s: source VM in inventory", src_name);
 		step_case(&step, tc, 0, JUNIT_FAILED, "the source VM is gone from the inventory", NULL);
 		buf_addf(failures, "\nVM %s: not in the source inventory any more", src_name);
-		cJSON_Delete(results);
-		return 1;
+		failed = 1;
+		goto out;
 	}
 	vm_checks_run(&in, results);
 	cJSON_ArrayForEach(r, results) {
@@ -162,7 +236,11 @@ static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON
 	}
 	log_info("VM %s → %s: %d checks, %d failed", src_name, json_str(vm, "metadata.name", "?"),
 		 cJSON_GetArraySize(results), failed);
+out:
 	cJSON_Delete(results);
+	cJSON_Delete(vmi);
+	cJSON_Delete(labels);
+	cJSON_Delete(selector);
 	return failed;
 }
 
@@ -173,6 +251,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	struct buf failures = BUF_INIT(1 << 20);
 	const cJSON *planned;
 	const char *result;
+	size_t index = 0;
 	int failed = 0, rc = -1;
 
 	if (step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
@@ -207,8 +286,14 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	}
 	if (load_destination(c, plan_state, maps, &d, err) < 0)
 		goto out;
-	cJSON_ArrayForEach(planned, json_get(plan_state, "vms"))
-		failed += check_vm(c, &d, planned, migration, json_str(maps, "storageMap.storageClass", ""), &failures);
+	cJSON_ArrayForEach(planned, json_get(plan_state, "vms")) {
+		int n = check_vm(c, &d, planned, plan_state, migration, json_str(maps, "storageMap.storageClass", ""),
+				 index++, &failures, err);
+
+		if (n < 0)
+			goto out;
+		failed += n;
+	}
 	if (failed) {
 		mtv_err_set(err, MTV_EXIT_FAILED, "%d check(s) failed:%s", failed, buf_str(&failures));
 		goto out;

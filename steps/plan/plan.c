@@ -147,6 +147,51 @@ static int add_hooks(struct step_ctx *c, cJSON *objects, cJSON *plan, struct mtv
 	return 0;
 }
 
+/* mtv-api-tests labels a worker with target_node_selector (null values:
+ * the session id) so the migrated VM has somewhere to go; the label is a
+ * cluster edit that mtv-teardown takes back.  Returns the node's name. */
+static int label_node(struct step_ctx *c, char *node, size_t nodesz, struct mtv_err *err)
+{
+	const cJSON *sel = scenario_key(&c->scenario, "target_node_selector"), *it;
+	cJSON *nodes = NULL, *wanted;
+	const cJSON *chosen = NULL, *n;
+	char path[512];
+
+	node[0] = '\0';
+	if (!cJSON_IsObject(sel) || !sel->child)
+		return 0;
+	if (kube_list(&c->kc, &KUBE_NODES, NULL, NULL, &nodes, NULL, err) < 0)
+		return -1;
+	/* A worker, by name order, so re-runs pick the same one. */
+	cJSON_ArrayForEach(n, nodes) {
+		const char *name = json_str(n, "metadata.name", "");
+
+		if (json_get(n, "metadata.labels[\"node-role.kubernetes.io/master\"]") ||
+		    json_get(n, "metadata.labels[\"node-role.kubernetes.io/control-plane\"]"))
+			continue;
+		if (!chosen || strcmp(name, json_str(chosen, "metadata.name", "")) < 0)
+			chosen = n;
+	}
+	if (!chosen) {
+		cJSON_Delete(nodes);
+		return mtv_err_set(err, MTV_EXIT_ENV, "no worker node to label for target_node_selector");
+	}
+	snprintf(node, nodesz, "%s", json_str(chosen, "metadata.name", ""));
+	cJSON_Delete(nodes);
+	wanted = plan_session_map(sel, c->session.id);
+	cJSON_ArrayForEach(it, wanted) {
+		snprintf(path, sizeof(path), "metadata.labels[\"%s\"]", it->string);
+		if (cluster_edit(&c->kc, &step.state, &KUBE_NODES, NULL, node, path,
+				 cJSON_CreateString(it->valuestring), step.name, err) < 0) {
+			cJSON_Delete(wanted);
+			return mtv_err_prefix(err, "labelling node %s", node);
+		}
+		log_info("labelled node %s with %s=%s", node, it->string, it->valuestring);
+	}
+	cJSON_Delete(wanted);
+	return 0;
+}
+
 static cJSON *vm_namespace_build(struct step_ctx *c, const char *name)
 {
 	cJSON *ns = ensure_skeleton(&c->ensure, &KUBE_NAMESPACES, NULL, name);
@@ -157,7 +202,7 @@ static cJSON *vm_namespace_build(struct step_ctx *c, const char *name)
 }
 
 static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, const char *vm_ns,
-		       struct mtv_err *err)
+		       const char *node, struct mtv_err *err)
 {
 	cJSON *doc = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(doc, "vms");
 	const cJSON *vm;
@@ -170,6 +215,8 @@ static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, 
 	cJSON_AddStringToObject(doc, "vmNamespace", vm_ns);
 	cJSON_AddStringToObject(doc, "scenario", c->scenario.name);
 	cJSON_AddBoolToObject(doc, "warm", c->scenario.warm);
+	if (*node)
+		cJSON_AddStringToObject(doc, "selectedNode", node);
 	/* What mtv-migrate must accept as success. */
 	if (!strcmp(c->scenario.expected_migration_result, "fail")) {
 		const char *step_name = hook_expected_failed_step(c->scenario.plan);
@@ -199,7 +246,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	long inv_timeout, ready_timeout;
 	cJSON *maps = NULL, *vms = NULL, *obj = NULL, *created = NULL, *objects = cJSON_CreateArray(), *item;
 	struct plan_refs refs;
-	char name[128], line[200];
+	char name[128], line[200], node[256] = "";
 	double t0 = step_now();
 	int rc = -1;
 
@@ -224,8 +271,19 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	if (source_vms_find(&c->source, &c->scenario, inv_timeout * 1000, step_interrupt_flag(), &vms, err) < 0 ||
 	    choose_name(c, name, sizeof(name), err) < 0)
 		goto out;
-	if (strcmp(refs.vm_namespace, c->ns))
-		cJSON_AddItemToArray(objects, vm_namespace_build(c, refs.vm_namespace));
+	if (strcmp(refs.vm_namespace, c->ns)) {
+		struct mtv_err e;
+		cJSON *existing = NULL;
+
+		/* A namespace that is already there (someone else's, or
+		 * "default") is used as it is, never adopted or deleted. */
+		if (kube_get(&c->kc, &KUBE_NAMESPACES, NULL, refs.vm_namespace, &existing, &e) == 0 &&
+		    strcmp(json_str(existing, "metadata.labels[\"" LABEL_SESSION "\"]", ""), c->session.id))
+			log_info("VMs go to the existing namespace %s", refs.vm_namespace);
+		else
+			cJSON_AddItemToArray(objects, vm_namespace_build(c, refs.vm_namespace));
+		cJSON_Delete(existing);
+	}
 	obj = plan_build(c, name, vms, &refs);
 	if (add_hooks(c, objects, obj, err) < 0) {
 		cJSON_Delete(obj);
@@ -249,10 +307,12 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	}
 	if (c->scenario.warm && set_precopy_interval(c, err) < 0)
 		goto out;
+	if (label_node(c, node, sizeof(node), err) < 0)
+		goto out;
 	if (ensure_object(&c->ensure, &KUBE_PLANS, c->ns, obj, &created, NULL, err) < 0)
 		goto out;
 	/* Recorded as soon as it exists, so a re-run reuses this name. */
-	if (write_state(c, created, vms, refs.vm_namespace, err) < 0)
+	if (write_state(c, created, vms, refs.vm_namespace, node, err) < 0)
 		goto out;
 	log_info("waiting up to %lds for Plan %s/%s to be Ready", ready_timeout, c->ns, name);
 	struct wait_spec w = {

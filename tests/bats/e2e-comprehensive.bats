@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# The comprehensive scenarios against mtv-sim: every plan option checked, and
+# each check's failing twin (the destination made to differ) reported with
+# the VM, the check, the expected and the actual value.
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
+	sim_start --speed 0
+}
+
+teardown_file() {
+	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
+	sim_stop
+}
+
+setup() {
+	bats_load_library bats-support
+	bats_load_library bats-assert
+	SIM_DIR="$BATS_FILE_TMPDIR/sim"
+	export KUBECONFIG="$SIM_DIR/kubeconfig"
+	export SHARED_DIR="$BATS_TEST_TMPDIR/shared" ARTIFACT_DIR="$BATS_TEST_TMPDIR/artifacts"
+	mkdir -p "$SHARED_DIR" "$ARTIFACT_DIR"
+	export MTV_PROVIDERS_FILE="$SIM_DIR/providers.json" MTV_SOURCE_PROVIDER=vsphere-8.0.3
+	export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
+	export MTV_PROVIDER_READY_TIMEOUT=60 MTV_INVENTORY_TIMEOUT=60 MTV_MAP_READY_TIMEOUT=60
+	export MTV_PLAN_READY_TIMEOUT=60 MTV_PLAN_WAIT_TIMEOUT=120 MTV_PREFLIGHT_TIMEOUT=30
+	export MTV_GUEST_AGENT_TIMEOUT=5
+}
+
+kc() {
+	kubectl --kubeconfig "$SIM_DIR/kubeconfig" "$@"
+}
+
+migrate_scenario() {
+	export MTV_SCENARIO=$1
+	local s
+	for s in create-provider storagemap networkmap plan migrate; do
+		run --separate-stderr "$MTV_BIN_DIR/mtv-$s"
+		[ "$status" -eq 0 ] || fail "mtv-$s exited $status: $stderr"
+	done
+	id=$(sed -n 's/.*"id":[[:space:]]*"\(auto-[a-z0-9]*\)".*/\1/p' "$SHARED_DIR/mtv-session.json")
+}
+
+check_fails_with() {
+	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	assert_failure 1
+	[[ "$stderr" == *"$1"* ]] || fail "expected '$1' in: $stderr"
+}
+
+teardown_session() {
+	run --separate-stderr "$MTV_BIN_DIR/mtv-teardown"
+	[ "$status" -eq 0 ] || fail "mtv-teardown exited $status: $stderr"
+}
+
+@test "comprehensive cold: every option checked; node label restored by teardown" {
+	migrate_scenario test_cold_migration_comprehensive
+	node=$(sed -n 's/.*"selectedNode":[[:space:]]*"\([^"]*\)".*/\1/p' "$SHARED_DIR/mtv-plan.json")
+	run kc get node "$node" -o jsonpath='{.metadata.labels.mtv-comprehensive-node}'
+	assert_output "$id"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	[ "$status" -eq 0 ] || fail "mtv-check-vms exited $status: $stderr"
+	for check in "target labels" "node selector" "runs on the selected node" "affinity" "guest agent connected" "power state"; do
+		grep -q "name=\"mtv-win2019-3disks: $check\" classname=\"mtv-check-vms\" time=\"[0-9.]*\"/>" \
+			"$ARTIFACT_DIR/junit_mtv_check_vms.xml" || fail "no passing '$check'"
+	done
+	# The VMs landed in vm_target_namespace.
+	run kc get vm -n mtv-comprehensive-vms -l vmID=vm-4003 -o name
+	assert_output --partial mtv-win2019-3disks
+	teardown_session
+	run kc get node "$node" -o jsonpath='{.metadata.labels.mtv-comprehensive-node}'
+	assert_output ""
+}
+
+@test "comprehensive cold: each placement check has a failing twin" {
+	migrate_scenario test_cold_migration_comprehensive
+	vm=$(kc get vm -n mtv-comprehensive-vms -l vmID=vm-4003 -o jsonpath='{.items[0].metadata.name}')
+	kc patch vm "$vm" -n mtv-comprehensive-vms --type=merge \
+		-p '{"spec":{"template":{"metadata":{"labels":{"test-type":"other"}}}}}'
+	check_fails_with "VM mtv-win2019-3disks ($vm): target labels: expected mtv-comprehensive-label=$id,test-type=comprehensive, got"
+	kc patch vm "$vm" -n mtv-comprehensive-vms --type=merge \
+		-p '{"spec":{"template":{"metadata":{"labels":{"test-type":"comprehensive"}},"spec":{"affinity":{"podAffinity":null}}}}}'
+	check_fails_with "VM mtv-win2019-3disks ($vm): affinity: expected {\"podAffinity\""
+	teardown_session
+}
+
+@test "comprehensive cold: a VMI on another node and a missing guest agent are caught" {
+	migrate_scenario test_cold_migration_comprehensive
+	vm=$(kc get vm -n mtv-comprehensive-vms -l vmID=vm-4003 -o jsonpath='{.items[0].metadata.name}')
+	kc patch vmi "$vm" -n mtv-comprehensive-vms --subresource=status --type=merge \
+		-p '{"status":{"nodeName":"worker-9","conditions":[{"type":"Ready","status":"True"}]}}'
+	check_fails_with "runs on the selected node: expected worker-0, got worker-9"
+	[[ "$stderr" == *"guest agent connected: expected AgentConnected=True, got no AgentConnected condition"* ]]
+	teardown_session
+}
