@@ -268,7 +268,7 @@ int step_finish(struct step *s, int code)
 	return code;
 }
 
-int step_main(struct step *s, int argc, char **argv, step_run_fn run)
+int step_main(struct step *s, int argc, char **argv, step_run_fn run, void *arg)
 {
 	struct mtv_err err = { 0 };
 	char *usage;
@@ -286,7 +286,7 @@ int step_main(struct step *s, int argc, char **argv, step_run_fn run)
 		log_error("%s", err.msg);
 		return step_finish(s, MTV_EXIT_USAGE);
 	}
-	if (run(s, &err) == 0)
+	if (run(s, arg, &err) == 0)
 		return step_finish(s, MTV_EXIT_OK);
 	log_error("%s", err.msg);
 	return step_finish(s, err.code ? err.code : MTV_EXIT_FAILED);

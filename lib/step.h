@@ -84,9 +84,10 @@ int step_finish(struct step *s, int code);
 
 /* The whole life of a step binary: parse (--help prints usage and exits 0;
  * bad options exit 2), run, log the error of a failed run, write JUnit and
- * return the exit code for main to return.  run returns 0 or -1 with err. */
-typedef int (*step_run_fn)(struct step *s, struct mtv_err *err);
-int step_main(struct step *s, int argc, char **argv, step_run_fn run);
+ * return the exit code for main to return.  run gets arg back and returns
+ * 0, or -1 with err. */
+typedef int (*step_run_fn)(struct step *s, void *arg, struct mtv_err *err);
+int step_main(struct step *s, int argc, char **argv, step_run_fn run, void *arg);
 
 /* Monotonic clock in seconds, for durations. */
 double step_now(void);

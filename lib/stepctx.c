@@ -99,3 +99,20 @@ void step_ctx_print(struct step_ctx *c, const cJSON *doc, const char *names)
 	}
 	fflush(stdout);
 }
+
+static int run_in_ctx(struct step *s, void *arg, struct mtv_err *err)
+{
+	step_ctx_run_fn run = *(step_ctx_run_fn *)arg;
+	struct step_ctx c = { 0 };
+	int rc;
+
+	c.step = s;
+	rc = run(&c, err);
+	step_ctx_release(&c);
+	return rc;
+}
+
+int step_ctx_main(struct step *s, int argc, char **argv, step_ctx_run_fn run)
+{
+	return step_main(s, argc, argv, run_in_ctx, &run);
+}

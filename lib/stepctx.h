@@ -59,6 +59,11 @@ void step_ctx_release(struct step_ctx *c);
 int step_ctx_require_state(struct step_ctx *c, const char *file, const char *writer, cJSON **out,
 			   struct mtv_err *err);
 
+/* step_main for steps that work in a step_ctx: the context starts empty and
+ * is released whatever run returns. */
+typedef int (*step_ctx_run_fn)(struct step_ctx *c, struct mtv_err *err);
+int step_ctx_main(struct step *s, int argc, char **argv, step_ctx_run_fn run);
+
 /* Print doc on stdout in the step's -o format; with no format, `names`
  * (one per line), or doc as JSON when names is NULL (--dry-run). */
 void step_ctx_print(struct step_ctx *c, const cJSON *doc, const char *names);

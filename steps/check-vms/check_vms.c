@@ -309,18 +309,7 @@ out:
 	return rc;
 }
 
-static int check_vms(struct step *s, struct mtv_err *err)
-{
-	struct step_ctx c = { 0 };
-	int rc;
-
-	(void)s;
-	rc = run(&c, err);
-	step_ctx_release(&c);
-	return rc;
-}
-
 int check_vms_main(int argc, char **argv)
 {
-	return step_main(&step, argc, argv, check_vms);
+	return step_ctx_main(&step, argc, argv, run);
 }

@@ -348,12 +348,13 @@ out:
 	return rc;
 }
 
-static int create_provider(struct step *s, struct mtv_err *err)
+static int create_provider(struct step *s, void *arg, struct mtv_err *err)
 {
 	struct run r = { 0 };
 	int rc;
 
 	(void)s;
+	(void)arg;
 	rc = run(&r, err);
 	cJSON_Delete(r.objects);
 	free(r.cacert);
@@ -365,5 +366,5 @@ static int create_provider(struct step *s, struct mtv_err *err)
 
 int create_provider_main(int argc, char **argv)
 {
-	return step_main(&step, argc, argv, create_provider);
+	return step_main(&step, argc, argv, create_provider, NULL);
 }

@@ -363,11 +363,12 @@ static void print_result(struct gather *g)
 		printf("%s\n", f->valuestring);
 }
 
-static int gather(struct step *s, struct mtv_err *err)
+static int gather(struct step *s, void *arg, struct mtv_err *err)
 {
 	struct gather g = { 0 };
 	int rc;
 
+	(void)arg;
 	g.step = s;
 	redact_init(&g.red);
 	g.objects = cJSON_CreateObject();
@@ -393,5 +394,5 @@ static int gather(struct step *s, struct mtv_err *err)
 
 int gather_main(int argc, char **argv)
 {
-	return step_main(&step, argc, argv, gather);
+	return step_main(&step, argc, argv, gather, NULL);
 }

@@ -217,18 +217,7 @@ out:
 	return rc;
 }
 
-static int migrate(struct step *s, struct mtv_err *err)
-{
-	struct step_ctx c = { 0 };
-	int rc;
-
-	(void)s;
-	rc = run(&c, err);
-	step_ctx_release(&c);
-	return rc;
-}
-
 int migrate_main(int argc, char **argv)
 {
-	return step_main(&step, argc, argv, migrate);
+	return step_ctx_main(&step, argc, argv, run);
 }

@@ -339,18 +339,7 @@ out:
 	return rc;
 }
 
-static int plan(struct step *s, struct mtv_err *err)
-{
-	struct step_ctx c = { 0 };
-	int rc;
-
-	(void)s;
-	rc = run(&c, err);
-	step_ctx_release(&c);
-	return rc;
-}
-
 int plan_main(int argc, char **argv)
 {
-	return step_main(&step, argc, argv, plan);
+	return step_ctx_main(&step, argc, argv, run);
 }

@@ -779,12 +779,13 @@ static int run(struct run *r, struct mtv_err *err)
 	return 0;
 }
 
-static int teardown(struct step *s, struct mtv_err *err)
+static int teardown(struct step *s, void *arg, struct mtv_err *err)
 {
 	struct run r = { 0 };
 	int rc;
 
 	(void)s;
+	(void)arg;
 	rc = run(&r, err);
 	if (r.connected)
 		kube_client_release(&r.kc);
@@ -798,5 +799,5 @@ static int teardown(struct step *s, struct mtv_err *err)
 
 int teardown_main(int argc, char **argv)
 {
-	return step_main(&step, argc, argv, teardown);
+	return step_main(&step, argc, argv, teardown, NULL);
 }

@@ -17,22 +17,9 @@ teardown_file() {
 }
 
 setup() {
-	bats_load_library bats-support
-	bats_load_library bats-assert
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	SIM_DIR="$BATS_FILE_TMPDIR/sim"
-	export KUBECONFIG="$SIM_DIR/kubeconfig"
-	export SHARED_DIR="$BATS_TEST_TMPDIR/shared" ARTIFACT_DIR="$BATS_TEST_TMPDIR/artifacts"
-	mkdir -p "$SHARED_DIR" "$ARTIFACT_DIR"
-	export MTV_PROVIDERS_FILE="$BATS_FILE_TMPDIR/providers.json" MTV_SOURCE_PROVIDER=vsphere-8.0.3
-	export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
-	# Bounds so a broken sim fails the test instead of hanging the suite.
-	export MTV_PROVIDER_READY_TIMEOUT=60 MTV_INVENTORY_TIMEOUT=60 MTV_MAP_READY_TIMEOUT=60
-	export MTV_PLAN_READY_TIMEOUT=60 MTV_PLAN_WAIT_TIMEOUT=120 MTV_PREFLIGHT_TIMEOUT=30
-}
-
-kc() {
-	kubectl --kubeconfig "$SIM_DIR/kubeconfig" "$@"
+	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
+	E2E_PROVIDERS_FILE="$BATS_FILE_TMPDIR/providers.json"
+	e2e_setup
 }
 
 # Secrets that must never appear in output or artifacts.
@@ -59,9 +46,9 @@ assert_no_secrets() {
 		echo "$output" >>"$BATS_TEST_TMPDIR/stdout"
 		echo "$stderr" >>"$BATS_TEST_TMPDIR/stderr"
 	done
-	ns=$(sed -n 's/.*"targetNamespace":[[:space:]]*"\([^"]*\)".*/\1/p' "$SHARED_DIR/mtv-session.json")
+	ns=$(state_field mtv-session.json targetNamespace)
 	[ -n "$ns" ]
-	assert_equal "$(sed -n 's/.*"result":[[:space:]]*"\([A-Za-z]*\)".*/\1/p' "$SHARED_DIR/mtv-migration.json" | head -1)" Succeeded
+	assert_equal "$(state_field mtv-migration.json result)" Succeeded
 	# The destination VM exists, labelled with the source VM id.
 	run kc get virtualmachines -n "$ns" -l vmID=vm-4001 -o name
 	assert_success
@@ -91,11 +78,8 @@ assert_no_secrets() {
 }
 
 @test "e2e: the objects the steps created carry the session labels" {
-	for s in create-provider storagemap networkmap plan; do
-		run --separate-stderr "$MTV_BIN_DIR/mtv-$s"
-		[ "$status" -eq 0 ] || fail "mtv-$s exited $status: $stderr"
-	done
-	id=$(sed -n 's/.*"id":[[:space:]]*"\(auto-[a-z0-9]*\)".*/\1/p' "$SHARED_DIR/mtv-session.json")
+	run_steps create-provider storagemap networkmap plan
+	id=$(state_field mtv-session.json id)
 	for kind in providers storagemaps networkmaps plans secrets; do
 		run kc get "$kind" -n "$id" -l "mtv-steps/session=$id,app.kubernetes.io/managed-by=mtv-steps" -o name
 		assert_success
@@ -109,10 +93,7 @@ assert_no_secrets() {
 }
 
 @test "e2e: SIGTERM during a wait exits 143 promptly with SHARED_DIR intact" {
-	for s in create-provider storagemap networkmap; do
-		run --separate-stderr "$MTV_BIN_DIR/mtv-$s"
-		[ "$status" -eq 0 ] || fail "mtv-$s exited $status: $stderr"
-	done
+	run_steps create-provider storagemap networkmap
 	cp -r "$SHARED_DIR" "$BATS_TEST_TMPDIR/before"
 	# A wait that cannot end by itself: the VM does not exist in the source.
 	printf '{"ghost": {"virtual_machines": [{"name": "no-such-vm"}], "warm_migration": false}}' >"$BATS_TEST_TMPDIR/catalog.json"

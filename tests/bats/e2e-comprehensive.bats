@@ -15,31 +15,16 @@ teardown_file() {
 }
 
 setup() {
-	bats_load_library bats-support
-	bats_load_library bats-assert
-	SIM_DIR="$BATS_FILE_TMPDIR/sim"
-	export KUBECONFIG="$SIM_DIR/kubeconfig"
-	export SHARED_DIR="$BATS_TEST_TMPDIR/shared" ARTIFACT_DIR="$BATS_TEST_TMPDIR/artifacts"
-	mkdir -p "$SHARED_DIR" "$ARTIFACT_DIR"
-	export MTV_PROVIDERS_FILE="$SIM_DIR/providers.json" MTV_SOURCE_PROVIDER=vsphere-8.0.3
-	export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
-	export MTV_PROVIDER_READY_TIMEOUT=60 MTV_INVENTORY_TIMEOUT=60 MTV_MAP_READY_TIMEOUT=60
-	export MTV_PLAN_READY_TIMEOUT=60 MTV_PLAN_WAIT_TIMEOUT=120 MTV_PREFLIGHT_TIMEOUT=30
+	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
+	e2e_setup
 	export MTV_GUEST_AGENT_TIMEOUT=5
 }
 
-kc() {
-	kubectl --kubeconfig "$SIM_DIR/kubeconfig" "$@"
-}
 
 migrate_scenario() {
 	export MTV_SCENARIO=$1
-	local s
-	for s in create-provider storagemap networkmap plan migrate; do
-		run --separate-stderr "$MTV_BIN_DIR/mtv-$s"
-		[ "$status" -eq 0 ] || fail "mtv-$s exited $status: $stderr"
-	done
-	id=$(sed -n 's/.*"id":[[:space:]]*"\(auto-[a-z0-9]*\)".*/\1/p' "$SHARED_DIR/mtv-session.json")
+	run_steps create-provider storagemap networkmap plan migrate
+	id=$(state_field mtv-session.json id)
 }
 
 check_fails_with() {
@@ -55,7 +40,7 @@ teardown_session() {
 
 @test "comprehensive cold: every option checked; node label restored by teardown" {
 	migrate_scenario test_cold_migration_comprehensive
-	node=$(sed -n 's/.*"selectedNode":[[:space:]]*"\([^"]*\)".*/\1/p' "$SHARED_DIR/mtv-plan.json")
+	node=$(state_field mtv-plan.json selectedNode)
 	run kc get node "$node" -o jsonpath='{.metadata.labels.mtv-comprehensive-node}'
 	assert_output "$id"
 	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"

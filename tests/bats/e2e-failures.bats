@@ -20,25 +20,13 @@ teardown_file() {
 }
 
 setup() {
-	bats_load_library bats-support
-	bats_load_library bats-assert
-	SIM_DIR="$BATS_FILE_TMPDIR/sim"
-	export KUBECONFIG="$SIM_DIR/kubeconfig"
-	export SHARED_DIR="$BATS_TEST_TMPDIR/shared" ARTIFACT_DIR="$BATS_TEST_TMPDIR/artifacts"
-	mkdir -p "$SHARED_DIR" "$ARTIFACT_DIR"
-	export MTV_PROVIDERS_FILE="$SIM_DIR/providers.json" MTV_SOURCE_PROVIDER=vsphere-failures
-	export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
+	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
+	e2e_setup vsphere-failures
 	export MTV_TESTS_PARAMS="$MTV_SRC_DIR/tests/fixtures/scenarios/failures.json"
-	export MTV_PROVIDER_READY_TIMEOUT=60 MTV_INVENTORY_TIMEOUT=60 MTV_MAP_READY_TIMEOUT=60
-	export MTV_PLAN_READY_TIMEOUT=60 MTV_PLAN_WAIT_TIMEOUT=120 MTV_PREFLIGHT_TIMEOUT=30
 }
 
 setup_steps() {
-	local s
-	for s in create-provider storagemap networkmap plan; do
-		run --separate-stderr "$MTV_BIN_DIR/mtv-$s"
-		[ "$status" -eq 0 ] || fail "mtv-$s exited $status: $stderr"
-	done
+	run_steps create-provider storagemap networkmap plan
 }
 
 @test "failure: a migration failing at DiskTransferV2v exits 1 naming the step and the reason" {

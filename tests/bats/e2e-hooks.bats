@@ -15,29 +15,14 @@ teardown_file() {
 }
 
 setup() {
-	bats_load_library bats-support
-	bats_load_library bats-assert
-	SIM_DIR="$BATS_FILE_TMPDIR/sim"
-	export KUBECONFIG="$SIM_DIR/kubeconfig"
-	export SHARED_DIR="$BATS_TEST_TMPDIR/shared" ARTIFACT_DIR="$BATS_TEST_TMPDIR/artifacts"
-	mkdir -p "$SHARED_DIR" "$ARTIFACT_DIR"
-	export MTV_PROVIDERS_FILE="$SIM_DIR/providers.json" MTV_SOURCE_PROVIDER=vsphere-8.0.3
-	export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
-	export MTV_PROVIDER_READY_TIMEOUT=60 MTV_INVENTORY_TIMEOUT=60 MTV_MAP_READY_TIMEOUT=60
-	export MTV_PLAN_READY_TIMEOUT=60 MTV_PLAN_WAIT_TIMEOUT=120 MTV_PREFLIGHT_TIMEOUT=30
+	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
+	e2e_setup
 }
 
-kc() {
-	kubectl --kubeconfig "$SIM_DIR/kubeconfig" "$@"
-}
 
 through_plan() {
-	local s
-	for s in create-provider storagemap networkmap plan; do
-		run --separate-stderr "$MTV_BIN_DIR/mtv-$s"
-		[ "$status" -eq 0 ] || fail "mtv-$s exited $status: $stderr"
-	done
-	ns=$(sed -n 's/.*"targetNamespace":[[:space:]]*"\([^"]*\)".*/\1/p' "$SHARED_DIR/mtv-session.json")
+	run_steps create-provider storagemap networkmap plan
+	ns=$(state_field mtv-session.json targetNamespace)
 }
 
 @test "hooks: PostHook fails as expected; the VM is kept and checked (power off)" {

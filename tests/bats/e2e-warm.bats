@@ -15,33 +15,19 @@ teardown_file() {
 }
 
 setup() {
-	bats_load_library bats-support
-	bats_load_library bats-assert
-	SIM_DIR="$BATS_FILE_TMPDIR/sim"
-	export KUBECONFIG="$SIM_DIR/kubeconfig"
-	export SHARED_DIR="$BATS_TEST_TMPDIR/shared" ARTIFACT_DIR="$BATS_TEST_TMPDIR/artifacts"
-	mkdir -p "$SHARED_DIR" "$ARTIFACT_DIR"
-	export MTV_PROVIDERS_FILE="$SIM_DIR/providers.json" MTV_SOURCE_PROVIDER=vsphere-8.0.3
-	export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
+	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
+	e2e_setup
 	export MTV_SCENARIO=test_mtv_migration_warm_2disks2nics
-	export MTV_PROVIDER_READY_TIMEOUT=60 MTV_INVENTORY_TIMEOUT=60 MTV_MAP_READY_TIMEOUT=60
-	export MTV_PLAN_READY_TIMEOUT=60 MTV_PLAN_WAIT_TIMEOUT=120 MTV_PREFLIGHT_TIMEOUT=30
 }
 
-kc() {
-	kubectl --kubeconfig "$SIM_DIR/kubeconfig" "$@"
-}
 
 @test "warm: precopy interval set, cutover scheduled, precopies reported, interval restored" {
 	before=$(kc get forkliftcontroller forklift-controller -n openshift-mtv -o jsonpath='{.spec.controller_precopy_interval}')
-	for s in create-provider storagemap networkmap plan; do
-		run --separate-stderr "$MTV_BIN_DIR/mtv-$s"
-		[ "$status" -eq 0 ] || fail "mtv-$s exited $status: $stderr"
-	done
+	run_steps create-provider storagemap networkmap plan
 	run kc get forkliftcontroller forklift-controller -n openshift-mtv -o jsonpath='{.spec.controller_precopy_interval}'
 	assert_output 2
 	grep -q '"path":[[:space:]]*"spec.controller_precopy_interval"' "$SHARED_DIR/mtv-edits.json"
-	ns=$(sed -n 's/.*"targetNamespace":[[:space:]]*"\([^"]*\)".*/\1/p' "$SHARED_DIR/mtv-session.json")
+	ns=$(state_field mtv-session.json targetNamespace)
 	run kc get plans -n "$ns" -o jsonpath='{.items[0].spec.warm}'
 	assert_output true
 

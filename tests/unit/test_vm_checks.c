@@ -44,8 +44,11 @@ static void load(struct fixture *f)
 	f->vmi = cJSON_Parse(VMI);
 	f->pvcs = cJSON_Parse(PVCS);
 	f->results = cJSON_CreateArray();
-	f->in = (struct vm_check_input){ PROVIDER_VSPHERE, f->source, f->networks, f->vm, f->vmi,
-					 f->pvcs, f->map, "on", "fast" };
+	f->in = (struct vm_check_input){
+		.type = PROVIDER_VSPHERE, .source = f->source, .source_networks = f->networks,
+		.vm = f->vm, .vmi = f->vmi, .pvcs = f->pvcs, .network_map = f->map,
+		.expected_power = "on", .storage_class = "fast",
+	};
 }
 
 static void release(struct fixture *f)
@@ -145,6 +148,53 @@ static void test_quantities_and_source_power(void **state)
 	cJSON_Delete(v);
 }
 
+static void test_placement_guest_and_pvc_name_checks(void **state)
+{
+	(void)state;
+	struct fixture f;
+	cJSON *labels = cJSON_Parse("{\"team\":\"qe\",\"run\":\"auto-ab12\"}");
+	cJSON *affinity = cJSON_Parse("{\"podAffinity\":{\"x\":1}}");
+	cJSON *pvcs = cJSON_Parse("[{\"name\":\"p0\"},{\"prefix\":\"p\"}]");
+
+	load(&f);
+	cJSON_AddItemToObject(json_get(f.vm, "spec.template"), "metadata",
+			      cJSON_Parse("{\"labels\":{\"team\":\"qe\",\"run\":\"auto-zz99\",\"app\":\"x\"}}"));
+	cJSON_AddItemToObject(json_get(f.vm, "spec.template.spec"), "affinity", cJSON_Parse("{\"podAffinity\":{\"x\":1}}"));
+	cJSON_AddItemToObject(f.source, "guestNetworks",
+			      cJSON_Parse("[{\"mac\":\"00:50:56:aa:00:01\",\"ip\":\"10.0.0.5\",\"origin\":\"manual\"},"
+					  "{\"mac\":\"00:50:56:aa:00:02\",\"ip\":\"10.0.0.6\",\"origin\":\"dhcp\"}]"));
+	cJSON_DeleteItemFromObject(f.vmi, "status");
+	cJSON_AddItemToObject(f.vmi, "status", cJSON_Parse("{\"phase\":\"Running\",\"nodeName\":\"w1\","
+							    "\"interfaces\":[{\"mac\":\"00:50:56:AA:00:01\",\"ipAddresses\":[\"10.0.0.5\"]}],"
+							    "\"conditions\":[{\"type\":\"AgentConnected\",\"status\":\"True\"}]}"));
+	f.in.target_labels = labels;
+	f.in.affinity = affinity;
+	f.in.expected_node = "w2";
+	f.in.guest_agent = true;
+	f.in.static_ips = true;
+	f.in.expected_pvcs = pvcs;
+	vm_checks_run(&f.in, f.results);
+
+	const cJSON *r = result(f.results, "target labels");
+	assert_false(cJSON_IsTrue(json_get(r, "ok")));
+	assert_string_equal(json_str(r, "expected", ""), "team=qe,run=auto-ab12");
+	assert_true(cJSON_IsTrue(json_get(result(f.results, "affinity"), "ok")));
+	assert_string_equal(json_str(result(f.results, "runs on the selected node"), "actual", ""), "w1");
+	assert_true(cJSON_IsTrue(json_get(result(f.results, "guest agent connected"), "ok")));
+	assert_true(cJSON_IsTrue(json_get(result(f.results, "static ip 10.0.0.5"), "ok")));
+	assert_true(cJSON_IsTrue(json_get(result(f.results, "disk 0 pvc name"), "ok")));
+	/* "p1" starts with "p" and is longer: a generateName match. */
+	assert_true(cJSON_IsTrue(json_get(result(f.results, "disk 1 pvc name"), "ok")));
+	/* dhcp addresses are not the static-IP check's business */
+	const cJSON *it;
+	cJSON_ArrayForEach(it, f.results)
+		assert_null(strstr(json_str(it, "check", ""), "10.0.0.6"));
+	cJSON_Delete(labels);
+	cJSON_Delete(affinity);
+	cJSON_Delete(pvcs);
+	release(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_differences_name_both_values),
 		cmocka_unit_test(test_missing_nic_and_disk),
 		cmocka_unit_test(test_quantities_and_source_power),
+		cmocka_unit_test(test_placement_guest_and_pvc_name_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

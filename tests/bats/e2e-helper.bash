@@ -1,0 +1,37 @@
+# Shared by tests/bats/e2e-*.bats: the environment every step run against
+# the file's mtv-sim needs, and small helpers.  Source it from setup().
+
+# e2e_setup [PROVIDER]: a fresh SHARED_DIR and ARTIFACT_DIR per test, the
+# sim's kubeconfig and providers file, and bounded waits so a broken sim
+# fails a test instead of hanging the suite.
+e2e_setup() {
+	bats_load_library bats-support
+	bats_load_library bats-assert
+	SIM_DIR="$BATS_FILE_TMPDIR/sim"
+	export KUBECONFIG="$SIM_DIR/kubeconfig"
+	export SHARED_DIR="$BATS_TEST_TMPDIR/shared" ARTIFACT_DIR="$BATS_TEST_TMPDIR/artifacts"
+	mkdir -p "$SHARED_DIR" "$ARTIFACT_DIR"
+	export MTV_PROVIDERS_FILE="${E2E_PROVIDERS_FILE:-$SIM_DIR/providers.json}"
+	export MTV_SOURCE_PROVIDER="${1:-vsphere-8.0.3}"
+	export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
+	export MTV_PROVIDER_READY_TIMEOUT=60 MTV_INVENTORY_TIMEOUT=60 MTV_MAP_READY_TIMEOUT=60
+	export MTV_PLAN_READY_TIMEOUT=60 MTV_PLAN_WAIT_TIMEOUT=120 MTV_PREFLIGHT_TIMEOUT=30
+}
+
+kc() {
+	kubectl --kubeconfig "$SIM_DIR/kubeconfig" "$@"
+}
+
+# run_steps STEP...: each must exit 0 (its stderr in the failure message).
+run_steps() {
+	local s
+	for s in "$@"; do
+		run --separate-stderr "$MTV_BIN_DIR/mtv-$s"
+		[ "$status" -eq 0 ] || fail "mtv-$s exited $status: $stderr"
+	done
+}
+
+# state_field FILE KEY: a top-level string of a SHARED_DIR state file.
+state_field() {
+	sed -n "s/.*\"$2\":[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" "$SHARED_DIR/$1" | head -1
+}
