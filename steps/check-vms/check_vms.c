@@ -1,10 +1,12 @@
 /* mtv-check-vms: compare every migrated VM with its source. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "json.h"
 #include "log.h"
+#include "gotmpl.h"
 #include "names.h"
 #include "plan_objects.h"
 #include "wait.h"
@@ -158,6 +160,97 @@ static int wait_guest_agent(struct step_ctx *c, const char *ns, const char *name
 	return 0;
 }
 
+/* vSphere disks in the order Forklift numbers them: by controller key,
+ * then unit number. */
+static int disk_order(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	long long xk = 0, yk = 0, xu = 0, yu = 0;
+
+	json_get_int_opt(x, "controllerKey", &xk, NULL);
+	json_get_int_opt(y, "controllerKey", &yk, NULL);
+	json_get_int_opt(x, "unitNumber", &xu, NULL);
+	json_get_int_opt(y, "unitNumber", &yu, NULL);
+	return xk != yk ? (xk < yk ? -1 : 1) : (xu < yu ? -1 : xu > yu);
+}
+
+/* The PVC names the plan's pvcNameTemplate gives this VM's disks, as
+ * [{"name": exact} | {"prefix": generateName}] in disk order; NULL when the
+ * scenario sets no template (the controller's default is version-dependent
+ * and not ours to assert). */
+static cJSON *expected_pvc_names(struct step_ctx *c, const cJSON *plan_state, const cJSON *source,
+				 const char *target_name)
+{
+	const cJSON *tmpl = scenario_key(&c->scenario, "pvc_name_template"), *use_gen, *d;
+	const cJSON *disks[64];
+	size_t n = 0;
+	cJSON *out;
+	bool generate;
+
+	if (cJSON_IsObject(tmpl))
+		tmpl = json_get(tmpl, provider_type_name(c->type)) ? json_get(tmpl, provider_type_name(c->type))
+								  : json_get(tmpl, "default");
+	if (!cJSON_IsString(tmpl))
+		return NULL;
+	use_gen = scenario_key(&c->scenario, "pvc_name_template_use_generate_name");
+	generate = use_gen ? cJSON_IsTrue(use_gen) : c->type != PROVIDER_OPENSHIFT;
+	cJSON_ArrayForEach(d, json_get(source, "disks"))
+		if (n < sizeof(disks) / sizeof(disks[0]))
+			disks[n++] = d;
+	if (c->type == PROVIDER_VSPHERE)
+		qsort(disks, n, sizeof(disks[0]), disk_order);
+	out = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *data = cJSON_CreateObject(), *e = cJSON_CreateObject();
+		const char *file = json_str(disks[i], "file", ""), *base = strrchr(file, '/');
+		struct buf name = BUF_INIT(4096);
+		struct mtv_err err;
+		char clean[128];
+
+		cJSON_AddStringToObject(data, "VmName", json_str(source, "name", ""));
+		cJSON_AddStringToObject(data, "TargetVmName", target_name);
+		cJSON_AddStringToObject(data, "PlanName", json_str(plan_state, "name", ""));
+		cJSON_AddNumberToObject(data, "DiskIndex", (double)i);
+		cJSON_AddNumberToObject(data, "RootDiskIndex", 0);
+		cJSON_AddStringToObject(data, "VmId", json_str(source, "id", ""));
+		cJSON_AddStringToObject(data, "FileName", base ? base + 1 : file);
+		cJSON_AddStringToObject(data, "WinDriveLetter", json_str(disks[i], "winDriveLetter", ""));
+		cJSON_AddBoolToObject(data, "Shared", cJSON_IsTrue(json_get(disks[i], "shared")));
+		if (gotmpl_render(tmpl->valuestring, data, &name, &err) < 0) {
+			/* Forklift falls back to generateName <plan>-<vm id>- */
+			buf_reset(&name);
+			buf_addf(&name, "%s-%s-", json_str(plan_state, "name", ""), json_str(source, "id", ""));
+			generate = true;
+		}
+		/* Trimmed; a generateName prefix ends in '-' and is cut to 58
+		 * characters (the API server adds 5), an exact name to 63. */
+		snprintf(clean, sizeof(clean), "%s", buf_str(&name));
+		for (char *p = clean + strlen(clean); p > clean && (p[-1] == ' ' || p[-1] == '\n'); )
+			*--p = '\0';
+		if (generate) {
+			size_t len = strlen(clean);
+
+			if (len && clean[len - 1] != '-' && len + 1 < sizeof(clean)) {
+				clean[len] = '-';
+				clean[len + 1] = '\0';
+			}
+			clean[58] = '\0';
+			cJSON_AddStringToObject(e, "prefix", clean);
+		} else {
+			size_t len = strlen(clean);
+
+			while (len && clean[len - 1] == '-')
+				clean[--len] = '\0';
+			clean[63] = '\0';
+			cJSON_AddStringToObject(e, "name", clean);
+		}
+		cJSON_AddItemToArray(out, e);
+		buf_release(&name);
+		cJSON_Delete(data);
+	}
+	return out;
+}
+
 /* Check one VM; returns the number of failed checks. */
 static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON *planned,
 		    const cJSON *plan_state, const cJSON *migration, const char *storage_class,
@@ -167,7 +260,7 @@ static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON
 	const char *power = json_str(c->scenario.plan, "target_power_state", "");
 	const char *vm_ns = json_str(plan_state, "vmNamespace", c->ns);
 	const cJSON *vm, *r;
-	cJSON *results = cJSON_CreateArray(), *vmi = NULL, *labels = NULL, *selector = NULL;
+	cJSON *results = cJSON_CreateArray(), *vmi = NULL, *labels = NULL, *selector = NULL, *pvcs = NULL;
 	char dest[128], tc[400];
 	int failed = 0;
 
@@ -213,6 +306,8 @@ static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON
 		.guest_agent = agent,
 		.static_ips = cJSON_IsTrue(json_get(c->scenario.plan, "preserve_static_ips")),
 	};
+	pvcs = expected_pvc_names(c, plan_state, in.source, json_str(vm, "metadata.name", dest));
+	in.expected_pvcs = pvcs;
 	if (!in.source) {
 		snprintf(tc, sizeof(tc), "%s: source VM in inventory", src_name);
 		step_case(&step, tc, 0, JUNIT_FAILED, "the source VM is gone from the inventory", NULL);
@@ -241,6 +336,7 @@ out:
 	cJSON_Delete(vmi);
 	cJSON_Delete(labels);
 	cJSON_Delete(selector);
+	cJSON_Delete(pvcs);
 	return failed;
 }
 

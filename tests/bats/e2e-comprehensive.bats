@@ -45,7 +45,8 @@ teardown_session() {
 	assert_output "$id"
 	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
 	[ "$status" -eq 0 ] || fail "mtv-check-vms exited $status: $stderr"
-	for check in "target labels" "node selector" "runs on the selected node" "affinity" "guest agent connected" "power state"; do
+	for check in "target labels" "node selector" "runs on the selected node" "affinity" "guest agent connected" \
+		"power state" "disk 0 pvc name" "disk 2 pvc name"; do
 		grep -q "name=\"mtv-win2019-3disks: $check\" classname=\"mtv-check-vms\" time=\"[0-9.]*\"/>" \
 			"$ARTIFACT_DIR/junit_mtv_check_vms.xml" || fail "no passing '$check'"
 	done
@@ -66,6 +67,11 @@ teardown_session() {
 	kc patch vm "$vm" -n mtv-comprehensive-vms --type=merge \
 		-p '{"spec":{"template":{"metadata":{"labels":{"test-type":"comprehensive"}},"spec":{"affinity":{"podAffinity":null}}}}}'
 	check_fails_with "VM mtv-win2019-3disks ($vm): affinity: expected {\"podAffinity\""
+	# A disk on a PVC the pvcNameTemplate would not have named.
+	kc get vm "$vm" -n mtv-comprehensive-vms -o json |
+		sed 's/"claimName": *"mtv-win2019-3disks-disk-1"/"claimName":"renamed-disk"/' |
+		kc replace -f -
+	check_fails_with "disk 1 pvc name: expected mtv-win2019-3disks-disk-1, got renamed-disk"
 	teardown_session
 }
 
