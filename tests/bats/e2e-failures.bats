@@ -44,6 +44,18 @@ setup_steps() {
 	assert_failure 1
 	[[ "$stderr" == *"nothing to check: the migration of Plan"*"Failed"* ]]
 	grep -q '<skipped message="the migration did not succeed"/>' "$ARTIFACT_DIR/junit_mtv_check_vms.xml"
+	# Gather shows where it broke; teardown still removes everything.
+	run --separate-stderr "$MTV_BIN_DIR/mtv-gather"
+	assert_success
+	grep -q 'DiskTransferV2v' "$ARTIFACT_DIR/pipeline.txt"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-teardown"
+	[ "$status" -eq 0 ] || fail "mtv-teardown exited $status: $stderr"
+	id=$(state_field mtv-session.json id)
+	run kc get pods,virtualmachines,datavolumes,persistentvolumeclaims,secrets,providers,storagemaps,networkmaps,plans,migrations -A \
+		-l "mtv-steps/session=$id" -o name
+	assert_output ""
+	run kc get namespace "$id"
+	assert_failure
 }
 
 @test "failure: check-vms catches a destination that differs, naming VM, check and both values" {
