@@ -51,7 +51,7 @@ follow_logs() {
 follow_logs 2>/dev/null &
 follower=$!
 disown "$follower"
-trap 'pkill -P "$follower" 2>/dev/null; kill "$follower" "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true' EXIT
+trap 'pkill -P "$follower" 2>/dev/null || true; kill "$follower" "$sim" 2>/dev/null || true; wait "$sim" 2>/dev/null || true' EXIT
 
 rc=0
 PATH="$bin:$PATH" "$bin/mtv-run" --repo "$src" --out "$out/run" \

@@ -1,0 +1,250 @@
+/* mtv-sim: shared declarations.
+ *
+ * One process, one big lock: the object store, the watch event log, the
+ * controller and the inventory all live behind sim.lock.  MHD runs a thread
+ * per connection so a watch may block on sim.changed without stalling other
+ * clients; the controller is one more thread ticking on a timer.
+ */
+#ifndef MTV_SIM_H
+#define MTV_SIM_H
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+#include "buf.h"
+#include "err.h"
+#include "json.h"
+
+/* ---- resource types (restypes.c) ---- */
+
+struct restype {
+	const char *group;	/* "" for core */
+	const char *version;
+	const char *plural;
+	const char *singular;
+	const char *kind;
+	const char *shortnames; /* comma separated, or NULL */
+	bool namespaced;
+	bool has_status;
+	const char *crd_file;	/* forklift CRD file name, for validation */
+};
+
+const struct restype *restype_find(const char *group, const char *version, const char *plural);
+const struct restype *restype_by_kind(const char *apiversion, const char *kind);
+const struct restype *restype_at(size_t i);
+/* "group/version" or "v1" */
+void restype_apiversion(const struct restype *rt, char *out, size_t outsz);
+
+/* ---- object store (store.c) ---- */
+
+enum ev_type { EV_ADDED, EV_MODIFIED, EV_DELETED };
+
+struct sobj {
+	const struct restype *rt;
+	char *ns;		/* "" for cluster scoped */
+	char *name;
+	cJSON *o;
+	unsigned long long rv;
+};
+
+struct event {
+	unsigned long long rv;
+	enum ev_type type;
+	const struct restype *rt;
+	char *ns;
+	cJSON *o;		/* snapshot */
+};
+
+#define EVENT_RING 8192
+
+struct store {
+	struct sobj **objs;
+	size_t n, cap;
+	unsigned long long rv;		/* last resourceVersion handed out */
+	struct event ring[EVENT_RING];
+	size_t ring_start, ring_len;
+	unsigned long long uid_counter;
+};
+
+void store_init(struct store *s);
+void store_release(struct store *s);
+struct sobj *store_find(struct store *s, const struct restype *rt, const char *ns, const char *name);
+/* Insert a new object (takes ownership of o); fills uid, rv, timestamps. */
+struct sobj *store_insert(struct store *s, const struct restype *rt, const char *ns, cJSON *o);
+/* Replace the object's JSON (takes ownership of o), bump rv, emit MODIFIED,
+ * and remove it when it is being deleted and has no finalizers left. */
+void store_update(struct store *s, struct sobj *so, cJSON *o);
+/* Delete honouring finalizers; returns a copy of the last state (caller frees). */
+cJSON *store_delete(struct store *s, struct sobj *so);
+/* Remove right now, emitting DELETED. */
+void store_remove(struct store *s, struct sobj *so);
+/* Owner-reference and namespace garbage collection. */
+void store_gc(struct store *s);
+bool store_ns_exists(struct store *s, const char *ns, bool *terminating);
+unsigned long long store_oldest_rv(const struct store *s);
+void sim_now_rfc3339(char *out, size_t outsz);
+void sim_time_rfc3339(time_t t, char *out, size_t outsz);
+void sim_new_uid(struct store *s, char *out, size_t outsz);
+
+/* ---- selectors (select.c) ---- */
+
+struct selector;
+int selector_parse_labels(const char *text, struct selector **out, char *errmsg, size_t errsz);
+int selector_parse_fields(const char *text, struct selector **out, char *errmsg, size_t errsz);
+bool selector_match_labels(const struct selector *sel, const cJSON *obj);
+bool selector_match_fields(const struct selector *sel, const cJSON *obj);
+void selector_free(struct selector *sel);
+
+/* ---- patches (patch.c) ---- */
+
+/* RFC 7386; target is modified in place (may be replaced: returns the new root). */
+cJSON *sim_merge_patch(cJSON *target, const cJSON *patch);
+/* RFC 6902; returns 0 or -1 with a message. */
+int sim_json_patch(cJSON **target, const cJSON *ops, char *errmsg, size_t errsz);
+
+/* ---- CRD schemas (crd.c) ---- */
+
+int crd_load_dir(const char *dir, struct mtv_err *err);
+/* 0 when valid; else -1 with causes appended to causes (array of Status causes). */
+int crd_validate(const struct restype *rt, const cJSON *obj, cJSON *causes);
+bool crd_loaded(void);
+/* Apply the schema defaults, as the API server does before storing. */
+void crd_default(const struct restype *rt, cJSON *obj);
+/* additionalPrinterColumns of the kind's CRD, or NULL */
+const cJSON *crd_printer_columns(const struct restype *rt);
+
+/* ---- world (world.c) ---- */
+
+struct sim;
+int world_load(struct sim *sim, const char *path, struct mtv_err *err);
+/* Create the cluster's initial objects from the world. */
+int world_seed(struct sim *sim, struct mtv_err *err);
+int world_write_providers_json(struct sim *sim, const char *path, struct mtv_err *err);
+cJSON *world_provider_by_url(struct sim *sim, const char *type, const char *url);
+
+/* ---- faults and stats (faults.c) ---- */
+
+struct faults {
+	double rate500, rate503, rate429, rate_drop;
+	int latency_ms;
+	int watch_cut;		/* cut watch streams after N events, 0 = never */
+	unsigned int seed;
+};
+int faults_parse(const char *spec, struct faults *f, struct mtv_err *err);
+
+/* ---- the whole simulator ---- */
+
+struct sim {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct store store;
+	cJSON *world;
+	const char *world_path;
+	const char *state_dir;
+	double speed;
+	unsigned int seed;
+	unsigned int rng;
+	struct faults faults;
+	int port;
+	char token[65];
+	char *ca_pem, *cert_pem, *key_pem;
+	FILE *reqlog;
+	cJSON *logs;		/* pod logs by "ns/name" */
+	cJSON *stats;		/* {"requests":{verb:{resource:n}}, "plans":{...}} */
+	volatile int stopping;
+	struct timespec start;
+	time_t start_wall;	/* wall clock at start: the simulated clock starts here */
+	double sim_offset;	/* simulated seconds added by --speed 0 stepping */
+};
+
+extern struct sim *g_sim;
+
+/* simulated seconds since start */
+double sim_now(struct sim *sim);
+unsigned int sim_rand(struct sim *sim);
+
+/* ---- TLS material (tlsgen.c) ---- */
+int tls_generate(struct sim *sim, struct mtv_err *err);
+
+/* ---- HTTP (server.c, api.c, ...) ---- */
+
+struct request {
+	void *conn;		/* struct MHD_Connection */
+	const char *method;
+	char path[2048];
+	struct buf body;
+	const char *accept;
+	const char *ctype;
+};
+
+struct response {
+	int status;
+	char *body;		/* malloc'd */
+	const char *ctype;
+	char *extra_header_name, *extra_header_value;
+	struct watch *watch;	/* streaming response when set */
+};
+
+const char *req_query(struct request *r, const char *key);
+
+void resp_json(struct response *resp, int status, cJSON *body); /* consumes body */
+void resp_status(struct response *resp, int code, const char *reason, const char *msg,
+		 const char *kind, const char *name, cJSON *causes);
+
+/* Kubernetes API; the caller holds sim->lock. */
+void api_handle(struct sim *sim, struct request *r, struct response *resp);
+void discovery_handle(struct sim *sim, struct request *r, struct response *resp, bool *handled);
+void inventory_handle(struct sim *sim, struct request *r, const char *subpath, struct response *resp);
+void openapi_handle(struct sim *sim, struct request *r, struct response *resp);
+void stats_handle(struct sim *sim, struct request *r, struct response *resp);
+void stats_count(struct sim *sim, const char *verb, const char *resource);
+
+/* watch.c */
+struct watch;
+struct watch *watch_new(struct sim *sim, const struct restype *rt, const char *ns,
+			struct selector *labels, struct selector *fields,
+			unsigned long long from_rv, bool send_initial, bool bookmarks, int timeout_s);
+long watch_read(struct watch *w, char *buf, size_t max);
+void watch_free(struct watch *w);
+
+/* controller.c */
+void *controller_main(void *arg);
+void controller_tick(struct sim *sim);
+
+/* object helpers (api.c) */
+struct sobj *api_create_internal(struct sim *sim, const struct restype *rt, const char *ns, cJSON *o);
+const char *sim_obj_name(const cJSON *o);
+const char *sim_obj_ns(const cJSON *o);
+
+#endif
+
+/* more api.c / watch.c helpers */
+bool api_wants_table(struct request *r);
+cJSON *api_table_one(const struct restype *rt, const cJSON *o, unsigned long long rv);
+void watch_set_table(struct watch *w);
+struct MHD_Daemon;
+struct MHD_Daemon *server_start(struct sim *sim, int port, struct mtv_err *err);
+
+/* source.c */
+const char *src_storage_collection(const char *type);
+cJSON *src_world_provider(struct sim *sim, const cJSON *provider);
+const char *src_vm_id(struct sim *sim, const cJSON *wprov, const cJSON *vm);
+cJSON *src_vm_find(struct sim *sim, const cJSON *wprov, const char *id, const char *name, int *count);
+cJSON *src_find_by(const cJSON *arr, const char *id, const char *name, int *count);
+const char *src_disk_storage(const cJSON *wprov, const cJSON *disk);
+cJSON *src_storages(const cJSON *wprov);
+
+/* names.c */
+bool sim_dns1123_label(const char *s);
+void sim_vm_newname(const char *name, char *out, size_t outsz);
+int sim_gotmpl(const char *tmpl, const cJSON *data, char *out, size_t outsz);
+
+/* oauth.c: the OpenShift OAuth server (no bearer token needed) */
+#define SIM_DEFAULT_PASSWORD "sim-kubeadmin-password"
+bool oauth_handle(struct sim *sim, struct request *r, struct response *resp);
+
+/* jsonq.c: `mtv-sim json EXPR...` */
+int jsonq_main(int argc, char **argv);
