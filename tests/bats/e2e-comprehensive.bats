@@ -84,3 +84,20 @@ teardown_session() {
 	[[ "$stderr" == *"guest agent connected: expected AgentConnected=True, got no AgentConnected condition"* ]]
 	teardown_session
 }
+@test "comprehensive warm: static IPs kept, PVCs by generateName, labels, affinity" {
+	migrate_scenario test_warm_migration_comprehensive
+	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	[ "$status" -eq 0 ] || fail "mtv-check-vms exited $status: $stderr"
+	for check in "static ip 10.10.1.25" "disk 0 pvc name" "disk 2 pvc name" "target labels" "affinity"; do
+		grep -q "name=\"mtv-win2022-ip-3disks: $check\" classname=\"mtv-check-vms\" time=\"[0-9.]*\"/>" \
+			"$ARTIFACT_DIR/junit_mtv_check_vms.xml" || fail "no passing '$check'"
+	done
+	# generateName: the PVC name starts with the rendered template.
+	run kc get pvc -n custom-vm-namespace -l vmID=vm-4004 -o name
+	assert_output --partial "persistentvolumeclaim/disk0-0-"
+	vm=$(kc get vm -n custom-vm-namespace -l vmID=vm-4004 -o jsonpath='{.items[0].metadata.name}')
+	kc patch vmi "$vm" -n custom-vm-namespace --subresource=status --type=json \
+		-p '[{"op":"replace","path":"/status/interfaces/0/ipAddress","value":"10.10.1.99"},{"op":"replace","path":"/status/interfaces/0/ipAddresses","value":["10.10.1.99"]}]'
+	check_fails_with "static ip 10.10.1.25: expected 10.10.1.25, got 10.10.1.99"
+	teardown_session
+}

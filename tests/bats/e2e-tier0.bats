@@ -47,12 +47,20 @@ run_tier0() {
 	run_tier0 mtv-cold-migration test_sanity_cold_mtv_migration
 }
 
+@test "tier0: test_sanity_warm_mtv_migration (mtv-warm-migration)" {
+	run_tier0 mtv-warm-migration test_sanity_warm_mtv_migration
+}
+
 @test "tier0: test_mtv_migration_warm_2disks2nics (mtv-warm-migration)" {
 	run_tier0 mtv-warm-migration test_mtv_migration_warm_2disks2nics
 }
 
 @test "tier0: test_cold_migration_comprehensive (mtv-comprehensive-migration)" {
 	run_tier0 mtv-comprehensive-migration test_cold_migration_comprehensive
+}
+
+@test "tier0: test_warm_migration_comprehensive (mtv-comprehensive-migration)" {
+	run_tier0 mtv-comprehensive-migration test_warm_migration_comprehensive
 }
 
 @test "tier0: test_post_hook_retain_failed_vm (mtv-hook-migration)" {

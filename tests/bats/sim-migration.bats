@@ -321,7 +321,7 @@ setup() {
 
 @test "warm migration of a VM without change block tracking is blocked" {
 	sim_vsphere_setup warmcbt
-	sim_plan warmcbt w warmcbt-target '[{name: mtv-tests-rhel8}]' 'type: warm'
+	sim_plan warmcbt w warmcbt-target '[{name: mtv-win2019-3disks}]' 'type: warm'
 	sim_until kubectl wait --for=condition=VMMissingChangedBlockTracking plan/w -n warmcbt --timeout=1s
 	run kubectl get plan w -n warmcbt -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}'
 	assert_output ""
