@@ -72,6 +72,14 @@ teardown_session() {
 		sed 's/"claimName": *"mtv-win2019-3disks-disk-1"/"claimName":"renamed-disk"/' |
 		kc replace -f -
 	check_fails_with "disk 1 pvc name: expected mtv-win2019-3disks-disk-1, got renamed-disk"
+	# Stopped instead of on, no node selector, a disk fewer.
+	kc get vm "$vm" -n mtv-comprehensive-vms -o json |
+		sed 's/"runStrategy": *"Always"/"runStrategy":"Halted"/; s/"mtv-comprehensive-node": *"[^"]*"/"other-node-label":"x"/' |
+		kc replace -f -
+	kc patch vm "$vm" -n mtv-comprehensive-vms --type=json -p '[{"op":"remove","path":"/spec/template/spec/volumes/2"}]'
+	check_fails_with "power state: expected on, got off"
+	[[ "$stderr" == *"node selector: expected mtv-comprehensive-node=$id, got other-node-label=x"* ]]
+	[[ "$stderr" == *"disk count: expected 3, got 2"* ]]
 	teardown_session
 }
 

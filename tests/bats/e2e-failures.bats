@@ -65,10 +65,14 @@ setup_steps() {
 	assert_success
 	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
 	assert_failure 1
-	[[ "$stderr" == *"1 check(s) failed"* ]]
+	# Every difference is reported, together, each with both values.
+	[[ "$stderr" == *"4 check(s) failed"* ]]
 	[[ "$stderr" == *"VM mtv-differ (mtv-differ): memory MiB: expected 4096, got 1024"* ]]
+	[[ "$stderr" == *"VM mtv-differ (mtv-differ): cpu cores: expected 2, got 8"* ]]
+	[[ "$stderr" == *"VM mtv-differ (mtv-differ): cpu sockets: expected 1, got 2"* ]]
+	[[ "$stderr" == *"VM mtv-differ (mtv-differ): nic 00:50:56:b0:00:02: expected pod, got absent"* ]]
 	grep -q '<testcase name="mtv-differ: memory MiB"' "$ARTIFACT_DIR/junit_mtv_check_vms.xml"
 	grep -q '<failure message="expected 4096, got 1024">' "$ARTIFACT_DIR/junit_mtv_check_vms.xml"
 	# The other checks of the same VM still ran and passed.
-	grep -q '<testcase name="mtv-differ: cpu cores" classname="mtv-check-vms" time="0.000"/>' "$ARTIFACT_DIR/junit_mtv_check_vms.xml"
+	grep -q '<testcase name="mtv-differ: disk count" classname="mtv-check-vms" time="0.000"/>' "$ARTIFACT_DIR/junit_mtv_check_vms.xml"
 }
