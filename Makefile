@@ -118,6 +118,9 @@ export MTV_SHARED_REF ?= $(abspath ../shared)
 check: test-programs
 	@tests/run-tests.sh $(TESTS)
 
+# make bench: speed, API cost and scale against mtv-sim (tests/bench/README.md)
+include tests/bench/bench.mk
+
 # ---- install / clean ----
 install: programs
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mtv-steps

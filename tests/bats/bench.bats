@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# make bench's harness (tests/bench/run.sh) in smoke mode: one run of every
+# section, N up to 10, so the harness cannot rot.  No timings are asserted,
+# only that every section of results.json holds numbers.
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	export BENCH_OUT="$BATS_FILE_TMPDIR/bench"
+	TMPDIR="$BATS_FILE_TMPDIR" "$MTV_SRC_DIR/tests/bench/run.sh" --smoke --out "$BENCH_OUT" >"$BATS_FILE_TMPDIR/stdout" 2>"$BATS_FILE_TMPDIR/stderr" 3>&- ||
+		echo $? >"$BATS_FILE_TMPDIR/rc"
+}
+
+setup() {
+	bats_load_library bats-support
+	bats_load_library bats-assert
+	R="$BENCH_OUT/results.json"
+}
+
+# num EXPR...: each EXPR selects a number in results.json
+num() {
+	local e v
+	for e in "$@"; do
+		v=$("$MTV_BIN_DIR/mtv-sim" json "$e" <"$R") || fail "results.json: nothing at $e"
+		[[ "$v" =~ ^-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?$ ]] || fail "results.json: $e is '$v', not a number"
+	done
+}
+
+@test "bench: the smoke run succeeds and writes results.json and the table" {
+	[ ! -e "$BATS_FILE_TMPDIR/rc" ] || fail "run.sh --smoke exited $(cat "$BATS_FILE_TMPDIR/rc"): $(tail -20 "$BATS_FILE_TMPDIR/stderr")"
+	[ -s "$R" ]
+	run cat "$BATS_FILE_TMPDIR/stdout"
+	assert_output --partial "Machine: $(uname -m)"
+	assert_output --partial "| mtv-migrate |"
+	assert_output --partial "Ratios to ours"
+	# The sims it started are gone, and so is its scratch directory.
+	run pgrep -f "mtv-sim --world .*$BATS_FILE_TMPDIR"
+	assert_failure
+	run ls -d "$BATS_FILE_TMPDIR"/mtv-bench.*
+	assert_failure
+}
+
+@test "bench: results.json names the machine and has every step with numbers" {
+	[ -s "$R" ] || skip "no results.json (the first test says why)"
+	num machine.nproc config.elapsed_s
+	[ -n "$("$MTV_BIN_DIR/mtv-sim" json machine.arch machine.cpu <"$R")" ]
+	local s m
+	for s in create-provider storagemap networkmap plan migrate check-vms gather teardown; do
+		for m in wall_ms cpu_ms peak_rss_mib requests; do
+			num "steps[\"mtv-$s\"].$m.median" "steps[\"mtv-$s\"].$m.min" "steps[\"mtv-$s\"].$m.max"
+		done
+		num "scale[\"1\"][\"mtv-$s\"].wall_ms.median" "scale[\"10\"][\"mtv-$s\"].requests.median"
+	done
+	# A step that made no API request was not measured at all.
+	[ "$("$MTV_BIN_DIR/mtv-sim" json 'steps["mtv-plan"].requests.median' <"$R")" -gt 0 ]
+}
+
+@test "bench: results.json has the workflow, wait latency, baselines and ratios" {
+	[ -s "$R" ] || skip "no results.json (the first test says why)"
+	num 'workflow["mtv-run mtv-cold-migration"].wall_ms.median' 'workflow["mtv-run mtv-cold-migration"].requests.median'
+	num 'wait_latency["mtv-migrate"].latency_ms.median' 'wait_latency["kubectl wait"].latency_ms.median' \
+		'wait_latency["curl poll loop"].latency_ms.median'
+	local t
+	for t in ours kubectl curl; do
+		num "baselines.$t.wall_ms.median" "baselines.$t.cpu_ms.median" "baselines.$t.requests.median"
+	done
+	for t in kubectl curl; do
+		num "ratios.$t.wall" "ratios.$t.cpu" "ratios.$t.requests" "ratios.$t.wait_latency"
+	done
+}
+
+@test "bench: a bad argument is a usage error" {
+	run -2 "$MTV_SRC_DIR/tests/bench/run.sh" --frobnicate
+	assert_output --partial "unknown argument '--frobnicate'"
+}

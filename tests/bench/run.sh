@@ -1,0 +1,430 @@
+#!/bin/bash
+# tests/bench/run.sh [--smoke] [--out DIR]: the mtv-steps benchmark (make bench).
+#
+# Against mtv-sim at --speed 0 (no simulated delays, so the figures are the
+# steps' own cost plus the sim's), measures:
+#   steps        each step of the cold sanity scenario by hand: wall, user+sys
+#                CPU, peak RSS (bench_probe: wait4 rusage), API requests
+#                (/sim/stats total before and after the step)
+#   workflow     the cold workflow through mtv-run: wall, CPU, requests
+#   wait_latency Plan Succeeded (seen by a watch on the Plan) -> the waiter's
+#                exit: mtv-migrate, `kubectl wait`, a curl poll loop
+#   scale        one plan with N VMs (generated worlds): per-step wall, requests
+#   baselines    the same API work with kubectl and with curl (baseline.sh),
+#                and the ratios baseline/ours
+# Every figure is the median of the runs with min and max.  Prints a table
+# and writes DIR/results.json (default bench/ in the source tree) and
+# DIR/results.md.  --smoke: one run of everything, N up to 10 (for the bats
+# test that keeps this harness from rotting).
+set -euo pipefail
+
+src=${MTV_SRC_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+bin=${MTV_BIN_DIR:-$src/bin}
+tbin=${MTV_TEST_BIN_DIR:-$src/build/tests}
+probe=$tbin/progs/bench_probe
+out=$src/bench
+smoke=0
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--smoke) smoke=1 ;;
+	--out) out=${2:?--out needs a directory}; shift ;;
+	--out=*) out=${1#--out=} ;;
+	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+if [ "$smoke" = 1 ]; then
+	STEP_RUNS=1 WF_RUNS=1 BASE_RUNS=1 SCALE_NS="1 10" SCALE_RUNS=1 BIG_RUNS=1
+else
+	# About 2.5 minutes on a 2-core machine; N=1000 dominates (gather alone
+	# is ~20-30 s there), hence its fewer runs.
+	STEP_RUNS=${BENCH_STEP_RUNS:-9} WF_RUNS=${BENCH_WF_RUNS:-5} BASE_RUNS=${BENCH_BASE_RUNS:-5}
+	SCALE_NS=${BENCH_SCALE_NS:-"1 10 100 1000"} SCALE_RUNS=${BENCH_SCALE_RUNS:-5} BIG_RUNS=${BENCH_BIG_RUNS:-3}
+fi
+STEPS="create-provider storagemap networkmap plan migrate check-vms gather teardown"
+# At N >= BIG_N teardown is left out of the scale runs: the sim's delete
+# cost grows with the number of objects it holds (about 0.35 s per delete
+# with 1000 migrated VMs), so one teardown would take longer than the
+# whole benchmark may.
+BIG_N=1000
+
+for f in "$bin/mtv-sim" "$bin/mtv-run" "$probe"; do
+	[ -x "$f" ] || { echo "bench: $f missing; run make programs test-programs first" >&2; exit 3; }
+done
+command -v kubectl >/dev/null || { echo "bench: kubectl not on PATH (needed for the baseline)" >&2; exit 3; }
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/mtv-bench.XXXXXX")
+rec=$work/records.tsv
+: >"$rec"
+crd=()
+[ -d "${MTV_SHARED_REF:-$src/../shared}/forklift-crds" ] && crd=(--crd-dir "${MTV_SHARED_REF:-$src/../shared}/forklift-crds")
+
+SIM_PID='' SIM_DIR='' WATCH_PID=''
+M_wall_ns=0 M_cpu_ns=0 M_maxrss_kb=0 M_exit_ns=0
+cleanup() {
+	[ -z "$WATCH_PID" ] || kill "$WATCH_PID" 2>/dev/null || true
+	if [ -n "$SIM_PID" ]; then
+		kill -TERM "$SIM_PID" 2>/dev/null || true
+		wait "$SIM_PID" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+progress() { printf '%s\n' "bench: $*" >&2; }
+
+# sim_start WORLD: a fresh sim in its own state dir (each run starts clean)
+sim_start() {
+	sim_stop
+	SIM_DIR=$(mktemp -d "$work/sim.XXXXXX")
+	"$bin/mtv-sim" --world "$1" --state-dir "$SIM_DIR/state" --port 0 --speed 0 "${crd[@]}" \
+		>"$SIM_DIR/sim.log" 2>&1 3>&- &
+	SIM_PID=$!
+	for _ in $(seq 1 400); do
+		[ -s "$SIM_DIR/state/port" ] && return 0
+		kill -0 "$SIM_PID" 2>/dev/null || break
+		sleep 0.025
+	done
+	die "mtv-sim did not start: $(tail -5 "$SIM_DIR/sim.log")"
+}
+
+sim_stop() {
+	[ -n "$SIM_PID" ] || return 0
+	kill -TERM "$SIM_PID" 2>/dev/null || true
+	wait "$SIM_PID" 2>/dev/null || true
+	SIM_PID=
+}
+
+# The sim's request counter; /sim/stats itself is not counted.
+sim_total() {
+	local s=$SIM_DIR/state
+	curl -sS --fail --cacert "$s/ca.crt" -H "Authorization: Bearer $(cat "$s/token")" \
+		"https://127.0.0.1:$(cat "$s/port")/sim/stats" | "$bin/mtv-sim" json total
+}
+
+# record SECTION KEY METRIC VALUE
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$rec"; }
+
+# measure LOG CMD...: run CMD under bench_probe; sets M_wall_ns, M_cpu_ns,
+# M_maxrss_kb, M_exit_ns, M_status.  Fails the bench when CMD fails.
+measure() {
+	local log=$1 rc=0 kv kvs
+	shift
+	rm -f "$work/m"
+	"$probe" run "$work/m" -- "$@" >>"$log" 2>&1 3>&- || rc=$?
+	[ -s "$work/m" ] || die "bench_probe recorded nothing for $*"
+	read -r -a kvs <"$work/m"
+	for kv in "${kvs[@]}"; do
+		printf -v "M_${kv%%=*}" '%s' "${kv#*=}"
+	done
+	[ "$rc" = 0 ] || die "$(basename "$1") exited $rc (log: $log):
+$(tail -5 "$log")"
+}
+
+ms() { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e6 }'; }
+
+# step_env SHARED ART [CATALOG SCENARIO]: the environment of one hand run
+step_env() {
+	export KUBECONFIG=$SIM_DIR/state/kubeconfig SHARED_DIR=$1 ARTIFACT_DIR=$2
+	export MTV_PROVIDERS_FILE=$SIM_DIR/state/providers.json MTV_SOURCE_PROVIDER=vsphere-8.0.3
+	export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
+	export MTV_TESTS_PARAMS=${3:-$src/shared/tests_params.json} MTV_SCENARIO=${4:-test_sanity_cold_mtv_migration}
+	# Bounds so a broken sim fails the bench instead of hanging it.
+	export MTV_PROVIDER_READY_TIMEOUT=120 MTV_INVENTORY_TIMEOUT=120 MTV_MAP_READY_TIMEOUT=120
+	export MTV_PLAN_READY_TIMEOUT=300 MTV_PLAN_WAIT_TIMEOUT=600 MTV_PREFLIGHT_TIMEOUT=120
+	mkdir -p "$1" "$2"
+}
+
+# So the workflow and baseline runs inherit nothing from a hand run.
+step_env_clear() {
+	unset KUBECONFIG SHARED_DIR ARTIFACT_DIR MTV_PROVIDERS_FILE MTV_SOURCE_PROVIDER \
+		MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY MTV_STORAGE_CLASS MTV_TESTS_PARAMS MTV_SCENARIO \
+		MTV_PROVIDER_READY_TIMEOUT MTV_INVENTORY_TIMEOUT MTV_MAP_READY_TIMEOUT \
+		MTV_PLAN_READY_TIMEOUT MTV_PLAN_WAIT_TIMEOUT MTV_PREFLIGHT_TIMEOUT
+}
+
+watch_start() {	# watch_start NS: a Plan watch, live when this returns
+	rm -f "$work/watch.ready" "$work/succeeded_ns"
+	"$probe" watch-plan "$SIM_DIR/state" "$1" "$work/watch.ready" >"$work/succeeded_ns" 2>"$work/watch.err" 3>&- &
+	WATCH_PID=$!
+	for _ in $(seq 1 1000); do
+		[ -e "$work/watch.ready" ] && return 0
+		kill -0 "$WATCH_PID" 2>/dev/null || break
+		sleep 0.01
+	done
+	die "the Plan watch in $1 did not start: $(cat "$work/watch.err")"
+}
+
+# run_steps SECTION RUN LIST [CATALOG SCENARIO]: every step of LIST by hand on
+# the current sim, recording per-step figures under SECTION
+run_steps() {
+	local section=$1 run=$2 list=$3 catalog=${4:-} scenario=${5:-}
+	local d=$work/$section-$run s before after ns total_ns=0 total_cpu=0 total_req=0
+	step_env "$d/shared" "$d/artifacts" "$catalog" "$scenario"
+	for s in $list; do
+		if [ "$s" = migrate ]; then
+			ns=$(sed -n 's/.*"targetNamespace":[[:space:]]*"\([^"]*\)".*/\1/p' "$SHARED_DIR/mtv-session.json")
+			[ -n "$ns" ] || die "no targetNamespace in $SHARED_DIR/mtv-session.json"
+			watch_start "$ns"
+		fi
+		before=$(sim_total)
+		measure "$d/mtv-$s.log" "$bin/mtv-$s"
+		after=$(sim_total)
+		record "$section" "mtv-$s" wall_ms "$(ms "$M_wall_ns")"
+		record "$section" "mtv-$s" requests $((after - before))
+		record "$section" "mtv-$s" cpu_ms "$(ms "$M_cpu_ns")"
+		if [ "$section" = steps ]; then
+			record steps "mtv-$s" peak_rss_mib "$(awk -v k="$M_maxrss_kb" 'BEGIN { printf "%.1f", k / 1024 }')"
+			if [ "$s" != gather ]; then
+				total_ns=$((total_ns + M_wall_ns)) total_cpu=$((total_cpu + M_cpu_ns))
+				total_req=$((total_req + after - before))
+			fi
+		fi
+		if [ "$s" = migrate ]; then
+			wait "$WATCH_PID" || die "the Plan in $ns did not succeed: $(cat "$work/watch.err")"
+			WATCH_PID=
+			[ "$section" = steps ] && record wait_latency mtv-migrate latency_ms \
+				"$(awk -v a="$M_exit_ns" -v b="$(cat "$work/succeeded_ns")" 'BEGIN { printf "%.3f", (a - b) / 1e6 }')"
+		fi
+	done
+	if [ "$section" = steps ]; then
+		# What the baselines do too: everything but gather.
+		record baselines ours wall_ms "$(ms "$total_ns")"
+		record baselines ours cpu_ms "$(ms "$total_cpu")"
+		record baselines ours requests "$total_req"
+	fi
+	step_env_clear
+	rm -rf "$d"
+}
+
+machine() {
+	local cpu
+	cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
+	[ -n "$cpu" ] || cpu=$(uname -p)
+	printf '{"arch": "%s", "cpu": "%s", "nproc": %d, "kernel": "%s", "date": "%s"}' \
+		"$(uname -m)" "${cpu//\"/}" "$(nproc)" "$(uname -r)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+}
+
+t0=$(date +%s)
+world=$src/tests/fixtures/worlds/default.json
+
+# ---- 1 + 3: per step, cold sanity, with the wait latency of mtv-migrate ----
+for ((r = 1; r <= STEP_RUNS; r++)); do
+	progress "steps: run $r/$STEP_RUNS"
+	sim_start "$world"
+	run_steps steps "$r" "$STEPS"
+done
+
+# ---- 2: the whole cold workflow through mtv-run ----
+for ((r = 1; r <= WF_RUNS; r++)); do
+	progress "workflow: run $r/$WF_RUNS"
+	sim_start "$world"
+	d=$work/wf-$r
+	mkdir -p "$d/profile"
+	cp "$SIM_DIR/state/providers.json" "$d/profile/.providers.json"
+	before=$(sim_total)
+	PATH="$bin:$PATH" measure "$d/mtv-run.log" "$bin/mtv-run" --repo "$src" --out "$d/run" \
+		--kubeconfig "$SIM_DIR/state/kubeconfig" --cluster-profile-dir "$d/profile" \
+		--env MTV_SOURCE_PROVIDER=vsphere-8.0.3 --env MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd \
+		--env MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true workflow mtv-cold-migration
+	after=$(sim_total)
+	record workflow "mtv-run mtv-cold-migration" wall_ms "$(ms "$M_wall_ns")"
+	record workflow "mtv-run mtv-cold-migration" cpu_ms "$(ms "$M_cpu_ns")"
+	record workflow "mtv-run mtv-cold-migration" requests $((after - before))
+	rm -rf "$d"
+done
+
+# ---- 5: baselines, same sim world, same objects ----
+for ((r = 1; r <= BASE_RUNS; r++)); do
+	for mode in kubectl curl; do
+		progress "baselines: $mode run $r/$BASE_RUNS"
+		sim_start "$world"
+		d=$work/base-$mode-$r
+		mkdir -p "$d"
+		before=$(sim_total)
+		MTV_BIN_DIR=$bin BENCH_PROBE=$probe measure "$d/baseline.log" \
+			"$src/tests/bench/baseline.sh" "$mode" "$SIM_DIR/state" "bench-$mode-$r" "$d"
+		after=$(sim_total)
+		record baselines "$mode" wall_ms "$(ms "$M_wall_ns")"
+		record baselines "$mode" cpu_ms "$(ms "$M_cpu_ns")"
+		# less the Plan watch the harness itself opened for the latency
+		record baselines "$mode" requests $((after - before - 1))
+		record wait_latency "$( [ "$mode" = kubectl ] && echo "kubectl wait" || echo "curl poll loop")" \
+			latency_ms "$(cat "$d/latency_ms")"
+		rm -rf "$d"
+	done
+done
+
+# ---- 4: scale, one plan with N VMs ----
+for n in $SCALE_NS; do
+	runs=$SCALE_RUNS list=$STEPS
+	if [ "$n" -ge "$BIG_N" ]; then
+		runs=$BIG_RUNS list=${STEPS% teardown}
+	fi
+	"$src/tests/bench/gen-world.sh" "$n" "$work/world-$n.json" "$work/catalog-$n.json"
+	for ((r = 1; r <= runs; r++)); do
+		progress "scale: N=$n run $r/$runs"
+		sim_start "$work/world-$n.json"
+		run_steps "scale/$n" "$r" "$list" "$work/catalog-$n.json" bench_scale
+	done
+done
+sim_stop
+
+# ---- aggregate: median, min, max per (section, key, metric) ----
+# First-appearance order is kept so the table reads in workflow order.
+awk -F'\t' -v OFS='\t' '{ k = $1 SUBSEP $2 SUBSEP $3; if (!(k in ord)) ord[k] = ++n; print ord[k], $1, $2, $3, $4 }' "$rec" |
+	sort -t"$(printf '\t')" -k1,1n -k5,5g |
+	awk -F'\t' -v OFS='\t' '
+	function flush() {
+		if (cnt == 0) return
+		med = (cnt % 2) ? v[(cnt + 1) / 2] : (v[cnt / 2] + v[cnt / 2 + 1]) / 2
+		print sec, key, met, med, v[1], v[cnt], cnt
+		cnt = 0
+	}
+	$1 != cur { flush(); cur = $1; sec = $2; key = $3; met = $4 }
+	{ v[++cnt] = $5 }
+	END { flush() }' >"$work/stats.tsv"
+
+median() {	# median SECTION KEY METRIC
+	awk -F'\t' -v s="$1" -v k="$2" -v m="$3" '$1 == s && $2 == k && $3 == m { print $4; f = 1 } END { if (!f) print "null" }' "$work/stats.tsv"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "null" || b == "null" || b + 0 == 0) print "null"; else printf "%.2f", a / b }'; }
+
+ratios='{'
+sep=
+for mode in kubectl curl; do
+	lat_key=$([ "$mode" = kubectl ] && echo "kubectl wait" || echo "curl poll loop")
+	ratios+="$sep\"$mode\": {\"wall\": $(ratio "$(median baselines "$mode" wall_ms)" "$(median baselines ours wall_ms)"),"
+	ratios+=" \"cpu\": $(ratio "$(median baselines "$mode" cpu_ms)" "$(median baselines ours cpu_ms)"),"
+	ratios+=" \"requests\": $(ratio "$(median baselines "$mode" requests)" "$(median baselines ours requests)"),"
+	ratios+=" \"wait_latency\": $(ratio "$(median wait_latency "$lat_key" latency_ms)" "$(median wait_latency mtv-migrate latency_ms)")}"
+	sep=', '
+done
+ratios+='}'
+
+elapsed=$(($(date +%s) - t0))
+config=$(printf '{"smoke": %s, "sim_speed": 0, "step_runs": %d, "workflow_runs": %d, "baseline_runs": %d, "scale_ns": [%s], "scale_runs": %d, "scale_runs_n%d": %d, "teardown_skipped_at_n": %d, "elapsed_s": %d}' \
+	"$([ "$smoke" = 1 ] && echo true || echo false)" "$STEP_RUNS" "$WF_RUNS" "$BASE_RUNS" \
+	"${SCALE_NS// /,}" "$SCALE_RUNS" "$BIG_N" "$BIG_RUNS" "$BIG_N" "$elapsed")
+
+# results.json: {machine, config, <section>: {<key>: {<metric>: {median,min,max,runs}}},
+# scale: {<N>: {<step>: ...}}, ratios: {kubectl|curl: {wall,cpu,requests,wait_latency}}}
+awk -F'\t' -v machine="$(machine)" -v config="$config" -v ratios="$ratios" '
+	function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
+	{
+		top = $1; sub_ = ""
+		if (index(top, "/")) { sub_ = substr(top, index(top, "/") + 1); top = substr(top, 1, index(top, "/") - 1) }
+		if (!(top in seen_top)) { seen_top[top] = 1; tops[++ntop] = top }
+		g = top SUBSEP sub_
+		if (!(g in seen_g)) { seen_g[g] = 1; gs[top, ++ng[top]] = sub_ }
+		kk = g SUBSEP $2
+		if (!(kk in seen_k)) { seen_k[kk] = 1; ks[g, ++nk[g]] = $2 }
+		mm = kk SUBSEP $3
+		if (!(mm in seen_m)) { seen_m[mm] = 1; ms[kk, ++nm[kk]] = $3 }
+		val[mm] = sprintf("{\"median\": %s, \"min\": %s, \"max\": %s, \"runs\": %d}", $4 + 0, $5 + 0, $6 + 0, $7)
+	}
+	function keys(g, ind,   i, j, kk, s) {
+		s = "{"
+		for (i = 1; i <= nk[g]; i++) {
+			kk = g SUBSEP ks[g, i]
+			s = s (i > 1 ? "," : "") "\n" ind "  " q(ks[g, i]) ": {"
+			for (j = 1; j <= nm[kk]; j++)
+				s = s (j > 1 ? ", " : "") q(ms[kk, j]) ": " val[kk SUBSEP ms[kk, j]]
+			s = s "}"
+		}
+		return s "\n" ind "}"
+	}
+	END {
+		printf "{\n  \"machine\": %s,\n  \"config\": %s", machine, config
+		for (t = 1; t <= ntop; t++) {
+			top = tops[t]
+			if (gs[top, 1] == "") { printf ",\n  %s: %s", q(top), keys(top SUBSEP "", "  "); continue }
+			printf ",\n  %s: {", q(top)
+			for (i = 1; i <= ng[top]; i++)
+				printf "%s\n    %s: %s", (i > 1 ? "," : ""), q(gs[top, i]), keys(top SUBSEP gs[top, i], "    ")
+			printf "\n  }"
+		}
+		printf ",\n  \"ratios\": %s\n}\n", ratios
+	}' "$work/stats.tsv" >"$out/results.json.tmp"
+mv "$out/results.json.tmp" "$out/results.json"
+
+# ---- the table (markdown, also kept as results.md) ----
+{
+	cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
+	echo "Machine: $(uname -m), ${cpu:-unknown CPU}, $(nproc) CPUs; mtv-sim --speed 0 on the same machine."
+	echo "Each cell: median (min–max) over the runs; times in ms. $([ "$smoke" = 1 ] && echo "SMOKE RUN: one run each, not a measurement.")"
+	echo
+	awk -F'\t' -v step_runs="$STEP_RUNS" -v wf_runs="$WF_RUNS" -v base_runs="$BASE_RUNS" -v ratios="$ratios" '
+	function cell(s, k, m,   x) {
+		x = s SUBSEP k SUBSEP m
+		if (!(x in med)) return "-"
+		if (lo[x] == hi[x] || runs[x] == 1) return fmt(med[x], m)
+		return fmt(med[x], m) " (" fmt(lo[x], m) "–" fmt(hi[x], m) ")"
+	}
+	function fmt(v, m) {
+		if (m == "requests") return (v == int(v)) ? sprintf("%d", v) : sprintf("%.1f", v)
+		if (v >= 100) return sprintf("%.0f", v)
+		return sprintf("%.1f", v)
+	}
+	{
+		x = $1 SUBSEP $2 SUBSEP $3; med[x] = $4; lo[x] = $5; hi[x] = $6; runs[x] = $7
+		if (!(($1, $2) in seenk)) { seenk[$1, $2] = 1; key[$1, ++nkey[$1]] = $2 }
+		if (index($1, "scale/") == 1 && !($1 in seens)) { seens[$1] = 1; sc[++nsc] = substr($1, 7) }
+		if ($1 ~ /^scale\// && !(($1, "r") in rr)) { rr[$1, "r"] = $7 }
+	}
+	END {
+		printf "**Per step, cold sanity scenario** (test_sanity_cold_mtv_migration, 1 VM; %d runs)\n\n", step_runs
+		print "| step | wall ms | CPU ms (user+sys) | peak RSS MiB | API requests |"
+		print "|---|---|---|---|---|"
+		for (i = 1; i <= nkey["steps"]; i++) {
+			k = key["steps", i]
+			printf "| %s | %s | %s | %s | %s |\n", k, cell("steps", k, "wall_ms"), cell("steps", k, "cpu_ms"), cell("steps", k, "peak_rss_mib"), cell("steps", k, "requests")
+		}
+		printf "\n**Whole cold workflow through mtv-run** (%d runs): wall %s ms, CPU %s ms, %s API requests\n\n", wf_runs,
+			cell("workflow", "mtv-run mtv-cold-migration", "wall_ms"), cell("workflow", "mtv-run mtv-cold-migration", "cpu_ms"),
+			cell("workflow", "mtv-run mtv-cold-migration", "requests")
+		print "**Wait latency**: Plan Succeeded (seen by a watch) to the waiter returning, ms\n"
+		print "| waiter | latency ms |"
+		print "|---|---|"
+		for (i = 1; i <= nkey["wait_latency"]; i++) {
+			k = key["wait_latency", i]
+			printf "| %s | %s |\n", k, cell("wait_latency", k, "latency_ms")
+		}
+		print "\n**Scale**: one plan with N VMs (1 disk, 1 NIC each): wall ms / API requests per step\n"
+		hdr = "| step |"; sepl = "|---|"
+		for (j = 1; j <= nsc; j++) { hdr = hdr " N=" sc[j] " (" rr["scale/" sc[j], "r"] " runs) |"; sepl = sepl "---|" }
+		print hdr; print sepl
+		for (i = 1; i <= nkey["scale/" sc[1]]; i++) {
+			k = key["scale/" sc[1], i]
+			line = "| " k " |"
+			for (j = 1; j <= nsc; j++) {
+				s = "scale/" sc[j]
+				line = line " " (((s SUBSEP k SUBSEP "wall_ms") in med) ? cell(s, k, "wall_ms") " / " cell(s, k, "requests") : "not run") " |"
+			}
+			print line
+		}
+		printf "\n**Baselines**: the same API work (create, wait Ready, wait Succeeded, read destination objects, delete namespace); ours = the steps above without gather (%d runs)\n\n", base_runs
+		print "| tool | wall ms | CPU ms | API requests |"
+		print "|---|---|---|---|"
+		split("ours kubectl curl", tools, " ")
+		for (i = 1; i <= 3; i++)
+			printf "| %s | %s | %s | %s |\n", tools[i], cell("baselines", tools[i], "wall_ms"), cell("baselines", tools[i], "cpu_ms"), cell("baselines", tools[i], "requests")
+		print "\nRatios to ours (baseline median / our median): " ratios
+	}' "$work/stats.tsv"
+	echo
+	echo "Elapsed: ${elapsed}s. Full figures: results.json."
+} >"$out/results.md"
+cat "$out/results.md"
+progress "wrote $out/results.json and $out/results.md"
