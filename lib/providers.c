@@ -1,7 +1,9 @@
 #include "providers.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "fsutil.h"
@@ -16,6 +18,18 @@ static const char *const type_names[] = {
 	[PROVIDER_OPENSHIFT] = "openshift",
 	[PROVIDER_OVA] = "ova",
 };
+
+const char *providers_path(const char *explicit_file, char *buf, size_t bufsz)
+{
+	const char *profile = getenv("CLUSTER_PROFILE_DIR");
+
+	if (explicit_file && *explicit_file)
+		return explicit_file;
+	if (profile && *profile && snprintf(buf, bufsz, "%s/.providers.json", profile) < (int)bufsz &&
+	    access(buf, F_OK) == 0)
+		return buf;
+	return "./.providers.json";
+}
 
 const char *provider_type_name(enum provider_type t)
 {

@@ -47,6 +47,12 @@ struct provider_entry {
 	const cJSON *entry;		/* the selected entry inside doc */
 };
 
+/* Where the providers file is: explicit_file when set; else
+ * $CLUSTER_PROFILE_DIR/.providers.json when it exists (ci-operator mounts
+ * credentials there); else ./.providers.json, as with mtv-api-tests.  buf
+ * holds the composed path when one is returned from it. */
+const char *providers_path(const char *explicit_file, char *buf, size_t bufsz);
+
 /* Load path and select key.  Errors (exit 2) name the file and the key:
  * missing/empty file, invalid JSON with line:column, unknown key (listing
  * the keys that exist), wrong types, unknown type, missing required fields. */

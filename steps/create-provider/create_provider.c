@@ -61,26 +61,9 @@ struct run {
 	struct ensure_ctx ctx;
 	char source_name[128], dest_name[128];
 	char *cacert;
-	const char *providers_path;
+	const char *providers_file;
 	cJSON *objects;		/* what we create, for --dry-run and artifacts */
 };
-
-/* ci-operator mounts credentials in CLUSTER_PROFILE_DIR; a person running
- * the step by hand has ./.providers.json, as with mtv-api-tests. */
-static const char *providers_file(char *buf, size_t bufsz)
-{
-	const char *explicit_file = step_get(&step, "MTV_PROVIDERS_FILE");
-	const char *profile = getenv("CLUSTER_PROFILE_DIR");
-
-	if (*explicit_file)
-		return explicit_file;
-	if (profile && *profile) {
-		snprintf(buf, bufsz, "%s/.providers.json", profile);
-		if (access(buf, F_OK) == 0)
-			return buf;
-	}
-	return "./.providers.json";
-}
 
 static cJSON *namespace_build(const struct ensure_ctx *c, const char *name)
 {
@@ -136,7 +119,7 @@ static int fetch_ca(struct run *r, struct mtv_err *err)
 	if (!*p->fqdn)
 		return mtv_err_set(err, MTV_EXIT_USAGE,
 				   "%s: \"%s\".fqdn: required to fetch the CA certificate (or set MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true)",
-				   r->providers_path, p->key);
+				   r->providers_file, p->key);
 	if (tls_fetch_chain(p->fqdn, 30, &pem, err) < 0) {
 		buf_release(&pem);
 		return -1;
@@ -257,8 +240,8 @@ static int run(struct run *r, struct mtv_err *err)
 	/* Bad input fails here, before anything is written anywhere. */
 	char path[4200];
 
-	r->providers_path = providers_file(path, sizeof(path));
-	if (providers_load(r->providers_path, step_get(&step, "MTV_SOURCE_PROVIDER"), &r->provider, err) < 0)
+	r->providers_file = providers_path(step_get(&step, "MTV_PROVIDERS_FILE"), path, sizeof(path));
+	if (providers_load(r->providers_file, step_get(&step, "MTV_SOURCE_PROVIDER"), &r->provider, err) < 0)
 		return -1;
 	/* The scenario is checked here too, so a run that cannot work (a bad
 	 * catalog, warm from a source without warm support) stops before the

@@ -165,26 +165,10 @@ static void collect_provider_secrets(struct gather *g, const cJSON *node)
 	}
 }
 
-/* Where mtv-create-provider found it: CLUSTER_PROFILE_DIR in CI. */
-static const char *providers_file(char *buf, size_t bufsz)
-{
-	const char *explicit_file = step_get(&step, "MTV_PROVIDERS_FILE");
-	const char *profile = getenv("CLUSTER_PROFILE_DIR");
-
-	if (*explicit_file)
-		return explicit_file;
-	if (profile && *profile) {
-		snprintf(buf, bufsz, "%s/.providers.json", profile);
-		if (access(buf, F_OK) == 0)
-			return buf;
-	}
-	return "./.providers.json";
-}
-
 static void load_providers_file(struct gather *g)
 {
 	char pbuf[4200];
-	const char *file = providers_file(pbuf, sizeof(pbuf));
+	const char *file = providers_path(step_get(&step, "MTV_PROVIDERS_FILE"), pbuf, sizeof(pbuf));
 	struct buf b = BUF_INIT(16u << 20);
 	struct mtv_err e = { 0 };
 	cJSON *doc = NULL;
