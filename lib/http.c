@@ -647,6 +647,33 @@ static int transfer_error(const char *method, const char *url, CURLcode rc, cons
 	return -1;
 }
 
+/* One transfer for http_do and http_stream: headers set up, the request
+ * performed, the headers torn down.  -1 (err set) when the request could not
+ * be prepared; else 0 with *rc the transfer's result and *elapsed_ms its
+ * duration.  The caller reads the status, as the two need it differently. */
+static int perform_once(struct http_client *c, const struct http_request *req, struct xfer *x,
+			const char *method, const char *url, bool streaming, struct buf *auth,
+			char *errbuf, CURLcode *rc, long *elapsed_ms, struct mtv_err *err)
+{
+	struct curl_slist *hdrs;
+	long start;
+	int fail;
+
+	hdrs = setup(c, req, x, url, streaming, auth, &fail);
+	if (fail) {
+		curl_slist_free_all(hdrs);
+		return mtv_err_set(err, MTV_EXIT_ENV, "%s %s: out of memory", method, url);
+	}
+	errbuf[0] = '\0';
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
+	start = now_ms();
+	*rc = curl_easy_perform(c->curl);
+	*elapsed_ms = now_ms() - start;
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hdrs);
+	return 0;
+}
+
 int http_do(struct http_client *c, const struct http_request *req, struct http_response *resp,
 	    struct mtv_err *err)
 {
@@ -662,29 +689,18 @@ int http_do(struct http_client *c, const struct http_request *req, struct http_r
 	}
 	for (int attempt = 1;; attempt++) {
 		struct xfer x = { .c = c, .resp = resp };
-		struct curl_slist *hdrs;
-		long start, delay = 0;
+		long elapsed, delay = 0;
 		bool ambiguous = false;
 		CURLcode rc;
-		int fail;
 
 		response_reset(resp);
 		resp->attempts = attempt;
-		hdrs = setup(c, req, &x, buf_str(&url), false, &auth, &fail);
-		if (fail) {
-			curl_slist_free_all(hdrs);
-			mtv_err_set(err, MTV_EXIT_ENV, "%s %s: out of memory", method, buf_str(&url));
+		if (perform_once(c, req, &x, method, buf_str(&url), false, &auth, errbuf, &rc, &elapsed,
+				 err) < 0)
 			goto out;
-		}
-		errbuf[0] = '\0';
-		curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
-		start = now_ms();
-		rc = curl_easy_perform(c->curl);
-		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
-		curl_slist_free_all(hdrs);
 		if (rc == CURLE_OK)
 			curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-		log_request(req, method, buf_str(&url), resp->status, rc, now_ms() - start, attempt);
+		log_request(req, method, buf_str(&url), resp->status, rc, elapsed, attempt);
 		log_response_body(req, method, buf_str(&url), &resp->body);
 		if (x.interrupted) {
 			interrupted_err(c, err);
@@ -741,9 +757,8 @@ int http_stream(struct http_client *c, const struct http_request *req, http_chun
 	struct buf auth = BUF_INIT(64 * 1024);
 	struct xfer x = { .c = c, .resp = resp, .fn = fn, .arg = arg };
 	char errbuf[CURL_ERROR_SIZE];
-	struct curl_slist *hdrs;
-	int ret = -1, fail;
-	long start;
+	int ret = -1;
+	long elapsed;
 	CURLcode rc;
 
 	response_reset(resp);
@@ -752,21 +767,11 @@ int http_stream(struct http_client *c, const struct http_request *req, http_chun
 		mtv_err_set(err, MTV_EXIT_USAGE, "%s: URL too long", method);
 		goto out;
 	}
-	hdrs = setup(c, req, &x, buf_str(&url), true, &auth, &fail);
-	if (fail) {
-		curl_slist_free_all(hdrs);
-		mtv_err_set(err, MTV_EXIT_ENV, "%s %s: out of memory", method, buf_str(&url));
+	if (perform_once(c, req, &x, method, buf_str(&url), true, &auth, errbuf, &rc, &elapsed, err) < 0)
 		goto out;
-	}
-	errbuf[0] = '\0';
-	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
-	start = now_ms();
-	rc = curl_easy_perform(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(hdrs);
+	/* A stream we stopped ends with a write error but has its status. */
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-	log_request(req, method, buf_str(&url), resp->status, x.stopped ? CURLE_OK : rc,
-		    now_ms() - start, 1);
+	log_request(req, method, buf_str(&url), resp->status, x.stopped ? CURLE_OK : rc, elapsed, 1);
 	if (x.interrupted) {
 		interrupted_err(c, err);
 		goto out;
