@@ -5,9 +5,7 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	local crd=()
-	[ -d "${MTV_SHARED_REF:-}/forklift-crds" ] && crd=(--crd-dir "$MTV_SHARED_REF/forklift-crds")
-	sim_start --speed 0 "${crd[@]}"
+	sim_start_checked --speed 0
 	cp "$SIM_DIR/providers.json" "$BATS_FILE_TMPDIR/providers.json"
 }
 

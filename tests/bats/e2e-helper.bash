@@ -7,8 +7,8 @@
 e2e_setup() {
 	bats_load_library bats-support
 	bats_load_library bats-assert
-	SIM_DIR="$BATS_FILE_TMPDIR/sim"
-	export KUBECONFIG="$SIM_DIR/kubeconfig"
+	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
+	sim_attach
 	export SHARED_DIR="$BATS_TEST_TMPDIR/shared" ARTIFACT_DIR="$BATS_TEST_TMPDIR/artifacts"
 	mkdir -p "$SHARED_DIR" "$ARTIFACT_DIR"
 	export MTV_PROVIDERS_FILE="${E2E_PROVIDERS_FILE:-$SIM_DIR/providers.json}"

@@ -5,9 +5,7 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	load "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	local crd=()
-	[ -d "${MTV_SHARED_REF:-}/forklift-crds" ] && crd=(--crd-dir "$MTV_SHARED_REF/forklift-crds")
-	sim_start --speed 0 "${crd[@]}"
+	sim_start_checked --speed 0
 }
 
 teardown_file() {
@@ -19,9 +17,7 @@ setup() {
 	bats_load_library bats-support
 	bats_load_library bats-assert
 	load "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	SIM_DIR="$BATS_FILE_TMPDIR/sim"
-	SIM_URL="https://127.0.0.1:$(cat "$SIM_DIR/port")"
-	export KUBECONFIG="$SIM_DIR/kubeconfig"
+	sim_attach
 }
 
 @test "state dir holds kubeconfig, port, pid, ca.crt, providers.json and a request log" {

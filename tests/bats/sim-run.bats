@@ -6,10 +6,8 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	load "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	local crd=()
-	[ -d "${MTV_SHARED_REF:-}/forklift-crds" ] && crd=(--crd-dir "$MTV_SHARED_REF/forklift-crds")
 	# the default world with a slow VM, a failing VM and a VM that comes out different
-	SIM_WORLD="$MTV_SRC_DIR/tests/fixtures/worlds/failures.json" sim_start --speed 600 "${crd[@]}"
+	SIM_WORLD="$MTV_SRC_DIR/tests/fixtures/worlds/failures.json" sim_start_checked --speed 600
 }
 
 teardown_file() {
@@ -21,9 +19,7 @@ setup() {
 	bats_load_library bats-support
 	bats_load_library bats-assert
 	load "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	SIM_DIR="$BATS_FILE_TMPDIR/sim"
-	SIM_URL="https://127.0.0.1:$(cat "$SIM_DIR/port")"
-	export KUBECONFIG="$SIM_DIR/kubeconfig"
+	sim_attach
 }
 
 @test "the inventory answers 206 until the provider has synced" {

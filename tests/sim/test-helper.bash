@@ -3,6 +3,9 @@
 #   sim_start [mtv-sim flags...]   start with --port 0 in $BATS_FILE_TMPDIR/sim
 #                                  (world: $SIM_WORLD, else the default world),
 #                                  wait for the port file, export KUBECONFIG
+#   sim_start_checked [flags...]   the same, validating Forklift objects against
+#                                  the real CRDs when $MTV_SHARED_REF has them
+#   sim_attach                     in setup(): point the test at the file's sim
 #   sim_stop                       SIGTERM it and reap it
 #   sim_curl PATH [curl args...]   authenticated curl against the sim
 
@@ -29,6 +32,20 @@ sim_start() {
 	export KUBECONFIG="$SIM_DIR/kubeconfig"
 	SIM_URL="https://127.0.0.1:$(cat "$SIM_DIR/port")"
 	export SIM_URL SIM_DIR
+}
+
+sim_start_checked() {
+	if [ -d "${MTV_SHARED_REF:-}/forklift-crds" ]; then
+		sim_start "$@" --crd-dir "$MTV_SHARED_REF/forklift-crds"
+	else
+		sim_start "$@"
+	fi
+}
+
+sim_attach() {
+	SIM_DIR="$BATS_FILE_TMPDIR/sim"
+	SIM_URL="https://127.0.0.1:$(cat "$SIM_DIR/port")"
+	export KUBECONFIG="$SIM_DIR/kubeconfig" SIM_URL SIM_DIR
 }
 
 sim_stop() {
