@@ -107,6 +107,29 @@ static const cJSON *by_id(const cJSON *collection, const char *key, const char *
 	return NULL;
 }
 
+/* vSphere refers to datastores and networks by id; maps want their names.
+ * For each element of vm.<list>, the name in coll of the id at id_path is
+ * added to refs.  Returns how many elements there were, or -1 when an id is
+ * unknown to the inventory. */
+static int add_refs_by_name(cJSON *refs, const cJSON *vm, const char *list, const char *id_path,
+			    const cJSON *coll, const char *what, struct mtv_err *err)
+{
+	const cJSON *it;
+	int count = 0;
+
+	cJSON_ArrayForEach(it, json_get(vm, list)) {
+		const char *id = json_str(it, id_path, "");
+		const char *name = name_of(coll, id);
+
+		if (!name)
+			return mtv_err_set(err, MTV_EXIT_ENV, "VM %s: %s %s is not in the inventory",
+					   json_str(vm, "name", "?"), what, id);
+		add_ref(refs, "name", name);
+		count++;
+	}
+	return count;
+}
+
 int source_storages(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 		    struct mtv_err *err)
 {
@@ -119,19 +142,9 @@ int source_storages(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 	case PROVIDER_VSPHERE:
 		if (list(c, "datastores", 1, &coll, err) < 0)
 			goto fail;
-		cJSON_ArrayForEach(vm, vms) {
-			cJSON_ArrayForEach(d, json_get(vm, "disks")) {
-				const char *id = json_str(d, "datastore.id", "");
-				const char *name = name_of(coll, id);
-
-				if (!name) {
-					mtv_err_set(err, MTV_EXIT_ENV, "VM %s: datastore %s is not in the inventory",
-						    json_str(vm, "name", "?"), id);
-					goto fail;
-				}
-				add_ref(*refs, "name", name);
-			}
-		}
+		cJSON_ArrayForEach(vm, vms)
+			if (add_refs_by_name(*refs, vm, "disks", "datastore.id", coll, "datastore", err) < 0)
+				goto fail;
 		break;
 	case PROVIDER_OVIRT:
 		if (list(c, "disks", 1, &coll, err) < 0)
@@ -205,18 +218,9 @@ int source_networks(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 
 		switch (c->type) {
 		case PROVIDER_VSPHERE:
-			cJSON_ArrayForEach(n, json_get(vm, "nics")) {
-				const char *id = json_str(n, "network.id", "");
-				const char *name = name_of(coll, id);
-
-				if (!name) {
-					mtv_err_set(err, MTV_EXIT_ENV, "VM %s: network %s is not in the inventory",
-						    json_str(vm, "name", "?"), id);
-					goto fail;
-				}
-				add_ref(*refs, "name", name);
-				count++;
-			}
+			count = add_refs_by_name(*refs, vm, "nics", "network.id", coll, "network", err);
+			if (count < 0)
+				goto fail;
 			break;
 		case PROVIDER_OVIRT:
 			cJSON_ArrayForEach(n, json_get(vm, "nics")) {
