@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,7 +228,8 @@ bool step_get_bool(const struct step *s, const char *env)
 	return !strcasecmp(step_get(s, env), "true");
 }
 
-int step_get_seconds(const struct step *s, const char *env, long *out, struct mtv_err *err)
+int step_get_positive(const struct step *s, const char *env, const char *unit, long max, long *out,
+		      struct mtv_err *err)
 {
 	const char *v = step_get(s, env);
 	char *end;
@@ -235,11 +237,16 @@ int step_get_seconds(const struct step *s, const char *env, long *out, struct mt
 
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n <= 0)
-		return mtv_err_set(err, MTV_EXIT_USAGE, "%s: expected a positive number of seconds, got '%s'",
-				   env, v);
+	if (!*v || *end || errno || n <= 0 || n > max)
+		return mtv_err_set(err, MTV_EXIT_USAGE, "%s: expected a positive number of %s, got '%s'", env,
+				   unit, v);
 	*out = n;
 	return 0;
+}
+
+int step_get_seconds(const struct step *s, const char *env, long *out, struct mtv_err *err)
+{
+	return step_get_positive(s, env, "seconds", LONG_MAX, out, err);
 }
 
 void step_case(struct step *s, const char *name, double seconds, enum junit_result result,

@@ -70,6 +70,9 @@ const char *step_get(const struct step *s, const char *env);
 bool step_get_bool(const struct step *s, const char *env);
 /* A positive number of seconds (MTV_*_TIMEOUT); bad values fail naming env. */
 int step_get_seconds(const struct step *s, const char *env, long *out, struct mtv_err *err);
+/* A whole number in 1..max of `unit` (named in the error, as env is). */
+int step_get_positive(const struct step *s, const char *env, const char *unit, long max, long *out,
+		      struct mtv_err *err);
 
 /* The signal flag (0, SIGINT or SIGTERM) that waits poll. */
 volatile sig_atomic_t *step_interrupt_flag(void);

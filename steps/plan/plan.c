@@ -1,5 +1,6 @@
 /* mtv-plan: the Plan for the scenario's VMs, wired to the session's
  * providers and maps, waited on until Ready. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -80,27 +81,56 @@ static void explain_providers(struct step_ctx *c, struct mtv_err *err)
 
 /* mtv-api-tests' warm fixture: the ForkliftController takes a precopy every
  * MTV_SNAPSHOTS_INTERVAL minutes instead of its default 60, and the operator
- * must have rolled that out before the migration starts. */
-static int set_precopy_interval(struct step_ctx *c, struct mtv_err *err)
+ * must have rolled that out before the migration starts.  The CRD declares
+ * the field an int32 of at least 1: a string (what mtv-api-tests patches)
+ * is refused with 422 by a current cluster. */
+static int set_precopy_interval(struct step_ctx *c, long minutes, struct mtv_err *err)
 {
-	const char *interval = step_get(&step, "MTV_SNAPSHOTS_INTERVAL");
 	struct wait_condition done = { "Successful", "True", NULL };
-	long minutes;
 
-	if (step_get_seconds(&step, "MTV_SNAPSHOTS_INTERVAL", &minutes, err) < 0)
-		return -1;
 	if (cluster_edit(&c->kc, &step.state, &KUBE_FORKLIFTCONTROLLERS, c->session.mtv_namespace,
-			 "forklift-controller", "spec.controller_precopy_interval", cJSON_CreateString(interval),
+			 "forklift-controller", "spec.controller_precopy_interval", cJSON_CreateNumber((double)minutes),
 			 step.name, err) < 0)
 		return mtv_err_prefix(err, "setting the precopy interval");
-	log_info("ForkliftController %s/forklift-controller: controller_precopy_interval=%s",
-		 c->session.mtv_namespace, interval);
+	log_info("ForkliftController %s/forklift-controller: controller_precopy_interval=%ld",
+		 c->session.mtv_namespace, minutes);
 	struct wait_spec w = {
 		.type = &KUBE_FORKLIFTCONTROLLERS, .ns = c->session.mtv_namespace, .name = "forklift-controller",
 		.what = "to reconcile (Successful)", .timeout_ms = 300000,
 		.pred = wait_pred_condition, .arg = &done,
 	};
 	return wait_for(&c->kc, &w, NULL, err);
+}
+
+/* Forklift copies a warm vSphere plan's disks through VDDK and, without an
+ * image on the Provider (settings.vddkInitImage) or a global one
+ * (ForkliftController spec.vddk_image), leaves the Plan with the Critical
+ * VDDKInitImageUnavailable for ever (validateVddkImage).  Say so before
+ * anything is created. */
+static int require_vddk_image(struct step_ctx *c, struct mtv_err *err)
+{
+	cJSON *provider = NULL, *fc = NULL;
+	int found;
+
+	if (kube_get(&c->kc, &KUBE_PROVIDERS, c->ns, c->source_name, &provider, err) < 0)
+		return mtv_err_prefix(err, "reading the source Provider");
+	found = *json_str(provider, "spec.settings.vddkInitImage", "") != '\0';
+	cJSON_Delete(provider);
+	if (found)
+		return 0;
+	if (kube_get(&c->kc, &KUBE_FORKLIFTCONTROLLERS, c->session.mtv_namespace, "forklift-controller", &fc,
+		     err) < 0)
+		return mtv_err_prefix(err, "reading the global VDDK image");
+	found = *json_str(fc, "spec.vddk_image", "") != '\0';
+	cJSON_Delete(fc);
+	if (found)
+		return 0;
+	return mtv_err_set(err, MTV_EXIT_USAGE,
+			   "scenario %s is a warm vSphere migration, which needs a VDDK image: set \"vddk_init_image\" "
+			   "of \"%s\" in the providers file (and re-run mtv-create-provider) or spec.vddk_image of "
+			   "ForkliftController %s/forklift-controller",
+			   c->scenario.name, json_str(c->providers, "source.key", c->source_name),
+			   c->session.mtv_namespace);
 }
 
 /* Hook CRs for the scenario's pre_hook/post_hook, appended to objects, and
@@ -243,7 +273,7 @@ static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, 
 
 static int run(struct step_ctx *c, struct mtv_err *err)
 {
-	long inv_timeout, ready_timeout;
+	long inv_timeout, ready_timeout, precopy_minutes;
 	cJSON *maps = NULL, *vms = NULL, *obj = NULL, *created = NULL, *objects = cJSON_CreateArray(), *item;
 	struct plan_refs refs;
 	char name[128], line[200], node[256] = "";
@@ -252,6 +282,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 
 	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &inv_timeout, err) < 0 ||
 	    step_get_seconds(&step, "MTV_PLAN_READY_TIMEOUT", &ready_timeout, err) < 0 ||
+	    step_get_positive(&step, "MTV_SNAPSHOTS_INTERVAL", "minutes", INT32_MAX, &precopy_minutes, err) < 0 ||
 	    step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
 	    step_ctx_require_state(c, MAPS_STATE, "mtv-storagemap and mtv-networkmap", &maps, err) < 0)
 		goto out;
@@ -260,6 +291,8 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 			    c->scenario.name, provider_type_name(c->type));
 		goto out;
 	}
+	if (c->scenario.warm && c->type == PROVIDER_VSPHERE && require_vddk_image(c, err) < 0)
+		goto out;
 	refs.storage_map = json_str(maps, "storageMap.name", NULL);
 	refs.network_map = json_str(maps, "networkMap.name", NULL);
 	if (!refs.storage_map || !refs.network_map) {
@@ -305,7 +338,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 				  !strcmp(kind, "Namespace") ? NULL : c->ns, item, NULL, NULL, err) < 0)
 			goto out;
 	}
-	if (c->scenario.warm && set_precopy_interval(c, err) < 0)
+	if (c->scenario.warm && set_precopy_interval(c, precopy_minutes, err) < 0)
 		goto out;
 	if (label_node(c, node, sizeof(node), err) < 0)
 		goto out;

@@ -1,12 +1,13 @@
 #!/usr/bin/env bats
-# Warm migration against mtv-sim: the precopy interval, cutover, precopies
-# reported, the ForkliftController restored by teardown; warm refused for
-# sources without warm support.
+# Warm migration against mtv-sim (validating against the real CRDs, as a
+# cluster does): the precopy interval, cutover, precopies reported, the
+# ForkliftController restored by teardown; warm refused for sources without
+# warm support, bad intervals and vSphere sources without a VDDK image.
 bats_require_minimum_version 1.5.0
 
 setup_file() {
 	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start --speed 0
+	sim_start_checked --speed 0
 }
 
 teardown_file() {
@@ -65,4 +66,52 @@ setup() {
 	[[ "$stderr" == *"scenario test_mtv_migration_warm_2disks2nics is warm, but a ova source does not support warm migration"* ]]
 	assert_equal "$(ls "$SHARED_DIR")" ""
 	assert_equal "$(kc get namespaces -o name | sort)" "$namespaces"
+}
+
+@test "warm: the precopy interval is patched as the integer the CRD declares" {
+	crds_or_skip
+	run_steps create-provider storagemap networkmap plan
+	# kubectl prints the stored JSON: a string would be quoted.
+	run kc get forkliftcontroller forklift-controller -n openshift-mtv -o json
+	echo "$output" | grep -Eq '^ *"controller_precopy_interval": 2,?$' ||
+		fail "controller_precopy_interval is not the integer 2: $(echo "$output" | grep precopy)"
+	run_steps teardown
+}
+
+@test "warm: an MTV_SNAPSHOTS_INTERVAL that is not a positive int32 of minutes is bad input" {
+	run_steps create-provider storagemap networkmap
+	ns=$(state_field mtv-session.json targetNamespace)
+	[ -n "$ns" ] || fail "no targetNamespace in mtv-session.json"
+	before=$(kc get forkliftcontroller forklift-controller -n openshift-mtv -o jsonpath='{.spec.controller_precopy_interval}')
+	for v in abc 0 -3 2.5 2147483648 ''; do
+		MTV_SNAPSHOTS_INTERVAL=$v run --separate-stderr "$MTV_BIN_DIR/mtv-plan"
+		[ "$status" -eq 2 ] || fail "MTV_SNAPSHOTS_INTERVAL='$v': exit $status: $stderr"
+		[[ "$stderr" == *"MTV_SNAPSHOTS_INTERVAL: expected a positive number of minutes, got '$v'"* ]] ||
+			fail "MTV_SNAPSHOTS_INTERVAL='$v': $stderr"
+	done
+	assert_equal "$(kc get plans -n "$ns" -o name)" ""
+	assert_equal "$(kc get forkliftcontroller forklift-controller -n openshift-mtv -o jsonpath='{.spec.controller_precopy_interval}')" "$before"
+	[ ! -e "$SHARED_DIR/mtv-edits.json" ] && [ ! -e "$SHARED_DIR/mtv-plan.json" ]
+	run_steps teardown
+}
+
+@test "warm: a vSphere source without a VDDK image stops before the Plan, naming vddk_init_image" {
+	sed 's/"vddk_init_image":[[:space:]]*"[^"]*"/"vddk_init_image": ""/' "$SIM_DIR/providers.json" >"$BATS_TEST_TMPDIR/providers.json"
+	export MTV_PROVIDERS_FILE="$BATS_TEST_TMPDIR/providers.json"
+	run_steps create-provider storagemap networkmap
+	ns=$(state_field mtv-session.json targetNamespace)
+	[ -n "$ns" ] || fail "no targetNamespace in mtv-session.json"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-plan"
+	assert_failure 2
+	[[ "$stderr" == *'needs a VDDK image: set "vddk_init_image" of "vsphere-8.0.3" in the providers file'* ]] || fail "$stderr"
+	[[ "$stderr" == *"spec.vddk_image of ForkliftController openshift-mtv/forklift-controller"* ]] || fail "$stderr"
+	assert_equal "$(kc get plans -n "$ns" -o name)" ""
+	[ ! -e "$SHARED_DIR/mtv-edits.json" ]
+
+	# A global image in the ForkliftController is enough, as for Forklift.
+	kc patch forkliftcontroller forklift-controller -n openshift-mtv --type merge -p '{"spec":{"vddk_image":"quay.io/mtv-sim/vddk:global"}}'
+	MTV_PLAN_READY_TIMEOUT=30 run --separate-stderr "$MTV_BIN_DIR/mtv-plan"
+	kc patch forkliftcontroller forklift-controller -n openshift-mtv --type merge -p '{"spec":{"vddk_image":null}}'
+	[ "$status" -eq 0 ] || fail "mtv-plan with a global VDDK image exited $status: $stderr"
+	run_steps teardown
 }

@@ -323,6 +323,23 @@ setup() {
 	assert_output ""
 }
 
+@test "a warm vSphere plan with no VDDK image anywhere is never Ready (VDDKInitImageUnavailable)" {
+	sim_vsphere_setup novddk
+	kubectl patch provider vs -n novddk --type json -p '[{"op":"remove","path":"/spec/settings/vddkInitImage"}]'
+	sim_plan novddk w novddk-target '[{name: mtv-rhel8-warm-2disks2nics}]' 'type: warm'
+	sim_until kubectl wait --for=condition=VDDKInitImageUnavailable plan/w -n novddk --timeout=1s
+	run kubectl get plan w -n novddk -o jsonpath='{.status.conditions[?(@.type=="VDDKInitImageUnavailable")].category}/{.status.conditions[?(@.type=="VDDKInitImageUnavailable")].reason}: {.status.conditions[?(@.type=="VDDKInitImageUnavailable")].message}|{.status.conditions[?(@.type=="Ready")].status}'
+	assert_output 'Critical/NotSet: VDDK image is required for warm migration. Set it on the source provider or configure a global VDDK image.|'
+	# A cold plan from the same provider needs none.
+	sim_plan novddk c novddk-cold '[{name: mtv-rhel8-warm-2disks2nics}]'
+	kubectl wait --for=condition=Ready plan/c -n novddk --timeout=20s
+	# The global image of the ForkliftController unblocks the warm one.
+	kubectl patch forkliftcontroller forklift-controller -n openshift-mtv --type merge -p '{"spec":{"vddk_image":"quay.io/mtv-sim/vddk:global"}}'
+	run kubectl wait --for=condition=Ready plan/w -n novddk --timeout=20s
+	kubectl patch forkliftcontroller forklift-controller -n openshift-mtv --type merge -p '{"spec":{"vddk_image":null}}'
+	assert_success
+}
+
 hook_yaml() {
 	local ns=$1 name=$2 playbook=$3
 	kubectl apply -f - <<-YAML

@@ -109,6 +109,16 @@ struct sobj *ctl_ref(struct sim *sim, const struct restype *rt, const cJSON *ref
 	return store_find(&sim->store, rt, *ns ? ns : defns, name);
 }
 
+const cJSON *ctl_forklift_controller_spec(struct sim *sim)
+{
+	const struct restype *rt = rt_of(FK, "forkliftcontrollers");
+
+	for (size_t i = 0; i < sim->store.n; i++)
+		if (sim->store.objs[i]->rt == rt)
+			return json_get(sim->store.objs[i]->o, "spec");
+	return NULL;
+}
+
 const char *ctl_secret_value(const cJSON *secret, const char *key, char *out, size_t outsz)
 {
 	/* keys such as "ca.crt" hold dots, so no dotted-path lookup here */

@@ -19,6 +19,9 @@ bool cond_blocked(const cJSON *arr);
 void ctl_put_status(struct sim *sim, struct sobj *so, cJSON *status);
 /* Find an object by reference {name, namespace} with a default namespace. */
 struct sobj *ctl_ref(struct sim *sim, const struct restype *rt, const cJSON *ref, const char *defns);
+/* The spec of the ForkliftController (the operator's settings: the
+ * controller's precopy interval, the global VDDK image), or NULL. */
+const cJSON *ctl_forklift_controller_spec(struct sim *sim);
 /* Secret value, base64-decoded into out; NULL when absent. */
 const char *ctl_secret_value(const cJSON *secret, const char *key, char *out, size_t outsz);
 

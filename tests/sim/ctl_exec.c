@@ -558,8 +558,7 @@ static void ensure_namespace(struct sim *sim, const char *ns)
 
 static bool setup_ctx(struct sim *sim, struct sobj *plan, struct ctx *c)
 {
-	struct sobj *src, *nm, *sm, *fc = NULL;
-	const struct restype *fcrt = rt_of("forklift.konveyor.io", "v1beta1", "forkliftcontrollers");
+	struct sobj *src, *nm, *sm;
 
 	memset(c, 0, sizeof(*c));
 	c->sim = sim;
@@ -567,9 +566,6 @@ static bool setup_ctx(struct sim *sim, struct sobj *plan, struct ctx *c)
 	src = ctl_ref(sim, rt_of("forklift.konveyor.io", "v1beta1", "providers"), json_get(plan->o, "spec.provider.source"), plan->ns);
 	nm = ctl_ref(sim, rt_of("forklift.konveyor.io", "v1beta1", "networkmaps"), json_get(plan->o, "spec.map.network"), plan->ns);
 	sm = ctl_ref(sim, rt_of("forklift.konveyor.io", "v1beta1", "storagemaps"), json_get(plan->o, "spec.map.storage"), plan->ns);
-	for (size_t i = 0; i < sim->store.n; i++)
-		if (sim->store.objs[i]->rt == fcrt)
-			fc = sim->store.objs[i];
 	if (!src || !nm || !sm)
 		return false;
 	c->src = src->o;
@@ -582,7 +578,7 @@ static bool setup_ctx(struct sim *sim, struct sobj *plan, struct ctx *c)
 	c->plan_uid = json_str(plan->o, "metadata.uid", "");
 	c->nmap = nm->o;
 	c->smap = sm->o;
-	c->fc = fc ? json_get(fc->o, "spec") : NULL;
+	c->fc = ctl_forklift_controller_spec(sim);
 	sim_now_rfc3339(c->now, sizeof(c->now));
 	return true;
 }

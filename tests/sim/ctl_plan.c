@@ -149,6 +149,39 @@ static void validate_vms(struct sim *sim, struct sobj *plan, struct sobj *src, s
 		cond_add(conds, old, "HookNotReady", "Critical", "NotFound", "Hook does not have `Ready` condition.", hooknr, false);
 }
 
+/* Forklift's validateVddkImage: a vSphere source copies disks through
+ * VDDK for warm and raw-copy (skipGuestConversion) plans, so without an
+ * image on the Provider (settings.vddkInitImage) or a global one (the
+ * ForkliftController's vddk_image) such a plan can never be Ready.  The
+ * image-pull validation job that runs when an image is set is not
+ * simulated. */
+static void validate_vddk_image(struct sim *sim, const struct sobj *plan, const struct sobj *src,
+				const struct sobj *smap, bool warm, cJSON *conds, const cJSON *old)
+{
+	const char *image = json_str(src->o, "spec.settings.vddkInitImage", "");
+	const cJSON *m;
+	bool offload = false;
+
+	if (!*image)
+		image = json_str(ctl_forklift_controller_spec(sim), "vddk_image", "");
+	if (*image)
+		return;
+	if (smap)
+		cJSON_ArrayForEach(m, json_get(smap->o, "spec.map"))
+			if (json_get(m, "offloadPlugin"))
+				offload = true;
+	/* Both set the same condition type; Forklift's second SetCondition
+	 * (raw copy) replaces the first. */
+	if (cJSON_IsTrue(json_get(plan->o, "spec.skipGuestConversion")) && !offload)
+		cond_add(conds, old, "VDDKInitImageUnavailable", "Critical", "NotSet",
+			 "VDDK image is required for raw copy mode migration. Set it on the source provider or "
+			 "configure a global VDDK image.", NULL, false);
+	else if (warm)
+		cond_add(conds, old, "VDDKInitImageUnavailable", "Critical", "NotSet",
+			 "VDDK image is required for warm migration. Set it on the source provider or configure a "
+			 "global VDDK image.", NULL, false);
+}
+
 static void validate_plan(struct sim *sim, struct sobj *plan, cJSON *conds, const cJSON *old, bool executing)
 {
 	struct sobj *src, *dst, *nmap, *smap;
@@ -179,6 +212,8 @@ static void validate_plan(struct sim *sim, struct sobj *plan, cJSON *conds, cons
 			cond_add(conds, old, "WarmMigrationNotReady", "Critical", "NotSupported",
 				 "Warm migration from the source provider is not supported.", NULL, false);
 	}
+	if (src && !strcmp(json_str(src->o, "spec.type", ""), "vsphere"))
+		validate_vddk_image(sim, plan, src, smap, warm, conds, old);
 	if (!executing && src && cond_has(json_get(src->o, "status.conditions"), "Ready"))
 		validate_vms(sim, plan, src, nmap, smap, conds, old);
 }

@@ -35,7 +35,7 @@ struct ctx {
 	const char *tns;
 	const char *plan_uid, *mig_uid;
 	cJSON *nmap, *smap;	/* the maps' objects */
-	cJSON *fc;		/* ForkliftController spec */
+	const cJSON *fc;	/* ForkliftController spec */
 	char now[32];
 };
 

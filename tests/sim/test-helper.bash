@@ -95,7 +95,11 @@ sim_vsphere_setup() {
 	apiVersion: forklift.konveyor.io/v1beta1
 	kind: Provider
 	metadata: {name: vs, namespace: $ns}
-	spec: {type: vsphere, url: "https://vcenter.sim.example/sdk", secret: {name: vs-secret, namespace: $ns}}
+	spec:
+	  type: vsphere
+	  url: "https://vcenter.sim.example/sdk"
+	  secret: {name: vs-secret, namespace: $ns}
+	  settings: {vddkInitImage: quay.io/mtv-sim/vddk:8.0.3}
 	---
 	apiVersion: forklift.konveyor.io/v1beta1
 	kind: StorageMap
