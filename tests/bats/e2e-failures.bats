@@ -6,12 +6,7 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	SIM_WORLD="$MTV_SRC_DIR/tests/fixtures/worlds/e2e-failures.json"
-	SIM_DIR="$BATS_FILE_TMPDIR/sim"
-	"$MTV_BIN_DIR/mtv-sim" --world "$SIM_WORLD" --state-dir "$SIM_DIR" --port 0 --speed 0 \
-		>"$BATS_FILE_TMPDIR/sim.log" 2>&1 3>&- &
-	echo $! >"$BATS_FILE_TMPDIR/sim.pid"
-	sim_until test -s "$SIM_DIR/port"
+	SIM_WORLD="$MTV_SRC_DIR/tests/fixtures/worlds/e2e-failures.json" sim_start_checked --speed 0
 }
 
 teardown_file() {

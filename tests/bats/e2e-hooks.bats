@@ -6,7 +6,7 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start --speed 0
+	sim_start_checked --speed 0
 }
 
 teardown_file() {

@@ -5,7 +5,7 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start --speed 0
+	sim_start_checked --speed 0
 }
 
 teardown_file() {
@@ -39,6 +39,8 @@ run_tier0() {
 		fail "$1 / $2: mtv-run exited $status"
 	fi
 	id=$(sed -n 's/.*"id":[[:space:]]*"\(auto-[a-z0-9]*\)".*/\1/p' "$BATS_TEST_TMPDIR/out/shared/mtv-session.json")
+	# An empty id would select nothing and pass the leftover check vacuously.
+	[ -n "$id" ] || fail "no session id in $BATS_TEST_TMPDIR/out/shared/mtv-session.json"
 	run kubectl --kubeconfig "$SIM_DIR/kubeconfig" get pods,virtualmachines,datavolumes,persistentvolumeclaims,secrets,providers,storagemaps,networkmaps,plans,migrations,hooks,network-attachment-definitions -A -l "mtv-steps/session=$id" -o name
 	assert_output ""
 }
