@@ -1,9 +1,10 @@
 # mtv-steps — build, test, run.
 #
-#   make                 lib/libmtv.a and every binary into bin/
+#   make                 build/libmtv.a and every binary into bin/
 #   make check           build, then run every unit and bats test
 #   make check SANITIZE=1  the same under ASan+UBSan (built in build/san/)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local     the step binaries and mtv-run
+#   make install-sim PREFIX=/usr/local mtv-sim, the test double, on its own
 #   make clean
 #
 # Programs register themselves: every steps/<s>/main.c becomes bin/mtv-<s>;
@@ -33,7 +34,8 @@ endif
 
 BIN := $(OUT)/bin
 OBJ := $(if $(filter .,$(OUT)),build/obj,$(OUT)/obj)
-LIBMTV := $(OUT)/lib/libmtv.a
+# Everything generated stays under build/ (or OUT), never beside the sources.
+LIBMTV := $(if $(filter .,$(OUT)),build,$(OUT))/libmtv.a
 TESTBIN := $(if $(filter .,$(OUT)),build/tests,$(OUT)/tests)
 
 CFLAGS ?= -g $(OPT)
@@ -53,7 +55,7 @@ $(DEPS_STAMP):
 	@shared/check-deps.sh
 	@touch $@
 
-# ---- lib/libmtv.a ----
+# ---- libmtv.a ----
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 
@@ -122,15 +124,23 @@ check: test-programs
 include tests/bench/bench.mk
 
 # ---- install / clean ----
+# The product is the steps and their runner; the simulator is a test double
+# and goes on a machine only when asked for.
+PRODUCT_PROGRAMS := $(filter-out mtv-sim,$(PROGRAMS))
+
 install: programs
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mtv-steps
-	install -m 0755 $(PROGRAMS:%=$(BIN)/%) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(PRODUCT_PROGRAMS:%=$(BIN)/%) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(wildcard shared/*.json) $(DESTDIR)$(PREFIX)/share/mtv-steps/
 
-clean:
-	rm -rf build bin lib/libmtv.a
+install-sim: $(BIN)/mtv-sim
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN)/mtv-sim $(DESTDIR)$(PREFIX)/bin/
 
-.PHONY: all programs test-programs check install clean
+clean:
+	rm -rf build bin
+
+.PHONY: all programs test-programs check install install-sim clean
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 

@@ -12,6 +12,10 @@ libmicrohttpd-dev libcmocka-dev
 bats bats-assert bats-support
 openssl openssh-server openssh-client
 "
+# The bats suites drive mtv-sim with kubectl, as a user would.  A kubectl
+# that is already there (a newer upstream build, say) is kept: Debian's
+# kubernetes-client would replace it with an older one.
+command -v kubectl >/dev/null 2>&1 || PACKAGES="$PACKAGES kubernetes-client"
 
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=""

@@ -40,6 +40,9 @@ ref_env() {
 @test "steps: every README is the generated one (make docs)" {
 	for s in $STEPS; do
 		run "$MTV_BIN_DIR/mtv-$s" --help
+		assert_success
+		# An empty --help would be contained in any README.
+		[[ "$output" == *"MTV_"* ]] || fail "mtv-$s --help lists no parameter: '$output'"
 		readme=$(cat "$MTV_SRC_DIR/steps/$s/README.md")
 		[[ "$readme" == *"$output"* ]] || fail "steps/$s/README.md is out of date: run make docs"
 	done
