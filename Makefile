@@ -42,7 +42,7 @@ CFLAGS ?= -g $(OPT)
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wno-format-nonliteral $(SAN_FLAGS) -Ilib $(CFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
-LDLIBS_COMMON := -lcurl -lcjson -lyaml -lssh2 -lssl -lcrypto -lm
+LDLIBS_COMMON := -lcurl -lcjson -lyaml -lssh2 -lssl -lcrypto -lpcre2-8 -lm
 
 DEPS_STAMP := $(OBJ)/.deps-ok
 

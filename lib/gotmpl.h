@@ -31,14 +31,21 @@
  * - if/range/with/define/template/block, variables ($x), nil, character
  *   constants, field access on (...) and the other Go builtins (len,
  *   index, eq, print, ...) are rejected with an error, never run.
- * - mustRegexReplaceAll uses POSIX extended regular expressions (glibc
- *   regcomp), which match leftmost-LONGEST where RE2 matches
- *   leftmost-first: `a|ab` on "ab" replaces "ab", not "a".  RE2 syntax
- *   POSIX would read differently is translated (\d \D, \n \t ..., \d \s
- *   \w and escaped punctuation inside [...]) or refused with an error:
- *   (?...) groups and flags, non-greedy repetition, \pL, \x, \A, \z and
- *   other escapes.  Named groups do not exist, so ${name} in the
- *   replacement expands to "" ($1, ${1}, $$ work as in Go).
+ * - mustRegexReplaceAll runs on PCRE2, which matches leftmost-first as
+ *   RE2 does (`a|ab` on "ab" replaces "a"), after a pass that reads the
+ *   pattern as Go's regexp/syntax does: what RE2 refuses (backreferences,
+ *   lookarounds, atomic groups, possessive or stacked quantifiers, counts
+ *   above 1000, escapes Go lacks such as \Z \h \K) fails with Go's
+ *   "error parsing regexp: ...: `...`", and \s, \v and octal escapes are
+ *   given Go's meaning.  The replacement expands $1, ${1}, ${name} and $$
+ *   as Go's Regexp.Expand.  What still differs: PCRE2 backtracks, so a
+ *   pattern with nested repetition can hit PCRE2's match limit on a long
+ *   string (an error) where Go runs in linear time; a byte of invalid
+ *   UTF-8 in the string never matches (Go's . matches it as U+FFFD); a
+ *   repeated assertion (^*) and a group name that starts with a digit
+ *   are refused (Go takes them); \p{...} names PCRE2 knows and Go does
+ *   not (script abbreviations such as Grek, binary properties such as
+ *   Alphabetic) are accepted.
  * - lower/upper/title/untitle change ASCII letters only.
  * - Number literals with "_" separators, and uint64 constants beyond
  *   int64, are refused.

@@ -173,20 +173,108 @@ static void test_regex_replace(void **state)
 	/* No match leaves the string; ${name} expands to nothing. */
 	OK("{{ mustRegexReplaceAll \"z\" \"abc\" \"y\" }}|{{ mustRegexReplaceAll \"b\" \"abc\" \"${x}\" }}",
 	   "abc|ac");
-	/* POSIX is leftmost-longest (RE2 would give "Xb"): documented. */
-	OK("{{ mustRegexReplaceAll \"a|ab\" \"ab\" \"X\" }}", "X");
+	/* RE2 is leftmost-first ("x|y: prefer x"); POSIX regcomp gave "X". */
+	OK("{{ mustRegexReplaceAll \"a|ab\" \"ab\" \"X\" }}", "Xb");
 	OK("{{ mustRegexReplaceAll \"-0*\" .TargetVmName \"_\" }}", "win2022_sql_server_1");
 	/* A piped value is the LAST argument, here the replacement, as in Go. */
 	OK("{{ .TargetVmName | mustRegexReplaceAll \"-0*\" \"_\" }}", "_");
-	ERR("{{ mustRegexReplaceAll \"(\" \"x\" \"y\" }}", "bad regular expression \"(\"");
-	/* RE2 escapes POSIX lacks are translated, or refused, never misread. */
+	ERR("{{ mustRegexReplaceAll \"(\" \"x\" \"y\" }}",
+	    "error calling mustRegexReplaceAll: error parsing regexp: missing closing ): `(`");
+	/* RE2 escapes are read as Go reads them. */
 	OK("{{ mustRegexReplaceAll `[\\d.]+` \"v1.2-rc\" \"N\" }}", "vN-rc");
 	OK("{{ mustRegexReplaceAll `\\.vmdk$` .FileName \"\" }}", "mtv_win2022_disk-1");
 	OK("{{ mustRegexReplaceAll `\\s+` \"a b\\tc\" \"_\" }}", "a_b_c");
 	OK("{{ mustRegexReplaceAll `[\\s_]` \"a b_c\" \"-\" }}", "a-b-c");
-	ERR("{{ mustRegexReplaceAll `(?i)a` \"A\" \"b\" }}", "\"(?\" groups and flags are not supported");
-	ERR("{{ mustRegexReplaceAll `a+?` \"aa\" \"b\" }}", "non-greedy repetition");
-	ERR("{{ mustRegexReplaceAll `\\pL` \"a\" \"b\" }}", "escape \\p is not supported");
+	/* Refused by the POSIX translation, RE2 syntax now. */
+	OK("{{ mustRegexReplaceAll `(?i)a` \"A\" \"b\" }}", "b");
+	OK("{{ mustRegexReplaceAll `a+?` \"aa\" \"b\" }}", "bb");
+	OK("{{ mustRegexReplaceAll `\\pL` \"a\" \"b\" }}", "b");
+}
+
+/* mustRegexReplaceAll PATTERN SRC REPL with PATTERN and REPL raw (`...`)
+ * and SRC a Go "..." string. */
+#define RX(pat, src, repl) "{{ mustRegexReplaceAll `" pat "` \"" src "\" `" repl "` }}"
+
+/* What Go's regexp (RE2 syntax, pkg.go.dev/regexp/syntax) does, where the
+ * old translation to POSIX regcomp did something else or refused. */
+static void test_regex_re2(void **state)
+{
+	(void)state;
+	/* Leftmost-first alternation and lazy repetition. */
+	OK(RX("a|ab", "ab abc", "X"), "Xb Xbc");
+	OK(RX("(a|ab)(c|bcd)", "abcd", "[$1,$2]"), "[a,bcd]");
+	OK(RX("<.+?>", "<a><b>", "X"), "XX");
+	OK(RX("<.+>", "<a><b>", "X"), "X");
+	OK(RX("a{2,3}?", "aaaa", "X"), "XX");
+	OK(RX("(?U)a+", "aa", "X"), "XX");
+	/* Perl classes are ASCII; \s has no \v; \v is the vertical tab. */
+	OK(RX("\\d+", "x\u0661\u06623", "N"), "x\u0661\u0662N");
+	OK(RX("\\w+", "h\u00e9llo", "W"), "W\u00e9W");
+	OK(RX("\\s", "a\\vb c", "_"), "a\vb_c");
+	OK(RX("[\\s]", "a\\vb c", "_"), "a\vb_c");
+	OK(RX("\\S+", "a\\vb c", "W"), "W W");
+	OK(RX("[\\S]", " \\v", "W"), " W");
+	OK(RX("\\v", "a\\vb", "V"), "aVb");
+	OK(RX("[\\s-z]", "a-z ", "_"), "a___");
+	OK(RX("\\bcat\\b", "cat concat cat.", "X"), "X concat X.");
+	OK(RX("\\Bcat", "cat concat", "X"), "cat conX");
+	/* Flags: case folding is Unicode's (K matches the Kelvin sign). */
+	OK(RX("(?i)disk", "DISK-Disk", "d"), "d-d");
+	OK(RX("(?i)k", "\u212a", "k"), "k");
+	OK(RX("(?i:a)b", "AB Ab", "X"), "AB X");
+	OK(RX("(?s)a.b", "a\\nb", "X"), "X");
+	OK(RX("a.b", "a\\nb", "X"), "a\nb");
+	OK(RX("(?m)^a", "a\\na", "X"), "X\nX");
+	/* $ is the end of the text (like \z, not \Z), and ^ its start. */
+	OK(RX("a$", "a\\n", "X"), "a\n");
+	OK(RX("a\\z", "aa", "X"), "aX");
+	OK(RX("^a", "aa", "X"), "Xa");
+	/* Named groups, and Go's Expand. */
+	OK(RX("(?P<name>[a-z]+)-(?P<num>[0-9]+)", "disk-12", "${num}_${name}"), "12_disk");
+	OK(RX("(?<name>[a-z]+)", "disk", "<$name>"), "<disk>");
+	OK(RX("(?P<n>a)", "a", "[${x}${2}$n]"), "[a]");
+	OK(RX("(a)", "a", "[$1x|${1}x|$01|$$1|$|${1]"), "[|ax||$1|$|${1]");
+	OK(RX("(a)|(b)", "b", "[$1|$2]"), "[|b]");
+	/* Unicode classes. */
+	OK(RX("\\p{Greek}+", "\u03b1\u03b2\u03b3-abc", "G"), "G-abc");
+	OK(RX("\\pL+", "a\u00f1b1", "L"), "L1");
+	OK(RX("\\PL", "a\u00f1b1", "_"), "a\u00f1b_");
+	OK(RX("[\\p{Lu}]", "aB\u00c9c", "U"), "aUUc");
+	OK(RX("\\p{^Lu}", "aB", "_"), "_B");
+	OK(RX("[[:alpha:]]+", "ab\u00e91", "A"), "A\u00e91");
+	/* Escapes: octal, hex, \Q...\E, punctuation. */
+	OK(RX("\\101", "BAB", "X"), "BXB");
+	OK(RX("\\x41\\x{42}", "AB", "X"), "X");
+	OK(RX("\\Q.*\\E", "a.*b", "X"), "aXb");
+	OK(RX("\\-\\ ", "a- b", "X"), "aXb");
+	OK(RX("x{,2}", "x{,2}", "X"), "X");
+	/* What RE2 refuses is refused, with Go's regexp.Compile error. */
+	ERR(RX("(a)\\1", "aa", ""), "error parsing regexp: invalid escape sequence: `\\1`");
+	ERR(RX("\\8", "8", ""), "error parsing regexp: invalid escape sequence: `\\8`");
+	ERR(RX("a(?=b)", "ab", ""), "error parsing regexp: invalid or unsupported Perl syntax: `(?=`");
+	ERR(RX("a(?!b)", "ab", ""), "invalid or unsupported Perl syntax: `(?!`");
+	ERR(RX("(?<=a)b", "ab", ""), "error parsing regexp: invalid named capture: `(?<=a)b`");
+	ERR(RX("(?>a)", "a", ""), "invalid or unsupported Perl syntax: `(?>`");
+	ERR(RX("(?#c)a", "a", ""), "invalid or unsupported Perl syntax: `(?#`");
+	ERR(RX("(?x)a", "a", ""), "invalid or unsupported Perl syntax: `(?x`");
+	ERR(RX("(?P=n)", "a", ""), "invalid or unsupported Perl syntax: `(?P`");
+	ERR(RX("(?P<a-b>x)", "x", ""), "invalid named capture: `(?P<a-b>`");
+	ERR(RX("a*+", "a", ""), "error parsing regexp: invalid nested repetition operator: `*+`");
+	ERR(RX("a**", "a", ""), "invalid nested repetition operator: `**`");
+	ERR(RX("a{2}{3}", "a", ""), "invalid nested repetition operator: `{2}{3}`");
+	ERR(RX("(*UTF)a", "a", ""), "missing argument to repetition operator: `*`");
+	ERR(RX("a{1001}", "a", ""), "error parsing regexp: invalid repeat count: `{1001}`");
+	ERR(RX("a{3,2}", "a", ""), "invalid repeat count: `{3,2}`");
+	ERR(RX("\\Z", "a", ""), "invalid escape sequence: `\\Z`");
+	ERR(RX("\\h", "a", ""), "invalid escape sequence: `\\h`");
+	ERR(RX("\\K", "a", ""), "invalid escape sequence: `\\K`");
+	ERR(RX("\\x4", "a", ""), "invalid escape sequence: `\\x4`");
+	ERR(RX("[\\b]", "a", ""), "invalid escape sequence: `\\b`");
+	ERR(RX("\\p{greek}", "a", ""), "invalid character class range: `\\p{greek}`");
+	ERR(RX("\\p{Xan}", "a", ""), "invalid character class range: `\\p{Xan}`");
+	ERR(RX("[a", "a", ""), "error parsing regexp: missing closing ]: `[a`");
+	ERR(RX("a)", "a", ""), "error parsing regexp: unexpected ): `a)`");
+	ERR(RX("a\\", "a", ""), "error parsing regexp: trailing backslash at end of expression: ``");
 }
 
 static void test_math_functions(void **state)
@@ -342,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_pipelines_and_parens),
 		cmocka_unit_test(test_string_functions),
 		cmocka_unit_test(test_regex_replace),
+		cmocka_unit_test(test_regex_re2),
 		cmocka_unit_test(test_math_functions),
 		cmocka_unit_test(test_printf),
 		cmocka_unit_test(test_errors),
