@@ -42,10 +42,9 @@
  *   pattern with nested repetition can hit PCRE2's match limit on a long
  *   string (an error) where Go runs in linear time; a byte of invalid
  *   UTF-8 in the string never matches (Go's . matches it as U+FFFD); a
- *   repeated assertion (^*) and a group name that starts with a digit
- *   are refused (Go takes them); \p{...} names PCRE2 knows and Go does
- *   not (script abbreviations such as Grek, binary properties such as
- *   Alphabetic) are accepted.
+ *   group name that starts with a digit is refused (Go takes it);
+ *   \p{...} names PCRE2 knows and Go does not (script abbreviations such
+ *   as Grek, binary properties such as Alphabetic) are accepted.
  * - lower/upper/title/untitle change ASCII letters only.
  * - Number literals with "_" separators, and uint64 constants beyond
  *   int64, are refused.

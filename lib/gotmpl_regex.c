@@ -359,11 +359,27 @@ static size_t repeat_len(const struct re2 *c, long *min, long *max)
 	return j + 1 - c->i;
 }
 
+/* Put out[from...] in a (?:...) group: Go repeats an assertion (^*, \b+),
+ * PCRE2 only a group. */
+static void wrap_group(struct sb *s, size_t from)
+{
+	size_t n = s->b.len - from;
+
+	sb_adds(s, "(?:");
+	if (s->over)
+		return;
+	memmove(s->b.data + from + 3, s->b.data + from, n);
+	memcpy(s->b.data + from, "(?:", 3);
+	sb_addc(s, ')');
+}
+
 /* Check re as Go's parser would and build the PCRE2 pattern in c->out. */
 static int re2_check(struct re2 *c)
 {
 	const char *re = c->re;
 	bool atom = false;	/* something a quantifier may follow */
+	bool assertion = false;	/* ... and it is ^ $ \A \z \b \B */
+	size_t atom_out = 0;	/* where it starts in c->out */
 	size_t lastq = 0;	/* start of the quantifier just read, +1 */
 
 	while (c->i < c->len) {
@@ -390,12 +406,17 @@ static int re2_check(struct re2 *c)
 				return re2_err(c, "invalid repeat count", re + qstart, qlen);
 			if (end < c->len && re[end] == '?')
 				end++;	/* non-greedy */
+			if (assertion)
+				wrap_group(&c->out, atom_out);
 			sb_add(&c->out, re + qstart, end - qstart);
 			c->i = end;
 			lastq = qstart + 1;
 			continue;
 		}
 		lastq = 0;
+		atom_out = c->out.b.len;
+		assertion = ch == '^' || ch == '$' || (ch == '\\' && c->i + 1 < c->len &&
+							re[c->i + 1] && strchr("AzbB", re[c->i + 1]));
 		switch (ch) {
 		case '\\':
 			if (c->i + 1 < c->len && re[c->i + 1] == 'Q') {

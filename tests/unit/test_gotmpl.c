@@ -229,6 +229,9 @@ static void test_regex_re2(void **state)
 	OK(RX("a$", "a\\n", "X"), "a\n");
 	OK(RX("a\\z", "aa", "X"), "aX");
 	OK(RX("^a", "aa", "X"), "Xa");
+	/* Go repeats an assertion; PCRE2 needs it in a group. */
+	OK(RX("^*a", "a", "X"), "X");
+	OK(RX("x\\b+", "x y", "X"), "X y");
 	/* Named groups, and Go's Expand. */
 	OK(RX("(?P<name>[a-z]+)-(?P<num>[0-9]+)", "disk-12", "${num}_${name}"), "12_disk");
 	OK(RX("(?<name>[a-z]+)", "disk", "<$name>"), "<disk>");
