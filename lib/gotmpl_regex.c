@@ -49,31 +49,76 @@ static bool is_octal(char c)
 	return c >= '0' && c <= '7';
 }
 
-/* Go's one-letter and two-letter Unicode category names (unicode.Categories);
- * PCRE2 knows more (Cn, L&, LC, Xan ...), which Go refuses. */
-static bool go_category(const char *name, size_t len)
+/* The names \p{...} takes, as Go 1.25's regexp/syntax looks them up
+ * (unicodeTable): the name is canonicalised (first letter upper case, the
+ * rest lower case, '_' '-' ' ' dropped), then tried as Any, Assigned,
+ * ASCII or LC, a key of unicode.Categories, a key of unicode.Scripts, and
+ * a canonicalised key of unicode.CategoryAliases.  The tables are Go's
+ * names (Unicode 15); a script key with '_' or an inner capital, such as
+ * Old_Italic, never equals a canonical name, so Go refuses it too.
+ * PCRE2's loose matching would take more (Grek, Alphabetic, Xan, bidi
+ * classes), so the name PCRE2 gets is the one found here. */
+static const char *const go_categories[] = {
+	"C", "Cc", "Cf", "Cn", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M",
+	"Mc", "Me", "Mn", "N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi",
+	"Po", "Ps", "S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs",
+};
+
+/* unicode.Scripts keys that are their own canonical name. */
+static const char *const go_scripts[] = {
+	"Adlam", "Ahom", "Arabic", "Armenian", "Avestan", "Balinese", "Bamum", "Batak",
+	"Bengali", "Bhaiksuki", "Bopomofo", "Brahmi", "Braille", "Buginese", "Buhid",
+	"Carian", "Chakma", "Cham", "Cherokee", "Chorasmian", "Common", "Coptic",
+	"Cuneiform", "Cypriot", "Cyrillic", "Deseret", "Devanagari", "Dogra", "Duployan",
+	"Elbasan", "Elymaic", "Ethiopic", "Georgian", "Glagolitic", "Gothic", "Grantha",
+	"Greek", "Gujarati", "Gurmukhi", "Han", "Hangul", "Hanunoo", "Hatran", "Hebrew",
+	"Hiragana", "Inherited", "Javanese", "Kaithi", "Kannada", "Katakana", "Kawi",
+	"Kharoshthi", "Khmer", "Khojki", "Khudawadi", "Lao", "Latin", "Lepcha", "Limbu",
+	"Lisu", "Lycian", "Lydian", "Mahajani", "Makasar", "Malayalam", "Mandaic",
+	"Manichaean", "Marchen", "Medefaidrin", "Miao", "Modi", "Mongolian", "Mro",
+	"Multani", "Myanmar", "Nabataean", "Nandinagari", "Newa", "Nko", "Nushu", "Ogham",
+	"Oriya", "Osage", "Osmanya", "Palmyrene", "Phoenician", "Rejang", "Runic",
+	"Samaritan", "Saurashtra", "Sharada", "Shavian", "Siddham", "Sinhala", "Sogdian",
+	"Soyombo", "Sundanese", "Syriac", "Tagalog", "Tagbanwa", "Takri", "Tamil",
+	"Tangsa", "Tangut", "Telugu", "Thaana", "Thai", "Tibetan", "Tifinagh", "Tirhuta",
+	"Toto", "Ugaritic", "Vai", "Vithkuqi", "Wancho", "Yezidi", "Yi",
+};
+
+/* unicode.CategoryAliases, canonicalised, and the category each names. */
+static const char *const go_aliases[][2] = {
+	{ "Casedletter", "L&" }, { "Closepunctuation", "Pe" }, { "Combiningmark", "M" },
+	{ "Connectorpunctuation", "Pc" }, { "Control", "Cc" }, { "Currencysymbol", "Sc" },
+	{ "Dashpunctuation", "Pd" }, { "Decimalnumber", "Nd" }, { "Enclosingmark", "Me" },
+	{ "Finalpunctuation", "Pf" }, { "Format", "Cf" }, { "Initialpunctuation", "Pi" },
+	{ "Letter", "L" }, { "Letternumber", "Nl" }, { "Lineseparator", "Zl" },
+	{ "Lowercaseletter", "Ll" }, { "Mark", "M" }, { "Mathsymbol", "Sm" },
+	{ "Modifierletter", "Lm" }, { "Modifiersymbol", "Sk" }, { "Nonspacingmark", "Mn" },
+	{ "Number", "N" }, { "Openpunctuation", "Ps" }, { "Other", "C" },
+	{ "Otherletter", "Lo" }, { "Othernumber", "No" }, { "Otherpunctuation", "Po" },
+	{ "Othersymbol", "So" }, { "Paragraphseparator", "Zp" }, { "Privateuse", "Co" },
+	{ "Punctuation", "P" }, { "Separator", "Z" }, { "Spaceseparator", "Zs" },
+	{ "Spacingmark", "Mc" }, { "Surrogate", "Cs" }, { "Symbol", "S" },
+	{ "Titlecaseletter", "Lt" }, { "Unassigned", "Cn" }, { "Uppercaseletter", "Lu" },
+	{ "Cntrl", "Cc" }, { "Digit", "Nd" }, { "Punct", "P" },
+};
+
+static const char *in_table(const char *const *tab, size_t n, const char *name)
 {
-	static const char *const cats[] = {
-		"C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc",
-		"Me", "Mn", "N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po",
-		"Ps", "S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs",
-	};
 	size_t k;
 
-	for (k = 0; k < sizeof(cats) / sizeof(cats[0]); k++)
-		if (strlen(cats[k]) == len && memcmp(cats[k], name, len) == 0)
-			return true;
-	return false;
+	for (k = 0; k < n; k++)
+		if (strcmp(tab[k], name) == 0)
+			return tab[k];
+	return NULL;
 }
 
-/* \pL, \p{Greek}, \P{^Lu}: Go takes unicode.Categories, unicode.Scripts and
- * "Any", spelled exactly.  PCRE2 matches names loosely (case, '_', '-',
- * ' ' ignored) and has its own extra ones; refuse those, and leave a
- * script name that starts with a capital to PCRE2, which knows the scripts. */
-static int re2_property(struct re2 *c, size_t start)
+/* \pL, \p{Greek}, \P{^Lu} at c->i, written out for PCRE2. */
+static int re2_property(struct re2 *c, size_t start, bool inclass)
 {
-	const char *re = c->re;
-	size_t i = c->i + 2, name, nlen, k;
+	const char *re = c->re, *pcre = NULL;
+	size_t i = c->i + 2, name, nlen, k, n = 0;
+	bool neg = re[c->i + 1] == 'P';
+	char canon[48], out[64];
 
 	if (i >= c->len)
 		return re2_err(c, "invalid character class range", re + start, c->len - start);
@@ -83,35 +128,53 @@ static int re2_property(struct re2 *c, size_t start)
 		if (!e)
 			return re2_err(c, "invalid character class range", re + start, c->len - start);
 		name = i + 1;
-		if (name < c->len && re[name] == '^')
+		if (name < c->len && re[name] == '^') {
+			neg = !neg;
 			name++;
+		}
 		nlen = (size_t)(e - re) - name;
 		c->i = (size_t)(e - re) + 1;
 	} else {
 		name = i;
-		nlen = 1;
-		c->i = i + 1;
+		nlen = gt_utf8_dec(re + i, c->len - i, &(unsigned){0});
+		c->i = i + nlen;
 	}
-	if (nlen == 0)
+	for (k = 0; k < nlen && n + 1 < sizeof(canon); k++) {
+		char ch = re[name + k];
+
+		if (ch == '_' || ch == '-' || ch == ' ')
+			continue;
+		canon[n] = (char)(n == 0 ? toupper((unsigned char)ch) : tolower((unsigned char)ch));
+		n++;
+	}
+	canon[n] = '\0';
+	if (k < nlen || n == 0)
 		goto bad;
-	if (nlen == 3 && !memcmp(re + name, "Any", 3))
-		goto ok;
-	if (nlen <= 2 && strchr("CLMNPSZ", re[name]))
-		goto check_cat;
-	if (!isupper((unsigned char)re[name]))
-		goto bad;
-	/* PCRE2's own Xan Xps Xsp Xuc Xwd (Go's script names are words). */
-	if (nlen == 3 && re[name] == 'X' && islower((unsigned char)re[name + 1]))
-		goto bad;
-	for (k = 1; k < nlen; k++)
-		if (!isalpha((unsigned char)re[name + k]) && re[name + k] != '_')
+	if (!strcmp(canon, "Any")) {
+		pcre = "Any";
+	} else if (!strcmp(canon, "Assigned")) {
+		pcre = "Cn";
+		neg = !neg;
+	} else if (!strcmp(canon, "Ascii")) {
+		if (inclass)
+			sb_adds(&c->out, neg ? "\\x{80}-\\x{10ffff}" : "\\x00-\\x7f");
+		else
+			sb_adds(&c->out, neg ? "[^\\x00-\\x7f]" : "[\\x00-\\x7f]");
+		return 0;
+	} else if (!strcmp(canon, "Lc")) {
+		pcre = "L&";
+	} else if ((pcre = in_table(go_categories, sizeof(go_categories) / sizeof(go_categories[0]),
+				    canon)) == NULL &&
+		   (pcre = in_table(go_scripts, sizeof(go_scripts) / sizeof(go_scripts[0]),
+				    canon)) == NULL) {
+		for (k = 0; k < sizeof(go_aliases) / sizeof(go_aliases[0]); k++)
+			if (!strcmp(go_aliases[k][0], canon))
+				pcre = go_aliases[k][1];
+		if (!pcre)
 			goto bad;
-	goto ok;
-check_cat:
-	if (!go_category(re + name, nlen))
-		goto bad;
-ok:
-	sb_add(&c->out, re + start, c->i - start);
+	}
+	snprintf(out, sizeof(out), "\\%c{%s}", neg ? 'P' : 'p', pcre);
+	sb_adds(&c->out, out);
 	return 0;
 bad:
 	return re2_err(c, "invalid character class range", re + start, c->i - start);
@@ -149,7 +212,7 @@ static int re2_escape(struct re2 *c, bool inclass, bool *cls)
 		return 0;
 	case 'p': case 'P':
 		*cls = true;
-		return re2_property(c, start);
+		return re2_property(c, start, inclass);
 	case 'v':
 		sb_adds(&c->out, "\\x0b");
 		c->i += 2;
