@@ -547,6 +547,7 @@ static void pcre_err(struct re2 *c, int code)
 
 	switch (code) {
 	case PCRE2_ERROR_MISSING_CLOSING_PARENTHESIS: go = "missing closing )"; break;
+	case PCRE2_ERROR_PARENTHESES_NEST_TOO_DEEP: go = "expression nests too deeply"; break;
 	case PCRE2_ERROR_UNMATCHED_CLOSING_PARENTHESIS: go = "unexpected )"; break;
 	case PCRE2_ERROR_MISSING_SQUARE_BRACKET: go = "missing closing ]"; break;
 	case PCRE2_ERROR_QUANTIFIER_OUT_OF_ORDER:
@@ -594,6 +595,7 @@ static pcre2_code *re2_compile(struct re2 *c, const char *re, size_t len)
 		goto out;
 	}
 	pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
+	pcre2_set_parens_nest_limit(cc, 1000);	/* Go's maxHeight; PCRE2's is 250 */
 	code = pcre2_compile((PCRE2_SPTR)(c->out.b.data ? c->out.b.data : ""), c->out.b.len,
 			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_UCP |
 			     PCRE2_DOLLAR_ENDONLY | PCRE2_NEVER_BACKSLASH_C, &ec, &off, cc);
