@@ -42,10 +42,11 @@
  *   pattern with nested repetition can hit PCRE2's match limit on a long
  *   string (an error) where Go runs in linear time; a byte of invalid
  *   UTF-8 in the string never matches (Go's . matches it as U+FFFD); a
- *   group name that starts with a digit is refused (Go takes it); under
- *   (?i) a \p{Lu} class does not take the lower-case letters Go's
- *   folding adds.  \p{...} names are Go 1.25's (looked up loosely, Go's
- *   category aliases such as Letter included), not PCRE2's.
+ *   group name that starts with a digit or is over 32 bytes long is
+ *   refused (Go takes it); under (?i) a \p{Lu} class does not take the
+ *   lower-case letters Go's folding adds.  \p{...} names are Go 1.25's
+ *   (looked up loosely, Go's category aliases such as Letter included),
+ *   not PCRE2's.
  * - lower/upper/title/untitle change ASCII letters only.
  * - Number literals with "_" separators, and uint64 constants beyond
  *   int64, are refused.
