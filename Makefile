@@ -7,7 +7,8 @@
 #   make install-sim PREFIX=/usr/local mtv-sim, the test double, on its own
 #   make clean
 #
-# Programs register themselves: every steps/<s>/main.c becomes bin/mtv-<s>;
+# Programs register themselves: every steps/<s>/ with a ref becomes bin/mtv-<s>
+# (one program per directory: its .c files, one of which holds main);
 # other programs (tools/*, tests/sim) add a module.mk that appends to PROGRAMS.
 
 .DELETE_ON_ERROR:
@@ -40,7 +41,7 @@ TESTBIN := $(if $(filter .,$(OUT)),build/tests,$(OUT)/tests)
 
 CFLAGS ?= -g $(OPT)
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
-	-Wno-format-nonliteral $(SAN_FLAGS) -Ilib $(CFLAGS)
+	-Wmissing-prototypes -Wno-format-nonliteral $(SAN_FLAGS) -Ilib $(CFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 LDLIBS_COMMON := -lcurl -lcjson -lyaml -lssh2 -lssl -lcrypto -lpcre2-8 -lm
 
@@ -74,7 +75,7 @@ $(OBJ)/%.o: %.c | $(DEPS_STAMP)
 # ---- programs ----
 # PROGRAMS lists binary names; <name>_SRCS their sources; <name>_LDLIBS extra libs.
 PROGRAMS :=
-STEP_DIRS := $(patsubst steps/%/main.c,%,$(wildcard steps/*/main.c))
+STEP_DIRS := $(patsubst steps/%/,%,$(dir $(wildcard steps/*/mtv-*-ref.yaml)))
 define STEP_template
 PROGRAMS += mtv-$(1)
 mtv-$(1)_SRCS := $$(wildcard steps/$(1)/*.c)

@@ -405,7 +405,7 @@ out:
 	return rc;
 }
 
-int check_vms_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	return step_ctx_main(&step, argc, argv, run);
 }

@@ -347,7 +347,7 @@ static int create_provider(struct step *s, void *arg, struct mtv_err *err)
 	return rc;
 }
 
-int create_provider_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	return step_main(&step, argc, argv, create_provider, NULL);
 }

@@ -376,7 +376,7 @@ static int gather(struct step *s, void *arg, struct mtv_err *err)
 	return rc;
 }
 
-int gather_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	return step_main(&step, argc, argv, gather, NULL);
 }

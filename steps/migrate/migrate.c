@@ -217,7 +217,7 @@ out:
 	return rc;
 }
 
-int migrate_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	return step_ctx_main(&step, argc, argv, run);
 }

@@ -91,7 +91,7 @@ out:
 	return rc;
 }
 
-int networkmap_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	return step_ctx_main(&step, argc, argv, run);
 }

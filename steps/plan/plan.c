@@ -372,7 +372,7 @@ out:
 	return rc;
 }
 
-int plan_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	return step_ctx_main(&step, argc, argv, run);
 }

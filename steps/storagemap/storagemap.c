@@ -80,7 +80,7 @@ out:
 	return rc;
 }
 
-int storagemap_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	return step_ctx_main(&step, argc, argv, run);
 }

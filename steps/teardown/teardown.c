@@ -797,7 +797,7 @@ static int teardown(struct step *s, void *arg, struct mtv_err *err)
 	return rc;
 }
 
-int teardown_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	return step_main(&step, argc, argv, teardown, NULL);
 }
