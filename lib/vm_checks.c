@@ -469,7 +469,7 @@ static void check_disks(const struct vm_check_input *in, cJSON *results)
 		want = cJSON_GetArrayItem(in->expected_pvcs, (int)i);
 		if (want) {
 			const char *name = json_str(want, "name", NULL), *prefix = json_str(want, "prefix", "");
-			const char *have = c ? c->name : "missing";
+			const char *have = c ? c->name : "no PVC for this disk";
 
 			snprintf(check, sizeof(check), "disk %zu pvc name", i);
 			if (name) {
