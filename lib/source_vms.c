@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "buf.h"
 #include "json.h"
 #include "log.h"
 #include "wait.h"
@@ -59,6 +60,90 @@ int source_vms_find(const struct source_ctx *c, const struct scenario *sc, long 
 		cJSON_AddItemToArray(*vms, cJSON_Duplicate(inventory_find(all, sc->vms[i].name), 1));
 	cJSON_Delete(all);
 	return 0;
+}
+
+enum disks_state { DISKS_SYNCED, DISKS_NONE, DISKS_VOLUME_MISSING };
+
+/* Whether an OpenStack VM's disks are all in the inventory yet, saying in
+ * why what is missing: it lists no volume nor boot image, or a volume the
+ * volumes collection does not have. */
+static enum disks_state openstack_disks(const cJSON *vm, const cJSON *volumes, struct buf *why)
+{
+	enum disks_state st = DISKS_SYNCED;
+	const cJSON *v;
+
+	if (!cJSON_GetArraySize(json_get(vm, "attachedVolumes")) && !*json_str(vm, "imageID", "")) {
+		buf_addf(why, "%sVM %s lists no volumes", why->len ? "; " : "", json_str(vm, "name", "?"));
+		return DISKS_NONE;
+	}
+	cJSON_ArrayForEach(v, json_get(vm, "attachedVolumes")) {
+		if (inventory_find(volumes, json_str(v, "ID", "")))
+			continue;
+		buf_addf(why, "%svolume %s of VM %s is not in the inventory", why->len ? "; " : "",
+			 json_str(v, "ID", "?"), json_str(vm, "name", "?"));
+		st = DISKS_VOLUME_MISSING;
+	}
+	return st;
+}
+
+int source_vms_wait_disks(const struct source_ctx *c, long timeout_ms, volatile sig_atomic_t *interrupt,
+			  cJSON *vms, struct mtv_err *err)
+{
+	long waited = 0;
+	struct buf why = BUF_INIT(4096);
+	cJSON *volumes = NULL, *fresh = NULL;
+	cJSON *vm;
+	int r = 0;
+
+	if (c->type != PROVIDER_OPENSTACK)
+		return 0;
+	for (;;) {
+		bool missing_volume = false;
+
+		buf_reset(&why);
+		if (list(c, "volumes", 1, &volumes, err) < 0)
+			goto fail;
+		cJSON_ArrayForEach(vm, vms)
+			if (openstack_disks(vm, volumes, &why) == DISKS_VOLUME_MISSING)
+				missing_volume = true;
+		cJSON_Delete(volumes);
+		volumes = NULL;
+		if (!why.len)
+			break;
+		if (waited >= timeout_ms) {
+			if (missing_volume) {
+				mtv_err_set(err, MTV_EXIT_TIMEOUT, "after %lds in the openstack inventory of provider %s: %s",
+					    timeout_ms / 1000, c->uid, buf_str(&why));
+				goto fail;
+			}
+			log_warn("after %lds: %s", timeout_ms / 1000, buf_str(&why));
+			break;
+		}
+		if (waited == 0)
+			log_info("waiting for the volumes to sync into the inventory: %s", buf_str(&why));
+		if (wait_sleep_ms(1000, interrupt, err) < 0)
+			goto fail;
+		waited += 1000;
+		/* refresh the VMs: attachedVolumes fills in as the collector syncs */
+		if (list(c, "vms", 4, &fresh, err) < 0)
+			goto fail;
+		for (int i = 0; i < cJSON_GetArraySize(vms); i++) {
+			const cJSON *now = inventory_find(fresh, json_str(cJSON_GetArrayItem(vms, i), "id", ""));
+
+			if (now)
+				cJSON_ReplaceItemInArray(vms, i, cJSON_Duplicate(now, 1));
+		}
+		cJSON_Delete(fresh);
+		fresh = NULL;
+	}
+	goto out;
+fail:
+	r = -1;
+out:
+	cJSON_Delete(volumes);
+	cJSON_Delete(fresh);
+	buf_release(&why);
+	return r;
 }
 
 /* Append {key: value} to refs unless an equal ref is there. */
@@ -181,6 +266,18 @@ int source_storages(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 		break;
 	case PROVIDER_OPENSHIFT:
 		mtv_err_set(err, MTV_EXIT_USAGE, "storage mapping for an openshift source is not supported yet");
+		goto fail;
+	}
+	if (!cJSON_GetArraySize(*refs)) {
+		struct buf names = BUF_INIT(4096);
+
+		cJSON_ArrayForEach(vm, vms)
+			buf_addf(&names, "%s%s", names.len ? ", " : "", json_str(vm, "name", "?"));
+		mtv_err_set(err, MTV_EXIT_FAILED,
+			    "no source storage found for VM(s) %s: the %s inventory of provider %s shows no disks "
+			    "on a storage for them, and an empty StorageMap would only fail the Plan later "
+			    "(VMStorageNotMapped)", buf_str(&names), c->type_name, c->uid);
+		buf_release(&names);
 		goto fail;
 	}
 	goto out;

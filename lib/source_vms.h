@@ -29,7 +29,20 @@ struct source_ctx {
 int source_vms_find(const struct source_ctx *c, const struct scenario *sc, long timeout_ms,
 		    volatile sig_atomic_t *interrupt, cJSON **vms, struct mtv_err *err);
 
-/* Distinct source storage refs ({"name": …} or {"id": …}) used by vms. */
+/* OpenStack syncs volumes apart from servers, so a new VM can be listed
+ * before its volumes: wait (polling every second, up to timeout_ms) until
+ * each VM of *vms has a disk (an attached volume, or the image it booted
+ * from) and each attached volume is in the volumes collection, refreshing
+ * *vms.  A volume still missing at the deadline fails naming it
+ * (MTV_EXIT_TIMEOUT); a VM still without disks is left for
+ * source_storages to report.  Other provider types return at once. */
+int source_vms_wait_disks(const struct source_ctx *c, long timeout_ms, volatile sig_atomic_t *interrupt,
+			  cJSON *vms, struct mtv_err *err);
+
+/* Distinct source storage refs ({"name": …} or {"id": …}) used by vms.
+ * None at all (no VM has a disk on a storage) fails naming the VMs
+ * (MTV_EXIT_FAILED): an empty StorageMap only resurfaces later as the
+ * Plan's VMStorageNotMapped. */
 int source_storages(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 		    struct mtv_err *err);
 

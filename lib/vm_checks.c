@@ -259,16 +259,85 @@ static void check_nics(const struct vm_check_input *in, cJSON *results)
 	}
 }
 
-static int source_disk_count(enum provider_type type, const cJSON *s)
+/* Forklift's bus order for DiskIndex (SortedDisksAsVmware): a bus it does
+ * not know sorts last, so a disk Forklift would skip still shows up in the
+ * disk count instead of silently agreeing. */
+static int bus_rank(const cJSON *disk)
 {
-	switch (type) {
-	case PROVIDER_OVIRT:
-		return cJSON_GetArraySize(json_get(s, "diskAttachments"));
-	case PROVIDER_OPENSTACK:
-		return cJSON_GetArraySize(json_get(s, "attachedVolumes"));
-	default:
-		return cJSON_GetArraySize(json_get(s, "disks"));
+	static const char *const buses[] = { "sata", "ide", "scsi", "nvme" };
+	const char *bus = json_str(disk, "bus", "");
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(bus, buses[i]))
+			return i;
+	return 4;
+}
+
+static int cmp_ll(long long a, long long b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int vsphere_disk_order(const void *a, const void *b)
+{
+	const cJSON *x = ((const struct vm_disk *)a)->disk, *y = ((const struct vm_disk *)b)->disk;
+	static const char *const keys[] = { "controllerKey", "unitNumber", "key" };
+	int r = bus_rank(x) - bus_rank(y);
+
+	for (int i = 0; i < 3 && !r; i++) {
+		long long xv = 0, yv = 0;
+
+		json_get_int_opt(x, keys[i], &xv, NULL);
+		json_get_int_opt(y, keys[i], &yv, NULL);
+		r = cmp_ll(xv, yv);
 	}
+	return r;
+}
+
+static void add_disk(struct vm_disk *out, size_t max, size_t *n, const cJSON *disk, const char *source)
+{
+	if (*n < max)
+		out[(*n)++] = (struct vm_disk){ disk, source ? source : "" };
+}
+
+size_t vm_source_disks(enum provider_type type, const cJSON *s, struct vm_disk *out, size_t max)
+{
+	const cJSON *d;
+	size_t n = 0;
+
+	switch (type) {
+	case PROVIDER_VSPHERE:
+		cJSON_ArrayForEach(d, json_get(s, "disks"))
+			add_disk(out, max, &n, d, json_str(d, "file", ""));
+		qsort(out, n, sizeof(*out), vsphere_disk_order);
+		break;
+	case PROVIDER_OVIRT:
+		/* the attachment's disk: an id, or the disk itself in a workload */
+		cJSON_ArrayForEach(d, json_get(s, "diskAttachments"))
+			add_disk(out, max, &n, d, cJSON_IsString(json_get(d, "disk")) ? json_str(d, "disk", "")
+										: json_str(d, "disk.id", ""));
+		break;
+	case PROVIDER_OPENSTACK:
+		/* PopulatorVolumes: one PVC per volume, then one for the image
+		 * of an image-booted server (imageID set) */
+		cJSON_ArrayForEach(d, json_get(s, "attachedVolumes"))
+			add_disk(out, max, &n, d, json_str(d, "ID", ""));
+		if (*json_str(s, "imageID", ""))
+			add_disk(out, max, &n, NULL, json_str(s, "imageID", ""));
+		break;
+	case PROVIDER_OVA:
+		/* disk-source is FilePath::Name (getDiskFullPath); not kept
+		 * here, the pointer must outlive the call */
+		cJSON_ArrayForEach(d, json_get(s, "disks"))
+			add_disk(out, max, &n, d, "");
+		break;
+	case PROVIDER_OPENSHIFT:
+		cJSON_ArrayForEach(d, json_get(s, "object.spec.template.spec.volumes"))
+			if (json_get(d, "persistentVolumeClaim") || json_get(d, "dataVolume"))
+				add_disk(out, max, &n, d, "");
+		break;
+	}
+	return n;
 }
 
 static const cJSON *find_pvc(const cJSON *pvcs, const char *name)
@@ -281,27 +350,139 @@ static const cJSON *find_pvc(const cJSON *pvcs, const char *name)
 	return NULL;
 }
 
-static void check_disks(const struct vm_check_input *in, cJSON *results)
+/* A vSphere backing file without the snapshot suffix Forklift trims
+ * (trimBackingFileName: "disk-000015.vmdk" → "disk.vmdk"). */
+static void trim_backing(const char *file, char *out, size_t outsz)
+{
+	size_t len = strlen(file);
+
+	snprintf(out, outsz, "%s", file);
+	if (len < 12 || strcmp(file + len - 5, ".vmdk") || file[len - 12] != '-')
+		return;
+	for (size_t i = len - 11; i < len - 5; i++)
+		if (!isdigit((unsigned char)file[i]))
+			return;
+	if (len - 12 < outsz)
+		snprintf(out + (len - 12), outsz - (len - 12), ".vmdk");
+}
+
+static bool same_source(enum provider_type type, const char *a, const char *b)
+{
+	char x[1024], y[1024];
+
+	if (type != PROVIDER_VSPHERE)
+		return !strcmp(a, b);
+	trim_backing(a, x, sizeof(x));
+	trim_backing(b, y, sizeof(y));
+	return !strcmp(x, y);
+}
+
+/* One PVC the destination VM mounts. */
+struct claim {
+	const char *name;
+	const cJSON *pvc;
+	long long index;	/* forklift.konveyor.io/disk-index, -1 when unset */
+	const char *source;	/* forklift.konveyor.io/disk-source, "" when unset */
+	bool taken;
+};
+
+static size_t vm_claims(const struct vm_check_input *in, struct claim *out, size_t max)
 {
 	const cJSON *vol;
-	int count = 0;
-	char check[300];
+	size_t n = 0;
 
 	cJSON_ArrayForEach(vol, json_get(in->vm, "spec.template.spec.volumes")) {
-		const char *claim = json_str(vol, "persistentVolumeClaim.claimName", NULL);
-		const cJSON *pvc;
+		const char *name = json_str(vol, "persistentVolumeClaim.claimName", NULL);
+		const char *idx;
+		char *end;
 
-		if (!claim)
-			claim = json_str(vol, "dataVolume.name", NULL);
-		if (!claim)
+		if (!name)
+			name = json_str(vol, "dataVolume.name", NULL);
+		if (!name || n >= max)
 			continue;	/* cloud-init, config maps: not source disks */
-		count++;
-		pvc = find_pvc(in->pvcs, claim);
-		snprintf(check, sizeof(check), "disk %s storage class", claim);
+		out[n] = (struct claim){ .name = name, .pvc = find_pvc(in->pvcs, name), .index = -1 };
+		idx = json_str(out[n].pvc, "metadata.annotations[\"forklift.konveyor.io/disk-index\"]", NULL);
+		if (idx && *idx) {
+			long long v = strtoll(idx, &end, 10);
+
+			if (!*end && v >= 0)
+				out[n].index = v;
+		}
+		out[n].source = json_str(out[n].pvc, "metadata.annotations[\"forklift.konveyor.io/disk-source\"]", "");
+		n++;
+	}
+	return n;
+}
+
+/* The claim of source disk i: the PVC whose disk-index annotation is i
+ * (vSphere, OpenShift: Forklift matches PVCs to disks by it), else the one
+ * whose disk-source names the disk (the types without a disk index), else —
+ * when the PVCs carry neither — the i-th volume. */
+static struct claim *claim_of(enum provider_type type, struct claim *claims, size_t nclaims,
+			      const struct vm_disk *disk, size_t i)
+{
+	bool annotated = false;
+
+	for (size_t k = 0; k < nclaims; k++) {
+		if (claims[k].index >= 0 || *claims[k].source)
+			annotated = true;
+		if (claims[k].index == (long long)i)
+			return &claims[k];
+	}
+	for (size_t k = 0; k < nclaims; k++)
+		if (!claims[k].taken && claims[k].index < 0 && *disk->source && *claims[k].source &&
+		    same_source(type, claims[k].source, disk->source))
+			return &claims[k];
+	return !annotated && i < nclaims ? &claims[i] : NULL;
+}
+
+/* Disk count, each disk's PVC (the right source disk, the storage class)
+ * and, with a pvcNameTemplate, its name. */
+static void check_disks(const struct vm_check_input *in, cJSON *results)
+{
+	struct vm_disk disks[VM_DISKS_MAX];
+	struct claim claims[VM_DISKS_MAX];
+	size_t ndisks = vm_source_disks(in->type, in->source, disks, VM_DISKS_MAX);
+	size_t nclaims = vm_claims(in, claims, VM_DISKS_MAX);
+	const cJSON *want;
+	char check[300];
+	size_t i;
+
+	for (i = 0; i < nclaims; i++) {
+		const cJSON *pvc = claims[i].pvc;
+
+		snprintf(check, sizeof(check), "disk %s storage class", claims[i].name);
 		add_result(results, check, pvc && !strcmp(json_str(pvc, "spec.storageClassName", ""), in->storage_class),
 			   in->storage_class, pvc ? json_str(pvc, "spec.storageClassName", "unset") : "PVC missing");
 	}
-	add_number_result(results, "disk count", source_disk_count(in->type, in->source), count);
+	add_number_result(results, "disk count", (long long)ndisks, (long long)nclaims);
+	for (i = 0; i < ndisks; i++) {
+		struct claim *c = claim_of(in->type, claims, nclaims, &disks[i], i);
+
+		if (c)
+			c->taken = true;
+		if (*disks[i].source) {
+			snprintf(check, sizeof(check), "disk %zu source", i);
+			add_result(results, check, c && same_source(in->type, c->source, disks[i].source),
+				   disks[i].source, !c ? "no PVC for this disk" : *c->source ? c->source : "unset");
+		}
+		want = cJSON_GetArrayItem(in->expected_pvcs, (int)i);
+		if (want) {
+			const char *name = json_str(want, "name", NULL), *prefix = json_str(want, "prefix", "");
+			const char *have = c ? c->name : "no PVC for this disk";
+
+			snprintf(check, sizeof(check), "disk %zu pvc name", i);
+			if (name) {
+				add_result(results, check, !strcmp(have, name), name, have);
+			} else {
+				char e[128];
+
+				snprintf(e, sizeof(e), "%s*", prefix);
+				add_result(results, check,
+					   !strncmp(have, prefix, strlen(prefix)) && strlen(have) > strlen(prefix), e, have);
+			}
+		}
+	}
 }
 
 /* {k: v} → "k=v,k2=v2" (sorted as given) for messages. */
@@ -396,51 +577,12 @@ static void check_guest(const struct vm_check_input *in, cJSON *results)
 	}
 }
 
-/* PVC names from the plan's pvcNameTemplate: exact, or a generateName
- * prefix, in disk order. */
-static void check_pvc_names(const struct vm_check_input *in, cJSON *results)
-{
-	const cJSON *want, *vol;
-	int i = 0;
-
-	cJSON_ArrayForEach(want, in->expected_pvcs) {
-		const char *name = json_str(want, "name", NULL), *prefix = json_str(want, "prefix", NULL);
-		const char *have = "missing";
-		char check[64];
-		int k = 0;
-
-		cJSON_ArrayForEach(vol, json_get(in->vm, "spec.template.spec.volumes")) {
-			const char *claim = json_str(vol, "persistentVolumeClaim.claimName", NULL);
-
-			if (!claim)
-				claim = json_str(vol, "dataVolume.name", NULL);
-			if (!claim)
-				continue;
-			if (k++ == i) {
-				have = claim;
-				break;
-			}
-		}
-		snprintf(check, sizeof(check), "disk %d pvc name", i);
-		if (name)
-			add_result(results, check, !strcmp(have, name), name, have);
-		else {
-			char e[128];
-
-			snprintf(e, sizeof(e), "%s*", prefix);
-			add_result(results, check, !strncmp(have, prefix, strlen(prefix)) && strlen(have) > strlen(prefix), e, have);
-		}
-		i++;
-	}
-}
-
 void vm_checks_run(const struct vm_check_input *in, cJSON *results)
 {
 	check_power(in, results);
 	check_cpu_memory(in, results);
 	check_nics(in, results);
 	check_disks(in, results);
-	check_pvc_names(in, results);
 	check_placement(in, results);
 	check_guest(in, results);
 }

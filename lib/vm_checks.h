@@ -33,6 +33,23 @@ struct vm_check_input {
 	const cJSON *expected_pvcs;	/* [{"name"|"prefix": …, "disk": i}] in disk order */
 };
 
+/* A source disk as Forklift numbers it: its position in the array
+ * vm_source_disks fills is the DiskIndex of the PVC name template and of the
+ * forklift.konveyor.io/disk-index annotation; source is what Forklift writes
+ * in forklift.konveyor.io/disk-source for it ("" when this type sets none). */
+struct vm_disk {
+	const cJSON *disk;	/* the inventory disk; NULL for an OpenStack boot image */
+	const char *source;
+};
+
+#define VM_DISKS_MAX 64
+
+/* The disks Forklift migrates for a source VM, in its DiskIndex order
+ * (vSphere: buses SATA, IDE, SCSI, NVMe, then controller key, unit number,
+ * key; OpenStack: the attached volumes, then the image the server booted
+ * from).  Returns how many were written (at most max). */
+size_t vm_source_disks(enum provider_type type, const cJSON *source, struct vm_disk *out, size_t max);
+
 /* Run every check; results is an array to append to. */
 void vm_checks_run(const struct vm_check_input *in, cJSON *results);
 

@@ -23,8 +23,11 @@ static struct step step = {
 	.name = "mtv-check-vms",
 	.summary = "Check every migrated VM against its source: power state (the scenario's\n"
 		   "target_power_state, else the source's), CPU sockets and cores, memory, every source\n"
-		   "NIC's MAC on the network the NetworkMap names, disk count and storage class.  One\n"
-		   "JUnit test case per check; all failures are reported together; exit 1 on any.",
+		   "NIC's MAC on the network the NetworkMap names, disk count (an image-booted OpenStack\n"
+		   "server has one more: its image), each disk's PVC (found by Forklift's disk-index,\n"
+		   "else disk-source, annotation: the right source disk, the storage class, the\n"
+		   "pvc_name_template name).  One JUnit test case per check; all failures are reported\n"
+		   "together; exit 1 on any.",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 };
@@ -160,20 +163,6 @@ static int wait_guest_agent(struct step_ctx *c, const char *ns, const char *name
 	return 0;
 }
 
-/* vSphere disks in the order Forklift numbers them: by controller key,
- * then unit number. */
-static int disk_order(const void *a, const void *b)
-{
-	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-	long long xk = 0, yk = 0, xu = 0, yu = 0;
-
-	json_get_int_opt(x, "controllerKey", &xk, NULL);
-	json_get_int_opt(y, "controllerKey", &yk, NULL);
-	json_get_int_opt(x, "unitNumber", &xu, NULL);
-	json_get_int_opt(y, "unitNumber", &yu, NULL);
-	return xk != yk ? (xk < yk ? -1 : 1) : (xu < yu ? -1 : xu > yu);
-}
-
 /* The PVC names the plan's pvcNameTemplate gives this VM's disks, as
  * [{"name": exact} | {"prefix": generateName}] in disk order; NULL when the
  * scenario sets no template (the controller's default is version-dependent
@@ -181,9 +170,9 @@ static int disk_order(const void *a, const void *b)
 static cJSON *expected_pvc_names(struct step_ctx *c, const cJSON *plan_state, const cJSON *source,
 				 const char *target_name)
 {
-	const cJSON *tmpl = scenario_key(&c->scenario, "pvc_name_template"), *use_gen, *d;
-	const cJSON *disks[64];
-	size_t n = 0;
+	const cJSON *tmpl = scenario_key(&c->scenario, "pvc_name_template"), *use_gen;
+	struct vm_disk disks[VM_DISKS_MAX];
+	size_t n;
 	cJSON *out;
 	bool generate;
 
@@ -194,15 +183,12 @@ static cJSON *expected_pvc_names(struct step_ctx *c, const cJSON *plan_state, co
 		return NULL;
 	use_gen = scenario_key(&c->scenario, "pvc_name_template_use_generate_name");
 	generate = use_gen ? cJSON_IsTrue(use_gen) : c->type != PROVIDER_OPENSHIFT;
-	cJSON_ArrayForEach(d, json_get(source, "disks"))
-		if (n < sizeof(disks) / sizeof(disks[0]))
-			disks[n++] = d;
-	if (c->type == PROVIDER_VSPHERE)
-		qsort(disks, n, sizeof(disks[0]), disk_order);
+	/* DiskIndex is the disk's place in Forklift's order */
+	n = vm_source_disks(c->type, source, disks, VM_DISKS_MAX);
 	out = cJSON_CreateArray();
 	for (size_t i = 0; i < n; i++) {
 		cJSON *data = cJSON_CreateObject(), *e = cJSON_CreateObject();
-		const char *file = json_str(disks[i], "file", ""), *base = strrchr(file, '/');
+		const char *file = json_str(disks[i].disk, "file", ""), *base = strrchr(file, '/');
 		struct buf name = BUF_INIT(4096);
 		struct mtv_err err;
 		char clean[128];
@@ -214,8 +200,8 @@ static cJSON *expected_pvc_names(struct step_ctx *c, const cJSON *plan_state, co
 		cJSON_AddNumberToObject(data, "RootDiskIndex", 0);
 		cJSON_AddStringToObject(data, "VmId", json_str(source, "id", ""));
 		cJSON_AddStringToObject(data, "FileName", base ? base + 1 : file);
-		cJSON_AddStringToObject(data, "WinDriveLetter", json_str(disks[i], "winDriveLetter", ""));
-		cJSON_AddBoolToObject(data, "Shared", cJSON_IsTrue(json_get(disks[i], "shared")));
+		cJSON_AddStringToObject(data, "WinDriveLetter", json_str(disks[i].disk, "winDriveLetter", ""));
+		cJSON_AddBoolToObject(data, "Shared", cJSON_IsTrue(json_get(disks[i].disk, "shared")));
 		if (gotmpl_render(tmpl->valuestring, data, &name, &err) < 0) {
 			/* Forklift falls back to generateName <plan>-<vm id>- */
 			buf_reset(&name);

@@ -12,14 +12,16 @@ static struct step_param params[] = {
 	{ "MTV_STORAGE_CLASS", "storage-class", NULL, "the target storage class", STEP_PARAM_REQUIRED, NULL },
 	STEP_SCENARIO_PARAMS,
 	{ "MTV_INVENTORY_TIMEOUT", "inventory-timeout", "300",
-	  "seconds to wait for the scenario's VMs to appear in the inventory", 0, NULL },
+	  "seconds to wait for the scenario's VMs (and, for OpenStack, their volumes) to appear in the inventory",
+	  0, NULL },
 	{ "MTV_MAP_READY_TIMEOUT", "map-ready-timeout", "300", "seconds to wait for the map to be Ready", 0, NULL },
 };
 
 static struct step step = {
 	.name = "mtv-storagemap",
 	.summary = "Create the StorageMap for the scenario's VMs: every source storage they use goes to\n"
-		   "MTV_STORAGE_CLASS.  Waits until it is Ready; records it in mtv-maps.json.",
+		   "MTV_STORAGE_CLASS.  Waits until it is Ready; records it in mtv-maps.json.  Exits 1,\n"
+		   "creating nothing, when the VMs have no disks on any storage.",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 	.writes = true,
@@ -37,7 +39,10 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	    step_get_seconds(&step, "MTV_MAP_READY_TIMEOUT", &ready_timeout, err) < 0 ||
 	    step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0)
 		return -1;
+	/* one deadline for the VMs and then (OpenStack) their volumes */
 	if (source_vms_find(&c->source, &c->scenario, inv_timeout * 1000, step_interrupt_flag(), &vms, err) < 0 ||
+	    source_vms_wait_disks(&c->source, inv_timeout * 1000 - (long)((step_now() - t0) * 1000),
+				  step_interrupt_flag(), vms, err) < 0 ||
 	    source_storages(&c->source, vms, &storages, err) < 0)
 		goto out;
 	snprintf(name, sizeof(name), "%s-storagemap", c->session.base_name);

@@ -67,11 +67,13 @@ teardown_session() {
 	kc patch vm "$vm" -n mtv-comprehensive-vms --type=merge \
 		-p '{"spec":{"template":{"metadata":{"labels":{"test-type":"comprehensive"}},"spec":{"affinity":{"podAffinity":null}}}}}'
 	check_fails_with "VM mtv-win2019-3disks ($vm): affinity: expected {\"podAffinity\""
-	# A disk on a PVC the pvcNameTemplate would not have named.
+	# A disk on a PVC the pvcNameTemplate would not have named (and that
+	# carries no disk-index, so disk 1 has no PVC of its own).
 	kc get vm "$vm" -n mtv-comprehensive-vms -o json |
 		sed 's/"claimName": *"mtv-win2019-3disks-disk-1"/"claimName":"renamed-disk"/' |
 		kc replace -f -
-	check_fails_with "disk 1 pvc name: expected mtv-win2019-3disks-disk-1, got renamed-disk"
+	check_fails_with "disk 1 pvc name: expected mtv-win2019-3disks-disk-1, got no PVC for this disk"
+	[[ "$stderr" == *"disk renamed-disk storage class: expected ocs-storagecluster-ceph-rbd, got PVC missing"* ]]
 	# Stopped instead of on, no node selector, a disk fewer.
 	kc get vm "$vm" -n mtv-comprehensive-vms -o json |
 		sed 's/"runStrategy": *"Always"/"runStrategy":"Halted"/; s/"mtv-comprehensive-node": *"[^"]*"/"other-node-label":"x"/' |

@@ -87,14 +87,89 @@ const char *dest_target_name(const cJSON *vmst)
 	return json_str(vmst, "newName", json_str(vmst, "name", ""));
 }
 
+/* One disk Forklift migrates, in its DiskIndex order. */
+struct ddisk {
+	const cJSON *disk;	/* the world disk, or the OpenStack image */
+	int pos;		/* its place in the world's disks (-1: the image) */
+	char source[600];	/* the forklift.konveyor.io/disk-source Forklift sets */
+};
+
+static int bus_rank(const char *bus)
+{
+	static const char *const buses[] = { "sata", "ide", "scsi", "nvme" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(bus, buses[i]))
+			return i;
+	return 4;
+}
+
+/* SortedDisksAsVmware: bus (SATA, IDE, SCSI, NVMe), then controller key,
+ * unit number, key — with the defaults the inventory reports. */
+static int vsphere_order(const void *a, const void *b)
+{
+	const struct ddisk *x = a, *y = b;
+	double kx[4] = { bus_rank(json_str(x->disk, "bus", "scsi")), 1000, x->pos, 2000 + x->pos };
+	double ky[4] = { bus_rank(json_str(y->disk, "bus", "scsi")), 1000, y->pos, 2000 + y->pos };
+	static const char *const f[] = { NULL, "controllerKey", "unitNumber", "key" };
+
+	for (int i = 1; i < 4; i++) {
+		if (cJSON_IsNumber(json_get(x->disk, f[i])))
+			kx[i] = cJSON_GetNumberValue(json_get(x->disk, f[i]));
+		if (cJSON_IsNumber(json_get(y->disk, f[i])))
+			ky[i] = cJSON_GetNumberValue(json_get(y->disk, f[i]));
+	}
+	for (int i = 0; i < 4; i++)
+		if (kx[i] != ky[i])
+			return kx[i] < ky[i] ? -1 : 1;
+	return 0;
+}
+
+/* The VM's disks as Forklift numbers them (DiskIndex = array position):
+ * vSphere sorted by bus; OpenStack the attached volumes, then the image of
+ * an image-booted server (PopulatorVolumes); the rest in source order. */
+static int dest_disks(struct ctx *c, const cJSON *vm, struct ddisk *out, int max)
+{
+	const cJSON *d;
+	int n = 0;
+
+	cJSON_ArrayForEach(d, json_get(vm, "disks")) {
+		struct ddisk *e = &out[n];
+
+		if (n >= max)
+			break;
+		e->disk = d;
+		e->pos = n;
+		if (!strcmp(c->type, "vsphere"))
+			snprintf(e->source, sizeof(e->source), "%s", json_str(d, "file", ""));
+		else if (!strcmp(c->type, "ova"))	/* getDiskFullPath: FilePath::Name */
+			snprintf(e->source, sizeof(e->source), "%s::%s", json_str(d, "file", ""), json_str(d, "file", ""));
+		else if (!strcmp(c->type, "openshift"))
+			snprintf(e->source, sizeof(e->source), "%s/%s-disk-%d", json_str(c->wprov, "namespace", "mtv-source-vms"),
+				 json_str(vm, "name", ""), n);
+		else
+			snprintf(e->source, sizeof(e->source), "%s", json_str(d, "id", ""));
+		n++;
+	}
+	if (!strcmp(c->type, "vsphere"))
+		qsort(out, (size_t)n, sizeof(*out), vsphere_order);
+	if (!strcmp(c->type, "openstack") && json_get(vm, "image") && n < max) {
+		out[n].disk = json_get(vm, "image");
+		out[n].pos = -1;
+		snprintf(out[n].source, sizeof(out[n].source), "%s", json_str(vm, "image.id", ""));
+		n++;
+	}
+	return n;
+}
+
 static void pvc_name(struct ctx *c, const cJSON *vm, const cJSON *pvm, const cJSON *vmst, int idx,
-		     const char *vmid, char *name, size_t namesz, bool *generate)
+		     const struct ddisk *dd, const char *vmid, char *name, size_t namesz, bool *generate)
 {
 	const char *tmpl = json_str(pvm, "pvcNameTemplate", "");
 	bool ocp = !strcmp(c->type, "openshift");
 	const cJSON *ug = json_get(c->plan->o, "spec.pvcNameTemplateUseGenerateName");
 	cJSON *data = cJSON_CreateObject();
-	const cJSON *disk = cJSON_GetArrayItem(json_get(vm, "disks"), idx);
+	const cJSON *disk = dd->pos >= 0 ? dd->disk : NULL;
 	char out[400], file[512], src_pvc[300];
 	const char *f = json_str(disk, "file", ""), *slash = strrchr(f, '/');
 
@@ -106,7 +181,7 @@ static void pvc_name(struct ctx *c, const cJSON *vm, const cJSON *pvm, const cJS
 		tmpl = ocp ? "{{.SourcePVCName}}" : "{{trunc 15 .PlanName}}-{{trunc 15 .TargetVmName}}-disk-{{.DiskIndex}}";
 	*generate = cJSON_IsBool(ug) ? cJSON_IsTrue(ug) : !ocp;
 	snprintf(file, sizeof(file), "%s", slash ? slash + 1 : f);
-	snprintf(src_pvc, sizeof(src_pvc), "%s-disk-%d", json_str(vm, "name", ""), idx);
+	snprintf(src_pvc, sizeof(src_pvc), "%s-disk-%d", json_str(vm, "name", ""), dd->pos);
 	cJSON_AddStringToObject(data, "VmName", json_str(vm, "name", ""));
 	cJSON_AddStringToObject(data, "TargetVmName", dest_target_name(vmst));
 	cJSON_AddStringToObject(data, "PlanName", c->plan->name);
@@ -136,16 +211,23 @@ static void pvc_name(struct ctx *c, const cJSON *vm, const cJSON *pvm, const cJS
 	cJSON_Delete(data);
 }
 
+#define DEST_DISKS_MAX 64
+
 void dest_create_disks(struct ctx *c, const cJSON *vm, const cJSON *pvm, const cJSON *vmst, const char *vmid)
 {
-	const cJSON *disk;
-	int i = 0;
+	struct ddisk dd[DEST_DISKS_MAX];
+	int n = dest_disks(c, vm, dd, DEST_DISKS_MAX);
+	/* an image-booted server's PVCs all take glance's storage class
+	 * (ensureVolumePopulatorPVC looks no further when ImageID is set) */
+	const cJSON *glance = !strcmp(c->type, "openstack") && json_get(vm, "image") ?
+			      dest_map_entry(c->smap, "glance", "glance") : NULL;
 
-	cJSON_ArrayForEach(disk, json_get(vm, "disks")) {
+	for (int i = 0; i < n; i++) {
+		const cJSON *disk = dd[i].disk;
 		char name[512], idx[16], size[32];
 		bool gen;
-		const char *sid = src_disk_storage(c->wprov, disk);
-		const cJSON *me = dest_map_entry(c->smap, sid, dest_src_name(c, "storages", sid));
+		const char *sid = dd[i].pos >= 0 ? src_disk_storage(c->wprov, disk) : "glance";
+		const cJSON *me = glance ? glance : dest_map_entry(c->smap, sid, dest_src_name(c, "storages", sid));
 		const char *sc;
 		cJSON *dv, *an, *spec, *stor, *st, *pvc, *ps, *am;
 		struct sobj *dvso;
@@ -153,14 +235,16 @@ void dest_create_disks(struct ctx *c, const cJSON *vm, const cJSON *pvm, const c
 		if (!strcmp(c->type, "openshift") && !me)
 			me = dest_map_entry(c->smap, json_str(disk, "storage", ""), json_str(disk, "storage", ""));
 		sc = json_str(me, "destination.storageClass", "");
-		pvc_name(c, vm, pvm, vmst, i, vmid, name, sizeof(name), &gen);
+		pvc_name(c, vm, pvm, vmst, i, &dd[i], vmid, name, sizeof(name), &gen);
 		dv = dest_meta(gen ? NULL : name, gen ? name : NULL, c->tns, dest_vm_labels(c, vmid));
 		an = dest_vm_labels(c, vmid);
 		cJSON_AddStringToObject(an, "cdi.kubevirt.io/storage.deleteAfterCompletion", "false");
+		/* Forklift numbers vSphere and OpenShift disks on the objects
+		 * (AnnDiskIndex); every builder names the source disk */
 		snprintf(idx, sizeof(idx), "%d", i);
-		cJSON_AddStringToObject(an, "forklift.konveyor.io/disk-index", idx);
-		if (!strcmp(c->type, "vsphere"))
-			cJSON_AddStringToObject(an, "forklift.konveyor.io/disk-source", json_str(disk, "file", ""));
+		if (!strcmp(c->type, "vsphere") || !strcmp(c->type, "openshift"))
+			cJSON_AddStringToObject(an, "forklift.konveyor.io/disk-index", idx);
+		cJSON_AddStringToObject(an, "forklift.konveyor.io/disk-source", dd[i].source);
 		if (c->warm) {
 			cJSON_AddStringToObject(an, "cdi.kubevirt.io/storage.bind.immediate.requested", "true");
 			cJSON_AddStringToObject(an, "cdi.kubevirt.io/storage.usePopulator", "false");
@@ -190,10 +274,8 @@ void dest_create_disks(struct ctx *c, const cJSON *vm, const cJSON *pvm, const c
 		cJSON_AddStringToObject(st, "phase", "ImportScheduled");
 		cJSON_AddStringToObject(st, "progress", "N/A");
 		dvso = ctl_create(c->sim, rt_of("cdi.kubevirt.io", "v1beta1", "datavolumes"), c->tns, dv);
-		if (!dvso) {
-			i++;
+		if (!dvso)
 			continue;
-		}
 		/* CDI names the PVC after the DataVolume and owns it */
 		pvc = dest_meta(dvso->name, NULL, c->tns, dest_vm_labels(c, vmid));
 		cJSON_AddItemToObject(json_get(pvc, "metadata"), "annotations",
@@ -217,7 +299,6 @@ void dest_create_disks(struct ctx *c, const cJSON *vm, const cJSON *pvm, const c
 		cJSON_AddStringToObject(st, "phase", "Bound");
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(st, "capacity"), "storage", size);
 		ctl_create(c->sim, rt_of("", "v1", "persistentvolumeclaims"), c->tns, pvc);
-		i++;
 	}
 }
 
@@ -451,22 +532,26 @@ void dest_create_vm(struct ctx *c, const cJSON *vm, const cJSON *pvm, cJSON *vms
 		}
 		cJSON_AddItemToArray(nets, net);
 	}
-	/* the PVCs, in disk order */
+	/* the PVCs in DiskIndex order, found as Forklift finds them: by the
+	 * disk-index annotation where it sets one, else by disk-source */
 	{
 		const struct restype *pvcrt = rt_of("", "v1", "persistentvolumeclaims");
-		for (int d = 0; d < cJSON_GetArraySize(json_get(vm, "disks")); d++) {
+		struct ddisk dd[DEST_DISKS_MAX];
+		int nd = dest_disks(c, vm, dd, DEST_DISKS_MAX);
+
+		for (int d = 0; d < nd; d++) {
 			char idx[16], vn[32];
 			snprintf(idx, sizeof(idx), "%d", d);
 			for (size_t k = 0; k < c->sim->store.n; k++) {
 				struct sobj *so = c->sim->store.objs[k];
 				const cJSON *ans = json_get(so->o, "metadata.annotations");
+				const char *di = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ans, "forklift.konveyor.io/disk-index"));
+				const char *ds = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ans, "forklift.konveyor.io/disk-source"));
 				cJSON *disk, *vol;
 				if (so->rt != pvcrt || strcmp(so->ns, c->tns) ||
 				    strcmp(json_str(so->o, "metadata.labels.plan", ""), c->plan_uid) ||
 				    strcmp(json_str(so->o, "metadata.labels.vmID", ""), vmid) ||
-				    strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ans, "forklift.konveyor.io/disk-index")) ?
-					   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ans, "forklift.konveyor.io/disk-index")) : "",
-					   idx))
+				    (di ? strcmp(di, idx) : strcmp(ds ? ds : "", dd[d].source)))
 					continue;
 				snprintf(vn, sizeof(vn), "vol-%d", d);
 				disk = cJSON_CreateObject();

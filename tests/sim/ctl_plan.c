@@ -94,6 +94,10 @@ static void validate_vms(struct sim *sim, struct sobj *plan, struct sobj *src, s
 			cJSON_ArrayForEach(d, json_get(vm, "disks"))
 				if (!ref_has_id(srefs, src_disk_storage(wprov, d)))
 					miss = true;
+			/* an image-booted OpenStack server needs glance mapped
+			 * (openstack Validator.StorageMapped) */
+			if (!strcmp(type, "openstack") && json_get(vm, "image") && !ref_has_id(srefs, "glance"))
+				miss = true;
 			if (miss)
 				add_item(&stor, v);
 		}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "sim.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
@@ -98,7 +99,7 @@ static cJSON *vsphere_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm, c
 	cJSON_ArrayForEach(e, json_get(vm, "disks")) {
 		cJSON *dk = cJSON_CreateObject(), *ds;
 		char serial[64];
-		cJSON_AddNumberToObject(dk, "key", 2000 + i);
+		cJSON_AddNumberToObject(dk, "key", num(e, "key", 2000 + i));
 		cJSON_AddNumberToObject(dk, "unitNumber", num(e, "unitNumber", i));
 		cJSON_AddNumberToObject(dk, "controllerKey", num(e, "controllerKey", 1000));
 		cJSON_AddStringToObject(dk, "file", json_str(e, "file", ""));
@@ -108,7 +109,7 @@ static cJSON *vsphere_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm, c
 		cJSON_AddNumberToObject(dk, "capacity", num(e, "capacityGiB", 0) * GIB);
 		cJSON_AddBoolToObject(dk, "shared", cJSON_IsTrue(json_get(e, "shared")));
 		cJSON_AddBoolToObject(dk, "rdm", false);
-		cJSON_AddStringToObject(dk, "bus", "scsi");
+		cJSON_AddStringToObject(dk, "bus", json_str(e, "bus", "scsi"));
 		cJSON_AddStringToObject(dk, "mode", "persistent");
 		fake_uuid(json_str(e, "file", ""), "serial", serial, sizeof(serial));
 		cJSON_AddStringToObject(dk, "serial", serial);
@@ -276,7 +277,47 @@ static cJSON *ovirt_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm, con
 
 /* ---- OpenStack ---- */
 
-static cJSON *openstack_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm, const char *puid, int detail)
+/* Forklift's OpenStack collector syncs volumes apart from servers, so a
+ * new server can be listed before its volumes (mtv-api-tests waits for
+ * attachedVolumes for this reason).  World VMs with volumesSyncSeconds show
+ * no volumes until that many simulated seconds after the provider's
+ * InventoryCreated (real seconds at --speed 0). */
+static bool volumes_synced(struct sim *sim, const cJSON *prov, const cJSON *vm)
+{
+	const cJSON *n = json_get(vm, "volumesSyncSeconds");
+	const cJSON *c = json_condition(json_get(prov, "status.conditions"), "InventoryCreated");
+	struct tm tm = { 0 };
+	const char *t = json_str(c, "lastTransitionTime", "");
+	double elapsed;
+
+	if (!cJSON_IsNumber(n))
+		return true;
+	if (!c || !strptime(t, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return false;
+	elapsed = difftime(time(NULL), timegm(&tm));
+	return (sim->speed > 0 ? elapsed * sim->speed : elapsed) >= n->valuedouble;
+}
+
+/* The image of an image-booted server, as the inventory's images collection
+ * and a workload's "image" show it. */
+static cJSON *openstack_image(const cJSON *vm, const char *puid)
+{
+	const cJSON *img = json_get(vm, "image");
+	cJSON *o = cJSON_CreateObject();
+	double bytes = num(img, "capacityGiB", 0) * GIB;
+
+	add_resource(o, "openstack", puid, "images", json_str(img, "id", ""), json_str(img, "name", json_str(img, "id", "")));
+	cJSON_AddStringToObject(o, "status", "active");
+	cJSON_AddStringToObject(o, "diskFormat", json_str(img, "format", "qcow2"));
+	cJSON_AddStringToObject(o, "containerFormat", "bare");
+	cJSON_AddNumberToObject(o, "sizeBytes", bytes);
+	cJSON_AddNumberToObject(o, "virtualSize", bytes);
+	cJSON_AddObjectToObject(o, "properties");
+	return o;
+}
+
+static cJSON *openstack_vm(struct sim *sim, const cJSON *prov, const cJSON *wprov, const cJSON *vm, const char *puid,
+			   int detail)
 {
 	cJSON *o = cJSON_CreateObject(), *addrs, *vols;
 	const cJSON *e;
@@ -291,6 +332,9 @@ static cJSON *openstack_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm,
 	cJSON_AddNumberToObject(o, "revisionValidated", 1);
 	snprintf(flavor, sizeof(flavor), "flavor-%s", id);
 	cJSON_AddStringToObject(o, "flavorID", flavor);
+	/* Nova's server.image.id: empty (omitted) for a volume-booted server */
+	if (*json_str(vm, "image.id", ""))
+		cJSON_AddStringToObject(o, "imageID", json_str(vm, "image.id", ""));
 	addrs = cJSON_AddObjectToObject(o, "addresses");
 	cJSON_ArrayForEach(e, json_get(vm, "nics")) {
 		const char *nn = net_name(wprov, json_str(e, "network", ""));
@@ -308,7 +352,7 @@ static cJSON *openstack_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm,
 		}
 	}
 	vols = cJSON_AddArrayToObject(o, "attachedVolumes");
-	cJSON_ArrayForEach(e, json_get(vm, "disks")) {
+	cJSON_ArrayForEach(e, (volumes_synced(sim, prov, vm) ? json_get(vm, "disks") : NULL)) {
 		cJSON *v = cJSON_CreateObject();
 		cJSON_AddStringToObject(v, "ID", json_str(e, "id", ""));
 		cJSON_AddItemToArray(vols, v);
@@ -482,7 +526,8 @@ static cJSON *simple_list(const cJSON *arr, const char *type, const char *puid, 
 	return out;
 }
 
-static cJSON *render_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm, const char *puid, int detail)
+static cJSON *render_vm(struct sim *sim, const cJSON *prov, const cJSON *wprov, const cJSON *vm, const char *puid,
+			int detail)
 {
 	const char *type = json_str(wprov, "type", "");
 
@@ -491,12 +536,13 @@ static cJSON *render_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm, co
 	if (!strcmp(type, "ovirt"))
 		return ovirt_vm(sim, wprov, vm, puid, detail);
 	if (!strcmp(type, "openstack"))
-		return openstack_vm(sim, wprov, vm, puid, detail);
+		return openstack_vm(sim, prov, wprov, vm, puid, detail);
 	return ova_vm(sim, wprov, vm, puid, detail);
 }
 
 /* Add what a workload carries beyond the VM. */
-static void workload_extras(const cJSON *wprov, const cJSON *vm, cJSON *o, const char *puid)
+static void workload_extras(struct sim *sim, const cJSON *prov, const cJSON *wprov, const cJSON *vm, cJSON *o,
+			    const char *puid)
 {
 	const char *type = json_str(wprov, "type", "");
 	const cJSON *e;
@@ -509,7 +555,9 @@ static void workload_extras(const cJSON *wprov, const cJSON *vm, cJSON *o, const
 			add_resource(n, type, puid, "networks", json_str(e, "network", ""), net_name(wprov, json_str(e, "network", "")));
 			cJSON_AddItemToArray(nets, n);
 		}
-		cJSON_ArrayForEach(e, json_get(vm, "disks")) {
+		if (json_get(vm, "image"))
+			cJSON_AddItemToObject(o, "image", openstack_image(vm, puid));
+		cJSON_ArrayForEach(e, (volumes_synced(sim, prov, vm) ? json_get(vm, "disks") : NULL)) {
 			cJSON *v = cJSON_CreateObject(), *t = cJSON_CreateObject();
 			add_resource(v, type, puid, "volumes", json_str(e, "id", ""), json_str(e, "id", ""));
 			cJSON_AddNumberToObject(v, "size", num(e, "capacityGiB", 0));
@@ -740,13 +788,13 @@ void inventory_handle(struct sim *sim, struct request *r, const char *subpath, s
 			cJSON *o;
 			if (id && strcmp(src_vm_id(sim, wprov, vm), id))
 				continue;
-			o = render_vm(sim, wprov, vm, puid, !strcmp(coll, "workloads") ? 9 : detail);
+			o = render_vm(sim, prov, wprov, vm, puid, !strcmp(coll, "workloads") ? 9 : detail);
 			if (!name_matches(o, qname)) {
 				cJSON_Delete(o);
 				continue;
 			}
 			if (!strcmp(coll, "workloads"))
-				workload_extras(wprov, vm, o, puid);
+				workload_extras(sim, prov, wprov, vm, o, puid);
 			cJSON_AddItemToArray(out, o);
 		}
 	} else if (!strcmp(coll, "networks")) {
@@ -772,7 +820,7 @@ void inventory_handle(struct sim *sim, struct request *r, const char *subpath, s
 		const cJSON *vm, *d;
 		out = cJSON_CreateArray();
 		cJSON_ArrayForEach(vm, json_get(wprov, "vms"))
-			cJSON_ArrayForEach(d, json_get(vm, "disks")) {
+			cJSON_ArrayForEach(d, ((!strcmp(type, "ovirt") || volumes_synced(sim, prov, vm)) ? json_get(vm, "disks") : NULL)) {
 				cJSON *o = cJSON_CreateObject();
 				add_resource(o, type, puid, coll, json_str(d, "id", ""), json_str(d, "id", ""));
 				if (!strcmp(type, "ovirt")) {
@@ -787,6 +835,12 @@ void inventory_handle(struct sim *sim, struct request *r, const char *subpath, s
 				}
 				cJSON_AddItemToArray(out, o);
 			}
+	} else if (!strcmp(coll, "images") && !strcmp(type, "openstack")) {
+		const cJSON *vm;
+		out = cJSON_CreateArray();
+		cJSON_ArrayForEach(vm, json_get(wprov, "vms"))
+			if (json_get(vm, "image"))
+				cJSON_AddItemToArray(out, openstack_image(vm, puid));
 	} else if (!strcmp(coll, "datacenters") || !strcmp(coll, "clusters") || !strcmp(coll, "folders")) {
 		cJSON *o = cJSON_CreateObject();
 		out = cJSON_CreateArray();

@@ -112,11 +112,44 @@ static int check_vm(const cJSON *root, const char *file, int pi, int vi, const c
 						   st, sp);
 		}
 		if (!strcmp(type, "vsphere")) {
+			static const char *const nums[] = { "controllerKey", "unitNumber", "key" };
+			const char *bus;
+
 			snprintf(d, sizeof(d), "%s.disks[%d].file", p, i);
 			if (req_str(root, file, d, err))
 				return -1;
+			for (int k = 0; k < 3; k++) {
+				snprintf(d, sizeof(d), "%s.disks[%d].%s", p, i, nums[k]);
+				if (opt_type(root, file, d, cJSON_Number, "number", err))
+					return -1;
+			}
+			/* the buses Forklift's inventory reports (model.SATA, IDE, SCSI, NVME) */
+			snprintf(d, sizeof(d), "%s.disks[%d].bus", p, i);
+			if (opt_type(root, file, d, cJSON_String, "string", err))
+				return -1;
+			bus = json_str(root, d, "scsi");
+			if (strcmp(bus, "sata") && strcmp(bus, "ide") && strcmp(bus, "scsi") && strcmp(bus, "nvme"))
+				return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s: must be sata, ide, scsi or nvme, not \"%s\"",
+						   file, d, bus);
 		}
 		i++;
+	}
+	if (!strcmp(type, "openstack")) {
+		/* an image-booted server: the image Forklift copies as one more disk */
+		snprintf(q, sizeof(q), "%s.image", p);
+		if (opt_type(root, file, q, cJSON_Object, "object", err))
+			return -1;
+		if (json_get(root, q)) {
+			snprintf(q, sizeof(q), "%s.image.id", p);
+			if (req_str(root, file, q, err))
+				return -1;
+			snprintf(q, sizeof(q), "%s.image.capacityGiB", p);
+			if (req_num(root, file, q, err))
+				return -1;
+		}
+		snprintf(q, sizeof(q), "%s.volumesSyncSeconds", p);
+		if (opt_type(root, file, q, cJSON_Number, "number", err))
+			return -1;
 	}
 	snprintf(q, sizeof(q), "%s.nics", p);
 	arr = json_get(root, q);

@@ -195,6 +195,117 @@ static void test_placement_guest_and_pvc_name_checks(void **state)
 	release(&f);
 }
 
+/* SortedDisksAsVmware: SATA, IDE, SCSI, NVMe, then controller key, unit
+ * number, key — not the controller key alone. */
+static void test_forklift_disk_order(void **state)
+{
+	(void)state;
+	cJSON *vm = cJSON_Parse(
+		"{\"disks\":[{\"file\":\"scsi0\",\"bus\":\"scsi\",\"controllerKey\":1000,\"unitNumber\":0,\"key\":2000},"
+		"{\"file\":\"nvme0\",\"bus\":\"nvme\",\"controllerKey\":31000,\"unitNumber\":0,\"key\":2001},"
+		"{\"file\":\"sata1\",\"bus\":\"sata\",\"controllerKey\":15001,\"unitNumber\":0,\"key\":2002},"
+		"{\"file\":\"ide0\",\"bus\":\"ide\",\"controllerKey\":200,\"unitNumber\":1,\"key\":2003},"
+		"{\"file\":\"sata0b\",\"bus\":\"sata\",\"controllerKey\":15000,\"unitNumber\":1,\"key\":2006},"
+		"{\"file\":\"sata0a\",\"bus\":\"sata\",\"controllerKey\":15000,\"unitNumber\":1,\"key\":2004},"
+		"{\"file\":\"scsi1\",\"bus\":\"scsi\",\"controllerKey\":1000,\"unitNumber\":1,\"key\":2005}]}");
+	static const char *const want[] = { "sata0a", "sata0b", "sata1", "ide0", "scsi0", "scsi1", "nvme0" };
+	struct vm_disk d[VM_DISKS_MAX];
+	size_t n = vm_source_disks(PROVIDER_VSPHERE, vm, d, VM_DISKS_MAX);
+
+	assert_int_equal(n, 7);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(d[i].source, want[i]);
+	cJSON_Delete(vm);
+}
+
+/* PopulatorVolumes: the volumes, then the image of an image-booted server. */
+static void test_openstack_image_is_one_more_disk(void **state)
+{
+	(void)state;
+	cJSON *src = cJSON_Parse("{\"id\":\"s1\",\"status\":\"ACTIVE\",\"imageID\":\"img-1\",\"attachedVolumes\":[{\"ID\":\"vol-1\"}]}");
+	cJSON *vm = cJSON_Parse("{\"spec\":{\"template\":{\"spec\":{\"volumes\":["
+				"{\"name\":\"a\",\"persistentVolumeClaim\":{\"claimName\":\"p-img\"}},"
+				"{\"name\":\"b\",\"persistentVolumeClaim\":{\"claimName\":\"p-vol\"}}]}}}}");
+	cJSON *pvcs = cJSON_Parse(
+		"[{\"metadata\":{\"name\":\"p-img\",\"annotations\":{\"forklift.konveyor.io/disk-source\":\"img-1\"}},"
+		"\"spec\":{\"storageClassName\":\"fast\"}},"
+		"{\"metadata\":{\"name\":\"p-vol\",\"annotations\":{\"forklift.konveyor.io/disk-source\":\"vol-1\"}},"
+		"\"spec\":{\"storageClassName\":\"fast\"}}]");
+	cJSON *names = cJSON_Parse("[{\"name\":\"p-vol\"},{\"name\":\"p-img\"}]");
+	cJSON *results = cJSON_CreateArray();
+	struct vm_check_input in = {
+		.type = PROVIDER_OPENSTACK, .source = src, .vm = vm, .pvcs = pvcs, .expected_power = "",
+		.storage_class = "fast", .expected_pvcs = names,
+	};
+	const cJSON *r;
+
+	vm_checks_run(&in, results);
+	cJSON_ArrayForEach(r, results)
+		if (!cJSON_IsTrue(json_get(r, "ok")))
+			fail_msg("%s: expected %s, got %s", json_str(r, "check", ""), json_str(r, "expected", ""),
+				 json_str(r, "actual", ""));
+	assert_string_equal(json_str(result(results, "disk count"), "expected", ""), "2");
+	/* no disk-index on OpenStack PVCs: matched by disk-source, not position */
+	assert_string_equal(json_str(result(results, "disk 1 source"), "actual", ""), "img-1");
+	cJSON_Delete(results);
+	results = cJSON_CreateArray();
+	cJSON_DeleteItemFromObject(src, "imageID");
+	vm_checks_run(&in, results);
+	assert_string_equal(json_str(result(results, "disk count"), "expected", ""), "1");
+	cJSON_Delete(results);
+	cJSON_Delete(src);
+	cJSON_Delete(vm);
+	cJSON_Delete(pvcs);
+	cJSON_Delete(names);
+}
+
+/* Each PVC is its disk's by the disk-index annotation, whatever the
+ * volume order; a wrong index is reported with both disks' files. */
+static void test_pvcs_matched_by_disk_index(void **state)
+{
+	(void)state;
+	cJSON *src = cJSON_Parse("{\"disks\":[{\"file\":\"[ds] vm/b.vmdk\",\"bus\":\"scsi\",\"controllerKey\":1000,\"unitNumber\":0},"
+				 "{\"file\":\"[ds] vm/a.vmdk\",\"bus\":\"sata\",\"controllerKey\":15000,\"unitNumber\":0}]}");
+	cJSON *vm = cJSON_Parse("{\"spec\":{\"template\":{\"spec\":{\"volumes\":["
+				"{\"name\":\"v0\",\"persistentVolumeClaim\":{\"claimName\":\"pb\"}},"
+				"{\"name\":\"v1\",\"persistentVolumeClaim\":{\"claimName\":\"pa\"}}]}}}}");
+	cJSON *pvcs = cJSON_Parse(
+		"[{\"metadata\":{\"name\":\"pa\",\"annotations\":{\"forklift.konveyor.io/disk-index\":\"0\","
+		"\"forklift.konveyor.io/disk-source\":\"[ds] vm/a.vmdk\"}},\"spec\":{\"storageClassName\":\"fast\"}},"
+		"{\"metadata\":{\"name\":\"pb\",\"annotations\":{\"forklift.konveyor.io/disk-index\":\"1\","
+		"\"forklift.konveyor.io/disk-source\":\"[ds] vm/b-000003.vmdk\"}},\"spec\":{\"storageClassName\":\"fast\"}}]");
+	cJSON *names = cJSON_Parse("[{\"name\":\"pa\"},{\"prefix\":\"p\"}]");
+	cJSON *results = cJSON_CreateArray();
+	struct vm_check_input in = {
+		.type = PROVIDER_VSPHERE, .source = src, .vm = vm, .pvcs = pvcs, .expected_power = "",
+		.storage_class = "fast", .expected_pvcs = names,
+	};
+
+	vm_checks_run(&in, results);
+	/* the SATA disk is index 0, mounted second: found by its annotation */
+	assert_true(cJSON_IsTrue(json_get(result(results, "disk 0 pvc name"), "ok")));
+	assert_true(cJSON_IsTrue(json_get(result(results, "disk 0 source"), "ok")));
+	/* the snapshot suffix is trimmed, as Forklift's baseVolume does */
+	assert_true(cJSON_IsTrue(json_get(result(results, "disk 1 source"), "ok")));
+	cJSON_Delete(results);
+	results = cJSON_CreateArray();
+	cJSON_ReplaceItemInObject(json_get(pvcs, "[0].metadata.annotations"), "forklift.konveyor.io/disk-index",
+				  cJSON_CreateString("1"));
+	cJSON_ReplaceItemInObject(json_get(pvcs, "[1].metadata.annotations"), "forklift.konveyor.io/disk-index",
+				  cJSON_CreateString("0"));
+	vm_checks_run(&in, results);
+	const cJSON *r = result(results, "disk 0 source");
+	assert_false(cJSON_IsTrue(json_get(r, "ok")));
+	assert_string_equal(json_str(r, "expected", ""), "[ds] vm/a.vmdk");
+	assert_string_equal(json_str(r, "actual", ""), "[ds] vm/b-000003.vmdk");
+	assert_string_equal(json_str(result(results, "disk 0 pvc name"), "actual", ""), "pb");
+	cJSON_Delete(results);
+	cJSON_Delete(src);
+	cJSON_Delete(vm);
+	cJSON_Delete(pvcs);
+	cJSON_Delete(names);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +314,9 @@ int main(void)
 		cmocka_unit_test(test_missing_nic_and_disk),
 		cmocka_unit_test(test_quantities_and_source_power),
 		cmocka_unit_test(test_placement_guest_and_pvc_name_checks),
+		cmocka_unit_test(test_forklift_disk_order),
+		cmocka_unit_test(test_openstack_image_is_one_more_disk),
+		cmocka_unit_test(test_pvcs_matched_by_disk_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
