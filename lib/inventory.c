@@ -159,12 +159,16 @@ int inventory_list(struct inventory *inv, const char *type, const char *uid,
 
 		snprintf(what, sizeof(what), "inventory (%s) GET %s", inv->source, buf_str(&path));
 		kube_status_error(err, what, resp.status, buf_str(&resp.body), resp.body.len);
-		/* Permit's 401/403 have no body: say which credentials failed. */
-		if (resp.status == 401 || resp.status == 403) {
-			size_t n = strlen(err->msg);
-
-			snprintf(err->msg + n, sizeof(err->msg) - n, " (authenticated with %s)", inv->auth);
-		}
+		/* Permit's 401/403 have no body: say what it checks and which
+		 * credentials it refused (http_status/reason stay as set). */
+		if (resp.status == 401)
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s: 401 Unauthorized: the inventory accepts bearer tokens only, and did not "
+				 "accept %s", what, inv->auth);
+		else if (resp.status == 403)
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s: 403 Forbidden: the inventory needs get on providers.forklift.konveyor.io "
+				 "in the Provider's namespace, which %s lacks", what, inv->auth);
 		goto out;
 	}
 	if (resp.body.len == 0 || !strcmp(buf_str(&resp.body), "null") ||

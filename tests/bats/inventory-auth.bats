@@ -190,6 +190,12 @@ restore_route() {
 	# nothing was tried through the service proxy
 	run bash -c "tail -n +$((before + 1)) '$SIM_DIR/requests.log' | grep -c /proxy"
 	assert_output 0
+	# the service proxy, given by hand, fails the way a real one does
+	MTV_INVENTORY_URL="$SIM_URL/api/v1/namespaces/openshift-mtv/services/https:forklift-inventory:8443/proxy" \
+		run --separate-stderr "$MTV_BIN_DIR/mtv-storagemap"
+	assert_equal "$status" 3
+	[[ "$stderr" == *"401 Unauthorized: the inventory accepts bearer tokens only, and did not accept the bearer token of kubeconfig"* ]] ||
+		fail "$stderr"
 	# and MTV_INVENTORY_URL still works without a Route
 	kc delete route forklift-inventory -n openshift-mtv
 	MTV_INVENTORY_URL="$SIM_URL" run --separate-stderr "$MTV_BIN_DIR/mtv-storagemap"
