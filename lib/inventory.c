@@ -6,14 +6,15 @@
 
 #include "buf.h"
 #include "json.h"
-
-#define INVENTORY_SERVICE "https:forklift-inventory:8443"
+#include "log.h"
+#include "satoken.h"
 
 void inventory_release(struct inventory *inv)
 {
 	http_client_release(&inv->http);
 	free(inv->base);
 	free(inv->source);
+	free(inv->auth);
 	memset(inv, 0, sizeof(*inv));
 }
 
@@ -45,13 +46,43 @@ static int route_url(struct kube_client *kc, const char *ns, char **url, struct 
 	return *url ? 0 : 1;
 }
 
-int inventory_open(struct inventory *inv, struct kube_client *kc, const char *mtv_namespace,
+/* The bearer token the inventory gets, and what it is for messages. */
+static int pick_token(struct inventory *inv, struct kube_client *kc, const struct session *s,
+		      char **token, struct mtv_err *err)
+{
+	struct buf what = BUF_INIT(1024);
+	char account[128], *expires = NULL;
+
+	*token = NULL;
+	if (kc->http.token) {
+		if (kc->cfg.context && !strcmp(kc->cfg.context, "oauth"))
+			buf_addf(&what, "the OAuth token of the %s", kc->cfg.source ? kc->cfg.source : "login");
+		else
+			buf_addf(&what, "the bearer token of %s", kc->cfg.source ? kc->cfg.source : "the kubeconfig");
+		*token = strdup(kc->http.token);
+	} else if (satoken_needed(kc)) {
+		if (satoken_request(kc, s, SATOKEN_INVENTORY_SECONDS, token, &expires, err) < 0) {
+			buf_release(&what);
+			return mtv_err_prefix(err, "inventory authentication");
+		}
+		satoken_account(s, account, sizeof(account));
+		buf_addf(&what, "a TokenRequest token of ServiceAccount %s/%s (the kubeconfig has a client "
+				"certificate and no token; expires %s)", s->target_namespace, account, expires);
+		free(expires);
+	} else {
+		buf_addstr(&what, "no bearer token (the kubeconfig has none)");
+	}
+	inv->auth = buf_take(&what);
+	return 0;
+}
+
+int inventory_open(struct inventory *inv, struct kube_client *kc, const struct session *s,
 		   struct mtv_err *err)
 {
 	const char *env = getenv("MTV_INVENTORY_URL");
 	const char *insecure = getenv("MTV_INVENTORY_INSECURE_SKIP_VERIFY");
 	struct buf b = BUF_INIT(4096);
-	char *route = NULL;
+	char *route = NULL, *token = NULL;
 
 	memset(inv, 0, sizeof(*inv));
 	if (env && *env) {
@@ -60,30 +91,37 @@ int inventory_open(struct inventory *inv, struct kube_client *kc, const char *mt
 			b.data[--b.len] = '\0';
 		inv->source = strdup("MTV_INVENTORY_URL");
 	} else {
-		int found = route_url(kc, mtv_namespace, &route, err);
+		int found = route_url(kc, s->mtv_namespace, &route, err);
 
 		if (found < 0)
 			return mtv_err_prefix(err, "finding the forklift-inventory Route");
-		if (found == 0) {
-			buf_addstr(&b, route);
-			free(route);
-			inv->source = strdup("Route forklift-inventory");
-		} else {
-			buf_addf(&b, "%s/api/v1/namespaces/%s/services/%s/proxy", kc->http.base_url,
-				 mtv_namespace, INVENTORY_SERVICE);
-			inv->source = strdup("service proxy");
-		}
+		/* No service-proxy fallback: kube-apiserver drops the
+		 * Authorization header once it has authenticated a request, so
+		 * the inventory behind /services/.../proxy never sees a token
+		 * and answers 401 (kubectl-mtv has no such fallback either). */
+		if (found == 1)
+			return mtv_err_set(err, MTV_EXIT_ENV,
+					   "no forklift-inventory Route in namespace %s (label "
+					   "app=forklift,service=forklift-inventory, or named forklift-inventory); "
+					   "set MTV_INVENTORY_URL to the inventory's URL (e.g. a port-forward to "
+					   "service forklift-inventory), or MTV_NAMESPACE if MTV is installed elsewhere",
+					   s->mtv_namespace);
+		buf_addstr(&b, route);
+		free(route);
+		inv->source = strdup("Route forklift-inventory");
 	}
 	inv->base = buf_take(&b);
 	if (http_client_init(&inv->http, inv->base, err) < 0)
 		goto fail;
-	if (kc->http.token)
-		http_client_set_token(&inv->http, kc->http.token);
+	if (pick_token(inv, kc, s, &token, err) < 0)
+		goto fail;
+	log_info("inventory at %s (%s), authenticated with %s", inv->base, inv->source, inv->auth);
+	/* Only the token: the inventory ignores client certificates. */
+	if (token)
+		http_client_set_token(&inv->http, token);
+	free(token);
 	if (kc->http.ca_pem)
 		http_client_set_ca(&inv->http, kc->http.ca_pem, kc->http.ca_len);
-	if (kc->http.cert_pem)
-		http_client_set_cert(&inv->http, kc->http.cert_pem, kc->http.cert_len,
-				     kc->http.key_pem, kc->http.key_len);
 	http_client_set_insecure(&inv->http,
 				 kc->http.insecure || (insecure && !strcmp(insecure, "true")));
 	http_client_set_interrupt(&inv->http, kc->http.interrupt);
@@ -121,6 +159,16 @@ int inventory_list(struct inventory *inv, const char *type, const char *uid,
 
 		snprintf(what, sizeof(what), "inventory (%s) GET %s", inv->source, buf_str(&path));
 		kube_status_error(err, what, resp.status, buf_str(&resp.body), resp.body.len);
+		/* Permit's 401/403 have no body: say what it checks and which
+		 * credentials it refused (http_status/reason stay as set). */
+		if (resp.status == 401)
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s: 401 Unauthorized: the inventory accepts bearer tokens only, and did not "
+				 "accept %s", what, inv->auth);
+		else if (resp.status == 403)
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s: 403 Forbidden: the inventory needs get on providers.forklift.konveyor.io "
+				 "in the Provider's namespace, which %s lacks", what, inv->auth);
 		goto out;
 	}
 	if (resp.body.len == 0 || !strcmp(buf_str(&resp.body), "null") ||

@@ -5,12 +5,21 @@
  * Where it is, in order:
  *   1. MTV_INVENTORY_URL;
  *   2. the Route in the MTV namespace labelled app=forklift,
- *      service=forklift-inventory (or named forklift-inventory);
- *   3. the API server's service proxy,
- *      /api/v1/namespaces/<ns>/services/https:forklift-inventory:8443/proxy.
- * It takes the same bearer token as the API server.  Route hosts are signed
- * by the cluster's ingress CA, which a kubeconfig does not carry: set
- * MTV_INVENTORY_INSECURE_SKIP_VERIFY=true when it differs from the API CA.
+ *      service=forklift-inventory (or named forklift-inventory).
+ * There is no API-server service-proxy fallback: kube-apiserver removes the
+ * Authorization header of a request it has authenticated, so the inventory
+ * behind /api/v1/namespaces/<ns>/services/.../proxy never gets a token and
+ * answers 401.  No Route and no MTV_INVENTORY_URL fails with MTV_EXIT_ENV
+ * (the cluster lacks what the step needs; the input may be right).
+ *
+ * The inventory accepts only bearer tokens (Forklift's Auth.Permit:
+ * TokenReview, then a SubjectAccessReview for `get` on the Provider): the
+ * kubeconfig's token (or the OAuth login's), else — a client certificate
+ * and no token — a TokenRequest token of the session's service account
+ * (satoken.h).  Which one is logged, never the token.  Route hosts are
+ * signed by the cluster's ingress CA, which a kubeconfig does not carry:
+ * set MTV_INVENTORY_INSECURE_SKIP_VERIFY=true when it differs from the API
+ * CA.
  *
  * Lookups are bulk (`?detail=N` lists), never one request per VM, so the
  * cost of a step stays flat as plans grow.  A 206 means the provider has not
@@ -24,14 +33,17 @@
 #include "err.h"
 #include "http.h"
 #include "kube.h"
+#include "session.h"
 
 struct inventory {
 	struct http_client http;
 	char *base;		/* URL prefix the inventory paths are appended to */
 	char *source;		/* how it was found, for messages */
+	char *auth;		/* which credentials it gets, for messages (never the token) */
 };
 
-int inventory_open(struct inventory *inv, struct kube_client *kc, const char *mtv_namespace,
+/* Find the inventory in s->mtv_namespace and pick its bearer token. */
+int inventory_open(struct inventory *inv, struct kube_client *kc, const struct session *s,
 		   struct mtv_err *err);
 void inventory_release(struct inventory *inv);
 

@@ -28,6 +28,11 @@ const struct kube_type KUBE_VMIS = { "kubevirt.io", "v1", "virtualmachineinstanc
 				     "VirtualMachineInstance", true };
 const struct kube_type KUBE_DATAVOLUMES = { "cdi.kubevirt.io", "v1beta1", "datavolumes", "DataVolume", true };
 const struct kube_type KUBE_JOBS = { "batch", "v1", "jobs", "Job", true };
+const struct kube_type KUBE_SERVICEACCOUNTS = { "", "v1", "serviceaccounts", "ServiceAccount", true };
+const struct kube_type KUBE_ROLES = { "rbac.authorization.k8s.io", "v1", "roles", "Role", true };
+const struct kube_type KUBE_ROLEBINDINGS = { "rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true };
+const struct kube_type KUBE_CLUSTERROLEBINDINGS = { "rbac.authorization.k8s.io", "v1", "clusterrolebindings",
+						     "ClusterRoleBinding", false };
 const struct kube_type KUBE_PROVIDERS = { FORKLIFT, "v1beta1", "providers", "Provider", true };
 const struct kube_type KUBE_STORAGEMAPS = { FORKLIFT, "v1beta1", "storagemaps", "StorageMap", true };
 const struct kube_type KUBE_NETWORKMAPS = { FORKLIFT, "v1beta1", "networkmaps", "NetworkMap", true };
@@ -49,7 +54,8 @@ static const struct {
 	{ &KUBE_DATAVOLUMES, "dv" }, { &KUBE_JOBS, NULL }, { &KUBE_PROVIDERS, NULL },
 	{ &KUBE_STORAGEMAPS, NULL }, { &KUBE_NETWORKMAPS, NULL }, { &KUBE_PLANS, NULL },
 	{ &KUBE_MIGRATIONS, NULL }, { &KUBE_HOOKS, NULL }, { &KUBE_HOSTS, NULL },
-	{ &KUBE_FORKLIFTCONTROLLERS, NULL },
+	{ &KUBE_FORKLIFTCONTROLLERS, NULL }, { &KUBE_SERVICEACCOUNTS, "sa" }, { &KUBE_ROLES, NULL },
+	{ &KUBE_ROLEBINDINGS, NULL }, { &KUBE_CLUSTERROLEBINDINGS, NULL },
 };
 
 const struct kube_type *kube_type_lookup(const char *name)

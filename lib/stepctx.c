@@ -58,7 +58,7 @@ int step_ctx_open(struct step_ctx *c, struct step *s, unsigned needs, struct mtv
 		kube_client_set_interrupt(&c->kc, step_interrupt_flag());
 	}
 	if (needs & CTX_INVENTORY) {
-		if (inventory_open(&c->inv, &c->kc, c->session.mtv_namespace, err) < 0)
+		if (inventory_open(&c->inv, &c->kc, &c->session, err) < 0)
 			return -1;
 		c->opened |= CTX_INVENTORY;
 		c->source = (struct source_ctx){ &c->inv, c->type, provider_type_name(c->type), c->source_uid };

@@ -13,6 +13,7 @@
 #include "preflight.h"
 #include "provider_objects.h"
 #include "providers.h"
+#include "satoken.h"
 #include "scenario.h"
 #include "session.h"
 #include "step.h"
@@ -48,7 +49,12 @@ static struct step step = {
 	.name = "mtv-create-provider",
 	.summary = "Create the session's target namespace, the source Provider and its Secret from\n"
 		   ".providers.json, and the local destination Provider; wait until the source is\n"
-		   "Ready and its inventory is synced.  Writes mtv-session.json and mtv-providers.json.",
+		   "Ready and its inventory is synced.  Writes mtv-session.json and mtv-providers.json.\n"
+		   "A kubeconfig with a client certificate and no token (the installer's admin\n"
+		   "kubeconfig) also gets the ServiceAccount <session>-mtv-steps in the target namespace,\n"
+		   "with a Role to read providers: the inventory accepts bearer tokens only, and the\n"
+		   "steps ask the TokenRequest API for tokens of it.  For an OpenShift source it is\n"
+		   "bound to cluster-admin and its token goes into the Provider Secret.",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 	.writes = true,
@@ -61,6 +67,7 @@ struct run {
 	struct ensure_ctx ctx;
 	char source_name[128], dest_name[128];
 	char *cacert;
+	char *source_token;	/* an OpenShift source's token when the kubeconfig has none */
 	const char *providers_file;
 	cJSON *objects;		/* what we create, for --dry-run and artifacts */
 };
@@ -135,7 +142,7 @@ static void build_objects(struct run *r)
 		.insecure = step_get_bool(&step, "MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY"),
 		.cacert = r->cacert,
 		.cluster_url = r->kc.http.base_url,
-		.cluster_token = r->kc.http.token,
+		.cluster_token = r->source_token ? r->source_token : r->kc.http.token,
 	};
 	const char *url = r->provider.type == PROVIDER_OPENSHIFT ? r->kc.http.base_url : NULL;
 
@@ -162,6 +169,42 @@ static int wait_namespace_active(struct run *r, struct mtv_err *err)
 	return wait_for(&r->kc, &w, NULL, err);
 }
 
+/* A client certificate and no token (the installer's admin kubeconfig):
+ * the inventory needs a bearer token, and so does an OpenShift source's
+ * Provider Secret.  Make the session's service account (satoken.h) and, for
+ * an OpenShift source, give the Secret a token of it. */
+static int ensure_account(struct run *r, struct mtv_err *err)
+{
+	bool openshift = r->provider.type == PROVIDER_OPENSHIFT;
+	char account[128], *expires = NULL;
+	cJSON *secret;
+
+	if (!satoken_needed(&r->kc))
+		return 0;
+	satoken_account(&r->session, account, sizeof(account));
+	log_info("the kubeconfig has a client certificate and no bearer token: creating ServiceAccount %s/%s "
+		 "for the inventory%s", r->session.target_namespace, account,
+		 openshift ? " and the OpenShift source Provider" : "");
+	if (satoken_ensure(&r->ctx, openshift, err) < 0)
+		return -1;
+	if (!openshift)
+		return 0;
+	if (satoken_request(&r->kc, &r->session, SATOKEN_PROVIDER_SECONDS, &r->source_token, &expires, err) < 0)
+		return mtv_err_prefix(err, "token for the OpenShift source Provider Secret");
+	log_info("the OpenShift source Provider Secret gets a TokenRequest token of ServiceAccount %s/%s "
+		 "(bound to cluster-admin; expires %s)", r->session.target_namespace, account, expires);
+	free(expires);
+	secret = source_secret_build(&r->ctx, &r->provider, r->session.target_namespace, r->source_name,
+				     &(struct source_secret_opts){
+					     .insecure = step_get_bool(&step, "MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY"),
+					     .cacert = r->cacert,
+					     .cluster_url = r->kc.http.base_url,
+					     .cluster_token = r->source_token,
+				     });
+	cJSON_ReplaceItemInArray(r->objects, 1, secret);
+	return 0;
+}
+
 static int wait_inventory(struct run *r, const char *uid, struct mtv_err *err)
 {
 	struct inventory inv;
@@ -171,7 +214,7 @@ static int wait_inventory(struct run *r, const char *uid, struct mtv_err *err)
 
 	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &timeout_s, err) < 0)
 		return -1;
-	if (inventory_open(&inv, &r->kc, r->session.mtv_namespace, err) < 0)
+	if (inventory_open(&inv, &r->kc, &r->session, err) < 0)
 		return -1;
 	log_info("waiting for the inventory (%s) to sync provider %s", inv.source, r->source_name);
 	for (;;) {
@@ -294,7 +337,7 @@ static int run(struct run *r, struct mtv_err *err)
 
 	t0 = step_now();
 	if (ensure_object(&r->ctx, &KUBE_NAMESPACES, NULL, cJSON_GetArrayItem(r->objects, 0), NULL, NULL, err) < 0 ||
-	    wait_namespace_active(r, err) < 0 ||
+	    wait_namespace_active(r, err) < 0 || ensure_account(r, err) < 0 ||
 	    ensure_object(&r->ctx, &KUBE_SECRETS, ns, cJSON_GetArrayItem(r->objects, 1), NULL, NULL, err) < 0 ||
 	    ensure_object(&r->ctx, &KUBE_PROVIDERS, ns, cJSON_GetArrayItem(r->objects, 2), NULL, NULL, err) < 0 ||
 	    ensure_object(&r->ctx, &KUBE_PROVIDERS, ns, cJSON_GetArrayItem(r->objects, 3), NULL, NULL, err) < 0) {
@@ -341,6 +384,7 @@ static int create_provider(struct step *s, void *arg, struct mtv_err *err)
 	rc = run(&r, err);
 	cJSON_Delete(r.objects);
 	free(r.cacert);
+	free(r.source_token);
 	if (r.kc.http.curl)
 		kube_client_release(&r.kc);
 	provider_entry_release(&r.provider);

@@ -1102,6 +1102,23 @@ void api_handle(struct sim *sim, struct request *r, struct response *resp)
 	else
 		snprintf(verb, sizeof(verb), "%s", m);
 	stats_count(sim, verb, t.rt->plural);
+	/* RBAC for everyone but cluster admins (auth.c) */
+	if (r->who && !auth_allowed(sim, r->who, verb, t.rt->group, t.rt->plural, t.sub,
+				    t.rt->namespaced ? t.ns : NULL, t.name)) {
+		auth_forbidden(resp, r->who, verb, t.rt->group, t.rt->plural, t.rt->namespaced ? t.ns : NULL, t.name);
+		return;
+	}
+	if (!strcmp(t.sub, "token") && !strcmp(t.rt->plural, "serviceaccounts") && !t.rt->group[0]) {
+		so = store_find(&sim->store, t.rt, t.ns, t.name);
+		if (!so)
+			status_for(resp, t.rt, 404, "NotFound", t.name, "not found");
+		else if (strcmp(m, "POST"))
+			resp_status(resp, 405, "MethodNotAllowed",
+				    "the server does not allow this method on the requested resource", NULL, NULL, NULL);
+		else
+			auth_token_request(sim, r, t.ns, so->o, resp);
+		return;
+	}
 
 	if (t.sub[0] && strcmp(t.sub, "status") && !(strcmp(t.sub, "log") == 0 && !strcmp(t.rt->plural, "pods"))) {
 		resp_status(resp, 404, "NotFound", "the server could not find the requested resource", NULL, NULL, NULL);

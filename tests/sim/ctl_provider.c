@@ -71,6 +71,15 @@ void ctl_provider(struct sim *sim, struct sobj *so)
 			} else {
 				cJSON_Delete(missing);
 				wprov = world_provider_by_url(sim, type, url);
+				if (!wprov && !strcmp(type, "openshift")) {
+					/* the sim's own API server: the local cluster, reached
+					 * with the Secret's token */
+					char self[64];
+
+					snprintf(self, sizeof(self), "https://127.0.0.1:%d", sim->port);
+					if (!strcmp(url, self))
+						wprov = world_provider_by_url(sim, type, "");
+				}
 				if (!wprov) {
 					char host[256];
 					const char *h = strstr(url, "://");
@@ -88,8 +97,13 @@ void ctl_provider(struct sim *sim, struct sobj *so)
 					ctl_secret_value(sec->o, "token", tok, sizeof(tok));
 					if (!strcmp(type, "ova"))
 						ok = true;
+					else if (!strcmp(type, "openshift") && *json_str(wprov, "token", ""))
+						ok = !strcmp(tok, json_str(wprov, "token", ""));
 					else if (!strcmp(type, "openshift"))
-						ok = !*json_str(wprov, "token", "") || !strcmp(tok, json_str(wprov, "token", ""));
+						/* this cluster: Forklift's connection test lists
+						 * with the token, which must authenticate and
+						 * may read VMs cluster-wide */
+						ok = auth_token_allows(sim, tok, "list", "kubevirt.io", "virtualmachines", NULL);
 					else
 						ok = !strcmp(user, json_str(wprov, "user", "")) && !strcmp(pass, json_str(wprov, "password", ""));
 					if (!ok) {

@@ -48,7 +48,8 @@ static void usage(FILE *f)
 		"       mtv-sim json EXPR... < file.json   (print the values EXPR selects)\n"
 		"\n"
 		"  --world FILE     world description (default tests/fixtures/worlds/default.json)\n"
-		"  --state-dir DIR  where kubeconfig, port, pid, ca.crt, providers.json, requests.log go\n"
+		"  --state-dir DIR  where kubeconfig, kubeconfig-cert, port, pid, ca.crt, providers.json,\n"
+		"                   requests.log go\n"
 		"  --port N         listen on 127.0.0.1:N (default 0: any free port)\n"
 		"  --speed N        simulated seconds per real second (default 1; 0: no delays)\n"
 		"  --faults SPEC    500=R,503=R,429=R,drop=R,latency=MS,watchcut=N\n"
@@ -74,6 +75,53 @@ static int write_file(const char *dir, const char *name, const char *content, mo
 	if (rename(tmp, path))
 		return mtv_err_set(err, MTV_EXIT_ENV, "%s: %s", path, strerror(errno));
 	return 0;
+}
+
+static char *b64_of(const char *s)
+{
+	size_t len = strlen(s);
+	char *out = malloc(4 * ((len + 2) / 3) + 1);
+
+	if (!out)
+		abort();
+	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)len);
+	return out;
+}
+
+/* kubeconfig-cert: the same cluster with a client certificate and no token,
+ * like the OpenShift installer's auth/kubeconfig (system:admin). */
+static int write_cert_kubeconfig(struct sim *sim, struct mtv_err *err)
+{
+	struct buf b = BUF_INIT(1u << 20);
+	char *ca64 = b64_of(sim->ca_pem), *crt64 = b64_of(sim->client_cert_pem), *key64 = b64_of(sim->client_key_pem);
+	int rc;
+
+	buf_addf(&b,
+		 "apiVersion: v1\n"
+		 "kind: Config\n"
+		 "clusters:\n"
+		 "- name: mtv-sim\n"
+		 "  cluster:\n"
+		 "    server: https://127.0.0.1:%d\n"
+		 "    certificate-authority-data: %s\n"
+		 "contexts:\n"
+		 "- name: admin\n"
+		 "  context:\n"
+		 "    cluster: mtv-sim\n"
+		 "    user: admin\n"
+		 "current-context: admin\n"
+		 "users:\n"
+		 "- name: admin\n"
+		 "  user:\n"
+		 "    client-certificate-data: %s\n"
+		 "    client-key-data: %s\n",
+		 sim->port, ca64, crt64, key64);
+	free(ca64);
+	free(crt64);
+	free(key64);
+	rc = write_file(sim->state_dir, "kubeconfig-cert", buf_str(&b), 0600, err);
+	buf_release(&b);
+	return rc;
 }
 
 static int write_state(struct sim *sim, struct mtv_err *err)
@@ -114,6 +162,8 @@ static int write_state(struct sim *sim, struct mtv_err *err)
 	if (rc)
 		return -1;
 	if (write_file(sim->state_dir, "ca.crt", sim->ca_pem, 0644, err))
+		return -1;
+	if (write_cert_kubeconfig(sim, err))
 		return -1;
 	if (write_file(sim->state_dir, "token", sim->token, 0600, err))
 		return -1;
@@ -296,6 +346,7 @@ int main(int argc, char **argv)
 		return err.code;
 	}
 	pthread_mutex_lock(&sim.lock);
+	auth_seed(&sim);
 	if (world_seed(&sim, &err)) {
 		pthread_mutex_unlock(&sim.lock);
 		log_error("%s", err.msg);
@@ -334,5 +385,8 @@ int main(int argc, char **argv)
 	free(sim.ca_pem);
 	free(sim.cert_pem);
 	free(sim.key_pem);
+	free(sim.client_cert_pem);
+	free(sim.client_key_pem);
+	cJSON_Delete(sim.sa_tokens);
 	return 0;
 }

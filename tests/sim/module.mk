@@ -1,3 +1,3 @@
 PROGRAMS += mtv-sim
 mtv-sim_SRCS := $(wildcard tests/sim/*.c)
-mtv-sim_LDLIBS := -lmicrohttpd -lpthread
+mtv-sim_LDLIBS := -lmicrohttpd -lgnutls -lpthread

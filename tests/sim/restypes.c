@@ -31,6 +31,13 @@ static const struct restype types[] = {
 	{ "operators.coreos.com", "v1alpha1", "subscriptions", "subscription", "Subscription", "sub,subs", true, true, NULL },
 	{ "operators.coreos.com", "v1alpha1", "clusterserviceversions", "clusterserviceversion",
 	  "ClusterServiceVersion", "csv,csvs", true, true, NULL },
+	/* RBAC, which the inventory's SubjectAccessReview (and the API server,
+	 * for service account tokens) evaluate: see auth.c. */
+	{ "rbac.authorization.k8s.io", "v1", "roles", "role", "Role", NULL, true, false, NULL },
+	{ "rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", NULL, true, false, NULL },
+	{ "rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", NULL, false, false, NULL },
+	{ "rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", NULL,
+	  false, false, NULL },
 	{ "config.openshift.io", "v1", "clusterversions", "clusterversion", "ClusterVersion", NULL, false, true, NULL },
 	{ FK, FKV, "providers", "provider", "Provider", NULL, true, true, FKCRD("providers") },
 	{ FK, FKV, "plans", "plan", "Plan", NULL, true, true, FKCRD("plans") },
@@ -158,6 +165,19 @@ static cJSON *resource_list(const char *gv)
 			cJSON_AddStringToObject(r, "kind", "Pod");
 			verbs = cJSON_AddArrayToObject(r, "verbs");
 			cJSON_AddItemToArray(verbs, cJSON_CreateString("get"));
+			cJSON_AddItemToArray(arr, r);
+		}
+		if (!strcmp(rt->plural, "serviceaccounts") && !rt->group[0]) {
+			/* the TokenRequest API (kubectl create token) */
+			r = cJSON_CreateObject();
+			cJSON_AddStringToObject(r, "name", "serviceaccounts/token");
+			cJSON_AddStringToObject(r, "singularName", "");
+			cJSON_AddBoolToObject(r, "namespaced", true);
+			cJSON_AddStringToObject(r, "group", "authentication.k8s.io");
+			cJSON_AddStringToObject(r, "version", "v1");
+			cJSON_AddStringToObject(r, "kind", "TokenRequest");
+			verbs = cJSON_AddArrayToObject(r, "verbs");
+			cJSON_AddItemToArray(verbs, cJSON_CreateString("create"));
 			cJSON_AddItemToArray(arr, r);
 		}
 	}

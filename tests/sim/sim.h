@@ -151,6 +151,8 @@ struct sim {
 	int port;
 	char token[65];
 	char *ca_pem, *cert_pem, *key_pem;
+	char *client_cert_pem, *client_key_pem;	/* system:admin, for kubeconfig-cert */
+	cJSON *sa_tokens;	/* TokenRequest tokens: [{token, ns, name, uid, exp}] (auth.c) */
 	FILE *reqlog;
 	cJSON *logs;		/* pod logs by "ns/name" */
 	cJSON *stats;		/* {"requests":{verb:{resource:n}}, "plans":{...}} */
@@ -171,8 +173,19 @@ int tls_generate(struct sim *sim, struct mtv_err *err);
 
 /* ---- HTTP (server.c, api.c, ...) ---- */
 
+/* Who sent a request (auth.c). */
+struct principal {
+	char user[320];		/* "kube:admin", "system:admin", "system:serviceaccount:ns:sa" */
+	char groups[4][300];
+	int ngroups;
+	bool admin;		/* system:masters or the kubeadmin token: RBAC not consulted */
+	char sa_ns[256], sa_name[256];	/* a service account token's account */
+};
+
 struct request {
 	void *conn;		/* struct MHD_Connection */
+	const struct principal *who;	/* the authenticated caller (API server requests) */
+	const char *authz;	/* the Authorization header as received, or NULL */
 	const char *method;
 	char path[2048];
 	struct buf body;
@@ -245,6 +258,33 @@ int sim_gotmpl(const char *tmpl, const cJSON *data, char *out, size_t outsz);
 /* oauth.c: the OpenShift OAuth server (no bearer token needed) */
 #define SIM_DEFAULT_PASSWORD "sim-kubeadmin-password"
 bool oauth_handle(struct sim *sim, struct request *r, struct response *resp);
+
+/* auth.c: who is calling (bearer tokens, client certificates, service
+ * account tokens from the TokenRequest API) and what RBAC lets them do. */
+struct MHD_Connection;
+/* The API server's authenticators: a client certificate signed by the sim
+ * CA, else a bearer token.  0 authenticated, -1 not (answer 401). */
+int auth_authenticate(struct sim *sim, struct MHD_Connection *c, const char *authz, struct principal *p);
+/* RBAC: Roles/ClusterRoles bound to the principal allow verb on
+ * group/resource[/sub] in ns (NULL or "" cluster scope), name (may be ""). */
+bool auth_allowed(struct sim *sim, const struct principal *p, const char *verb, const char *group,
+		  const char *resource, const char *sub, const char *ns, const char *name);
+/* A bearer token (Provider Secrets) authenticates and may do verb. */
+bool auth_token_allows(struct sim *sim, const char *token, const char *verb, const char *group,
+		       const char *resource, const char *ns);
+/* 403 Forbidden, worded as the API server words it. */
+void auth_forbidden(struct response *resp, const struct principal *p, const char *verb, const char *group,
+		    const char *resource, const char *ns, const char *name);
+/* POST .../serviceaccounts/<name>/token */
+void auth_token_request(struct sim *sim, struct request *r, const char *ns, const cJSON *sa,
+			struct response *resp);
+/* Forklift's inventory Auth.Permit: a bearer token (never a client
+ * certificate) that authenticates and may get (list) the provider.  false
+ * with resp set (401/403, empty body as gin's ctx.Status) when refused. */
+bool auth_inventory_permit(struct sim *sim, struct request *r, const char *subpath, const char *authz,
+			   struct response *resp);
+/* The built-in ClusterRoles (cluster-admin). */
+void auth_seed(struct sim *sim);
 
 /* jsonq.c: `mtv-sim json EXPR...` */
 int jsonq_main(int argc, char **argv);

@@ -67,6 +67,48 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
 	return c;
 }
 
+/* A client certificate like the one in the OpenShift installer's
+ * auth/kubeconfig: CN=system:admin, O=system:masters, clientAuth. */
+static int make_client(struct sim *sim, X509 *ca, EVP_PKEY *cakey)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *c = key ? X509_new() : NULL;
+	X509_NAME *name;
+	BIO *b;
+	int rc = -1;
+
+	if (!c)
+		goto out;
+	X509_set_version(c, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(c), 3);
+	X509_gmtime_adj(X509_getm_notBefore(c), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(c), 30L * 86400);
+	X509_set_pubkey(c, key);
+	name = X509_get_subject_name(c);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"system:masters", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"system:admin", -1, -1, 0);
+	X509_set_issuer_name(c, X509_get_subject_name(ca));
+	add_ext(c, ca, NID_basic_constraints, "critical,CA:FALSE");
+	add_ext(c, ca, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+	add_ext(c, ca, NID_ext_key_usage, "clientAuth");
+	add_ext(c, ca, NID_authority_key_identifier, "keyid");
+	if (!X509_sign(c, cakey, EVP_sha256()))
+		goto out;
+	b = BIO_new(BIO_s_mem());
+	PEM_write_bio_X509(b, c);
+	sim->client_cert_pem = bio_take(b);
+	BIO_free(b);
+	b = BIO_new(BIO_s_mem());
+	PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL);
+	sim->client_key_pem = bio_take(b);
+	BIO_free(b);
+	rc = 0;
+out:
+	X509_free(c);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
 int tls_generate(struct sim *sim, struct mtv_err *err)
 {
 	EVP_PKEY *cakey = EVP_EC_gen("P-256"), *key = EVP_EC_gen("P-256");
@@ -94,6 +136,8 @@ int tls_generate(struct sim *sim, struct mtv_err *err)
 	PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL);
 	sim->key_pem = bio_take(b);
 	BIO_free(b);
+	if (make_client(sim, ca, cakey))
+		goto out;
 	rc = 0;
 out:
 	if (rc)
