@@ -422,7 +422,10 @@ static void check_pvc_names(const struct vm_check_input *in, cJSON *results)
 			}
 		}
 		snprintf(check, sizeof(check), "disk %d pvc name", i);
-		if (name)
+		if (json_get(want, "invalid"))
+			add_result(results, check, 0, "a name from the plan's pvcNameTemplate",
+				   json_str(want, "invalid", ""));
+		else if (name)
 			add_result(results, check, !strcmp(have, name), name, have);
 		else {
 			char e[128];

@@ -269,7 +269,9 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	}
 	refs.vm_namespace = json_str(c->scenario.plan, "vm_target_namespace", c->ns);
 	if (source_vms_find(&c->source, &c->scenario, inv_timeout * 1000, step_interrupt_flag(), &vms, err) < 0 ||
-	    choose_name(c, name, sizeof(name), err) < 0)
+	    choose_name(c, name, sizeof(name), err) < 0 ||
+	    /* Forklift would only mark the Plan NotValid; say so before creating it. */
+	    plan_check_pvc_template(c, name, vms, err) < 0)
 		goto out;
 	if (strcmp(refs.vm_namespace, c->ns)) {
 		struct mtv_err e;
