@@ -240,8 +240,12 @@ static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON
 	char dest[128], tc[400];
 	int failed = 0;
 
-	/* "auto" (and unset) mean: as the source was before the migration. */
-	if (!*power || !strcmp(power, "auto"))
+	/* mtv-plan recorded what Forklift will do (Windows guests are started
+	 * unless the target is "off"); a state file from before that: "auto"
+	 * and unset mean as the source was before the migration. */
+	if (json_get(planned, "expectedPower"))
+		power = json_str(planned, "expectedPower", "");
+	else if (!*power || !strcmp(power, "auto"))
 		power = json_str(planned, "sourcePower", "");
 	destination_name(migration, id, src_name, dest, sizeof(dest));
 	vm = find_by_label(d->vms, "vmID", id);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "exec.h"
 
 cJSON *dest_vm_labels(struct ctx *c, const char *vmid)
@@ -336,6 +337,25 @@ static const cJSON *ip_of(const cJSON *nic)
 	return cJSON_GetArrayItem(json_get(nic, "ips"), 0);
 }
 
+/* Forklift's IsWindows, over the fields the sim's inventory serves for
+ * this VM: vSphere guestId/guestName, oVirt osType/guestName and OVA
+ * osType all come from the world's guestOS (or guestName); the OpenStack
+ * image's os_distro and OpenShift have none. */
+static bool src_windows(const char *type, const cJSON *vm)
+{
+	if (strcmp(type, "vsphere") && strcmp(type, "ovirt") && strcmp(type, "ova"))
+		return false;
+	return strcasestr(json_str(vm, "guestOS", ""), "win") || strcasestr(json_str(vm, "guestName", ""), "win");
+}
+
+bool dest_windows_starts(struct ctx *c, const cJSON *vm, const cJSON *pvm)
+{
+	const char *tps = json_str(pvm, "targetPowerState", json_str(c->plan->o, "spec.targetPowerState", ""));
+	const char *feature = json_str(c->fc, "feature_windows_wait_for_reboot", "true");
+
+	return strcasecmp(feature, "false") && strcmp(tps, "off") && src_windows(c->type, vm);
+}
+
 void dest_create_vm(struct ctx *c, const cJSON *vm, const cJSON *pvm, cJSON *vmst, const char *vmid)
 {
 	const char *name = dest_target_name(vmst);
@@ -358,7 +378,10 @@ void dest_create_vm(struct ctx *c, const cJSON *vm, const cJSON *pvm, cJSON *vms
 		cJSON_AddStringToObject(an, "openshift.io/display-name", json_str(vm, "name", ""));
 		cJSON_AddStringToObject(an, "original-ID", vmid);
 	}
-	if (exec_windows_reboot(c, vm, pvm) || !strcmp(tps, "on"))
+	/* determineRunStrategy: a Windows guest is started whatever the
+	 * source's power unless the target is "off"; then the target; then
+	 * the source's power before the migration. */
+	if (dest_windows_starts(c, vm, pvm) || !strcmp(tps, "on"))
 		running = true;
 	else if (!strcmp(tps, "off"))
 		running = false;
