@@ -298,6 +298,15 @@ static int source_disk_count(enum provider_type type, const cJSON *s)
 		return cJSON_GetArraySize(json_get(s, "diskAttachments"));
 	case PROVIDER_OPENSTACK:
 		return cJSON_GetArraySize(json_get(s, "attachedVolumes"));
+	case PROVIDER_OPENSHIFT: {
+		/* the KubeVirt VM's PVC and DataVolume volumes: what Forklift copies */
+		const cJSON *v;
+		int n = 0;
+
+		cJSON_ArrayForEach(v, json_get(s, "object.spec.template.spec.volumes"))
+			n += json_get(v, "persistentVolumeClaim") || json_get(v, "dataVolume");
+		return n;
+	}
 	default:
 		return cJSON_GetArraySize(json_get(s, "disks"));
 	}

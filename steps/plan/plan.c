@@ -32,7 +32,10 @@ static struct step step = {
 	.name = "mtv-plan",
 	.summary = "Create the Plan for the scenario's VMs (ids from the inventory, the plan fields the\n"
 		   "scenario sets) on the session's providers and maps; wait until Ready.  On timeout\n"
-		   "prints every blocking condition of the Plan and of its providers.  Writes mtv-plan.json.",
+		   "prints every blocking condition of the Plan and of its providers.  A pvc_name_template\n"
+		   "that does not render to a DNS-1123 label for every disk is refused (exit 2) before\n"
+		   "anything is created.  Writes mtv-plan.json, with each VM's expectedPower (Forklift starts\n"
+		   "a Windows guest unless the target power is off).",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 	.writes = true,

@@ -69,6 +69,64 @@ static void validate_pvc_template(struct sim *sim, struct sobj *plan, const cJSO
 	}
 }
 
+/* Forklift's OpenShift validator (adapter/ocp/validator.go): StorageMapped
+ * reads the storage class of each PVC or DataVolume volume's PVC on the
+ * source cluster and looks it up by name in the StorageMap's sources
+ * (smap, nmap: the maps' spec.map); NetworksMapped
+ * wants the pod network mapped by type and each multus network by name and
+ * namespace ("ns/name", else the VM's namespace). */
+static void validate_ocp_maps(struct sim *sim, const cJSON *wprov, const cJSON *vm, const cJSON *smap,
+			      const cJSON *nmap, bool *storage_ok, bool *networks_ok)
+{
+	const char *ns = json_str(wprov, "namespace", "mtv-source-vms");
+	struct sobj *kv = store_find(&sim->store, rt_of("kubevirt.io", "v1", "virtualmachines"), ns,
+				     json_str(vm, "name", ""));
+	const cJSON *e, *r;
+
+	*storage_ok = *networks_ok = true;
+	if (!kv)
+		return;
+	cJSON_ArrayForEach(e, json_get(kv->o, "spec.template.spec.volumes")) {
+		const char *claim = json_str(e, "persistentVolumeClaim.claimName", json_str(e, "dataVolume.name", ""));
+		struct sobj *pvc;
+		const char *sc;
+		bool found = false;
+
+		if (!*claim)
+			continue;
+		pvc = store_find(&sim->store, rt_of("", "v1", "persistentvolumeclaims"), ns, claim);
+		sc = pvc ? json_str(pvc->o, "spec.storageClassName", "") : "";
+		cJSON_ArrayForEach(r, smap)
+			if (*sc && !strcmp(json_str(r, "source.name", ""), sc))
+				found = true;
+		if (!found)
+			*storage_ok = false;
+	}
+	cJSON_ArrayForEach(e, json_get(kv->o, "spec.template.spec.networks")) {
+		const char *mn = json_str(e, "multus.networkName", NULL), *slash;
+		char nname[256], nns[256];
+		bool found = false;
+
+		if (json_get(e, "pod")) {
+			cJSON_ArrayForEach(r, nmap)
+				if (!strcmp(json_str(r, "source.type", ""), "pod"))
+					found = true;
+		} else if (mn) {
+			slash = strchr(mn, '/');
+			snprintf(nns, sizeof(nns), "%.*s", slash ? (int)(slash - mn) : (int)strlen(ns), slash ? mn : ns);
+			snprintf(nname, sizeof(nname), "%s", slash ? slash + 1 : mn);
+			cJSON_ArrayForEach(r, nmap)
+				if (!strcmp(json_str(r, "source.name", ""), nname) &&
+				    !strcmp(json_str(r, "source.namespace", ""), nns))
+					found = true;
+		} else {
+			continue;
+		}
+		if (!found)
+			*networks_ok = false;
+	}
+}
+
 /* Per-VM validation against the source inventory and the maps. */
 static void validate_vms(struct sim *sim, struct sobj *plan, struct sobj *src, struct sobj *nmap, struct sobj *smap,
 			 cJSON *conds, const cJSON *old)
@@ -133,6 +191,16 @@ static void validate_vms(struct sim *sim, struct sobj *plan, struct sobj *src, s
 				if (!ref_has_id(srefs, src_disk_storage(wprov, d)))
 					miss = true;
 			if (miss)
+				add_item(&stor, v);
+		}
+		if (!strcmp(type, "openshift")) {
+			bool sok, nok;
+
+			validate_ocp_maps(sim, wprov, vm, smap ? json_get(smap->o, "spec.map") : NULL,
+					  nmap ? json_get(nmap->o, "spec.map") : NULL, &sok, &nok);
+			if (!nok)
+				add_item(&nets, v);
+			if (!sok)
 				add_item(&stor, v);
 		}
 		if (warm && !strcmp(type, "vsphere") && !cJSON_IsTrue(json_get(vm, "changeTracking")))
