@@ -2,7 +2,9 @@
 # `kubectl get all` against mtv-sim: discovery puts in the "all" category
 # exactly the types a real OpenShift + KubeVirt + CDI cluster does (pods,
 # services, deployments, jobs, routes, virtualmachines,
-# virtualmachineinstances, datavolumes), and no Forklift kind.
+# virtualmachineinstances, datavolumes), and no Forklift kind.  A fresh
+# discovery cache per test: a cached discovery of another sim that once had
+# this port must not decide.
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -23,8 +25,8 @@ setup() {
 }
 
 @test "kubectl get all in openshift-mtv lists the forklift pods, services, deployments and routes" {
-	run --separate-stderr kubectl get all -n openshift-mtv -o name
-	assert_success
+	run --separate-stderr kubectl get all -n openshift-mtv -o name --cache-dir "$BATS_TEST_TMPDIR/kube-cache"
+	[ "$status" -eq 0 ] || fail "kubectl get all exited $status: $stderr"
 	assert_output --partial pod/forklift-controller-
 	assert_output --partial deployment.apps/forklift-controller
 	assert_output --partial route.route.openshift.io/forklift-inventory
@@ -34,8 +36,8 @@ setup() {
 }
 
 @test "kubectl get all in the source VM namespace lists the KubeVirt VM" {
-	run --separate-stderr kubectl get all -n mtv-source-vms -o name
-	assert_success
+	run --separate-stderr kubectl get all -n mtv-source-vms -o name --cache-dir "$BATS_TEST_TMPDIR/kube-cache"
+	[ "$status" -eq 0 ] || fail "kubectl get all exited $status: $stderr"
 	assert_output --partial virtualmachine.kubevirt.io/mtv-ocp-rhel9
 	refute_output --partial persistentvolumeclaim
 }
