@@ -3,10 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
+#include "gotmpl.h"
 #include "json.h"
 #include "maps.h"
 #include "names.h"
 #include "provider_objects.h"
+#include "vm_checks.h"
 
 int plan_name(const struct step_ctx *c, char *out, size_t outsz, struct mtv_err *err)
 {
@@ -80,12 +83,8 @@ cJSON *plan_build(struct step_ctx *c, const char *name, const cJSON *vms, const 
 	copy_bool(spec, plan, "run_preflight_inspection", "runPreflightInspection");
 	copy_bool(spec, plan, "xfs_compatibility", "xfsCompatibility");
 	copy_bool(spec, plan, "rdm_as_lun", "rdmAsLun");
-	v = cJSON_GetObjectItemCaseSensitive(plan, "pvc_name_template");
-	if (cJSON_IsObject(v))	/* {providerType: template, "default": template} */
-		v = json_get(v, provider_type_name(c->type)) ? json_get(v, provider_type_name(c->type))
-							       : json_get(v, "default");
-	if (cJSON_IsString(v))
-		cJSON_AddStringToObject(spec, "pvcNameTemplate", v->valuestring);
+	if (plan_pvc_template(c))
+		cJSON_AddStringToObject(spec, "pvcNameTemplate", plan_pvc_template(c));
 	v = cJSON_GetObjectItemCaseSensitive(plan, "target_labels");
 	if (cJSON_IsObject(v) && v->child)
 		cJSON_AddItemToObject(spec, "targetLabels", plan_session_map(v, c->session.id));
@@ -96,6 +95,87 @@ cJSON *plan_build(struct step_ctx *c, const char *name, const cJSON *vms, const 
 	if (cJSON_IsObject(v) && v->child)
 		cJSON_AddItemToObject(spec, "targetAffinity", cJSON_Duplicate(v, 1));
 	return obj;
+}
+
+const char *plan_pvc_template(const struct step_ctx *c)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->scenario.plan, "pvc_name_template");
+
+	if (cJSON_IsObject(v))	/* {providerType: template, "default": template} */
+		v = json_get(v, provider_type_name(c->type)) ? json_get(v, provider_type_name(c->type))
+							       : json_get(v, "default");
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int plan_pvc_name(const char *tmpl, const char *plan_name, const cJSON *source, const char *target_name,
+		  const cJSON *disk, int index, char *out, size_t outsz, struct mtv_err *err)
+{
+	cJSON *data = cJSON_CreateObject();
+	const char *file = json_str(disk, "file", ""), *base = strrchr(file, '/');
+	struct buf name = BUF_INIT(4096);
+	const char *s;
+	size_t n;
+	int rc = 0;
+
+	cJSON_AddStringToObject(data, "VmName", json_str(source, "name", ""));
+	cJSON_AddStringToObject(data, "TargetVmName", target_name);
+	cJSON_AddStringToObject(data, "PlanName", plan_name);
+	cJSON_AddNumberToObject(data, "DiskIndex", (double)index);
+	cJSON_AddNumberToObject(data, "RootDiskIndex", 0);
+	cJSON_AddStringToObject(data, "VmId", json_str(source, "id", ""));
+	cJSON_AddStringToObject(data, "FileName", base ? base + 1 : file);
+	cJSON_AddStringToObject(data, "WinDriveLetter", json_str(disk, "winDriveLetter", ""));
+	cJSON_AddBoolToObject(data, "Shared", cJSON_IsTrue(json_get(disk, "shared")));
+	if (gotmpl_render(tmpl, data, &name, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	/* ValidateAndExecuteTemplate trims; ValidatePVCNameTemplateOutput
+	 * wants the whole result to be a label, before any generateName '-'. */
+	s = buf_str(&name);
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	snprintf(out, outsz, "%.*s", (int)n, s);
+	if (!*out)
+		rc = mtv_err_set(err, MTV_EXIT_USAGE, "template %s renders to nothing", tmpl);
+	else if (!names_is_dns1123_label(out))
+		rc = mtv_err_set(err, MTV_EXIT_USAGE, "template %s renders to \"%s\", not a DNS-1123 label "
+				 "(at most 63 of [a-z0-9-], alphanumeric at both ends)", tmpl, out);
+out:
+	buf_release(&name);
+	cJSON_Delete(data);
+	return rc;
+}
+
+int plan_check_pvc_template(const struct step_ctx *c, const char *plan_name, const cJSON *vms,
+			    struct mtv_err *err)
+{
+	const char *tmpl = plan_pvc_template(c);
+	const cJSON *vm;
+
+	if (!tmpl)
+		return 0;
+	cJSON_ArrayForEach(vm, vms) {
+		struct vm_disk disks[VM_DISKS_MAX];
+		/* DiskIndex is the disk's place in Forklift's order */
+		size_t n = vm_source_disks(c->type, vm, disks, VM_DISKS_MAX);
+		char target[128], out[512];
+
+		if (names_dns1123(json_str(vm, "name", ""), target, sizeof(target)) < 0)
+			snprintf(target, sizeof(target), "%s", json_str(vm, "name", ""));
+		/* A VM whose inventory lists no disks still gets the template
+		 * checked once, so a syntax error never reaches the cluster. */
+		for (size_t i = 0; i < (n ? n : 1); i++) {
+			if (plan_pvc_name(tmpl, plan_name, vm, target, n ? disks[i].disk : NULL, (int)i, out,
+					  sizeof(out), err) < 0)
+				return mtv_err_prefix(err, "scenario %s: pvc_name_template (VM %s, disk %zu)",
+						      c->scenario.name, json_str(vm, "name", "?"), i);
+		}
+	}
+	return 0;
 }
 
 enum wait_verdict plan_ready_pred(const cJSON *obj, bool deleted, void *arg, struct buf *why)

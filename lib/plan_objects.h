@@ -23,6 +23,23 @@ int plan_name(const struct step_ctx *c, char *out, size_t outsz, struct mtv_err 
  * session id (a new object). */
 cJSON *plan_session_map(const cJSON *in, const char *session_id);
 
+/* The scenario's pvc_name_template for this source type (a string, or a
+ * {providerType: template, "default": template} map), or NULL. */
+const char *plan_pvc_template(const struct step_ctx *c);
+
+/* The name Forklift gives disk index of inventory VM source: tmpl rendered
+ * (lib/gotmpl) over Forklift's PVCNameTemplateData and whitespace-trimmed;
+ * -1 (MTV_EXIT_USAGE) when it does not render or is not a DNS-1123 label,
+ * as Forklift's ValidatePVCNameTemplate rejects it (the Plan then gets
+ * NotValid "VM PVC name template is invalid." and no PVC any name). */
+int plan_pvc_name(const char *tmpl, const char *plan_name, const cJSON *source, const char *target_name,
+		  const cJSON *disk, int index, char *out, size_t outsz, struct mtv_err *err);
+
+/* Every disk of every VM gets a valid name from the scenario's template;
+ * else MTV_EXIT_USAGE naming the scenario key.  No template: 0. */
+int plan_check_pvc_template(const struct step_ctx *c, const char *plan_name, const cJSON *vms,
+			    struct mtv_err *err);
+
 /* Done on Ready=True; describes blocking conditions while waiting. */
 enum wait_verdict plan_ready_pred(const cJSON *obj, bool deleted, void *arg, struct buf *why);
 

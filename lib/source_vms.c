@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "json.h"
 #include "log.h"
+#include "ocp_refs.h"
 #include "wait.h"
 
 /* List a collection, treating "not synced yet" as an error here: callers
@@ -265,8 +266,11 @@ int source_storages(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 		}
 		break;
 	case PROVIDER_OPENSHIFT:
-		mtv_err_set(err, MTV_EXIT_USAGE, "storage mapping for an openshift source is not supported yet");
-		goto fail;
+		/* the storage class of each volume's PVC (lib/ocp_refs.h) */
+		if (list(c, "persistentvolumeclaims", 1, &coll, err) < 0 ||
+		    ocp_storage_refs(vms, coll, *refs, err) < 0)
+			goto fail;
+		break;
 	}
 	if (!cJSON_GetArraySize(*refs)) {
 		struct buf names = BUF_INIT(4096);
@@ -340,9 +344,8 @@ int source_networks(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 			}
 			break;
 		case PROVIDER_OPENSHIFT:
-			mtv_err_set(err, MTV_EXIT_USAGE,
-				    "network mapping for an openshift source is not supported yet");
-			goto fail;
+			count = ocp_network_refs(vm, *refs);	/* pod and multus networks */
+			break;
 		}
 		if (!count) {
 			no_nics(vm, err);

@@ -56,6 +56,38 @@ const char *vm_source_power(enum provider_type type, const cJSON *source)
 	return "";
 }
 
+static bool has_win(const char *s)
+{
+	return s && strcasestr(s, "win") != NULL;
+}
+
+bool vm_source_is_windows(enum provider_type type, const cJSON *source)
+{
+	switch (type) {
+	case PROVIDER_VSPHERE:
+		return has_win(json_str(source, "guestId", "")) || has_win(json_str(source, "guestName", ""));
+	case PROVIDER_OVIRT:
+		return has_win(json_str(source, "osType", "")) || has_win(json_str(source, "guestName", ""));
+	case PROVIDER_OVA:
+		return has_win(json_str(source, "osType", ""));
+	case PROVIDER_OPENSTACK:
+		return has_win(json_str(source, "image.properties.os_distro", ""));
+	case PROVIDER_OPENSHIFT:
+		return false;
+	}
+	return false;
+}
+
+const char *vm_expected_power(enum provider_type type, const cJSON *source, const char *target_power,
+			      const char *source_power, bool windows_wait_for_reboot)
+{
+	if (windows_wait_for_reboot && strcmp(target_power, "off") && vm_source_is_windows(type, source))
+		return "on";
+	if (!strcmp(target_power, "on") || !strcmp(target_power, "off"))
+		return target_power;
+	return source_power;
+}
+
 long long quantity_mib(const char *q)
 {
 	static const struct {
@@ -472,7 +504,11 @@ static void check_disks(const struct vm_check_input *in, cJSON *results)
 			const char *have = c ? c->name : "no PVC for this disk";
 
 			snprintf(check, sizeof(check), "disk %zu pvc name", i);
-			if (name) {
+			/* Forklift renders no fallback: the Plan is NotValid */
+			if (json_get(want, "invalid")) {
+				add_result(results, check, 0, "a name from the plan's pvcNameTemplate",
+					   json_str(want, "invalid", ""));
+			} else if (name) {
 				add_result(results, check, !strcmp(have, name), name, have);
 			} else {
 				char e[128];

@@ -56,6 +56,21 @@ void vm_checks_run(const struct vm_check_input *in, cJSON *results);
 /* Source power as "on"/"off" from the inventory, "" when unknown. */
 const char *vm_source_power(enum provider_type type, const cJSON *source);
 
+/* Does Forklift take this inventory VM for a Windows guest?  Its
+ * IsWindows per type (pkg/controller/provider/web/<type>): vSphere guestId
+ * or guestName, oVirt osType + guestName, OVA osType contain "win"
+ * (case-insensitive); OpenStack reads the image's os_distro
+ * (image.properties.os_distro, present on a workload); OpenShift: never. */
+bool vm_source_is_windows(enum provider_type type, const cJSON *source);
+
+/* The power the destination VM gets, as Forklift's determineRunStrategy
+ * (pkg/controller/plan/kubevirt.go) decides it: with the Windows
+ * wait-for-reboot feature on (the default) and a target other than "off",
+ * a Windows guest is started; else "on"/"off" as asked; else ("auto" or
+ * unset) the source's power before the migration. */
+const char *vm_expected_power(enum provider_type type, const cJSON *source, const char *target_power,
+			      const char *source_power, bool windows_wait_for_reboot);
+
 /* A Kubernetes memory quantity ("4Gi", "4096Mi", "4294967296") in MiB;
  * -1 when it cannot be read. */
 long long quantity_mib(const char *q);

@@ -170,16 +170,14 @@ static int wait_guest_agent(struct step_ctx *c, const char *ns, const char *name
 static cJSON *expected_pvc_names(struct step_ctx *c, const cJSON *plan_state, const cJSON *source,
 				 const char *target_name)
 {
-	const cJSON *tmpl = scenario_key(&c->scenario, "pvc_name_template"), *use_gen;
+	const char *tmpl = plan_pvc_template(c);
+	const cJSON *use_gen;
 	struct vm_disk disks[VM_DISKS_MAX];
 	size_t n;
 	cJSON *out;
 	bool generate;
 
-	if (cJSON_IsObject(tmpl))
-		tmpl = json_get(tmpl, provider_type_name(c->type)) ? json_get(tmpl, provider_type_name(c->type))
-								  : json_get(tmpl, "default");
-	if (!cJSON_IsString(tmpl))
+	if (!tmpl)
 		return NULL;
 	use_gen = scenario_key(&c->scenario, "pvc_name_template_use_generate_name");
 	generate = use_gen ? cJSON_IsTrue(use_gen) : c->type != PROVIDER_OPENSHIFT;
@@ -187,52 +185,30 @@ static cJSON *expected_pvc_names(struct step_ctx *c, const cJSON *plan_state, co
 	n = vm_source_disks(c->type, source, disks, VM_DISKS_MAX);
 	out = cJSON_CreateArray();
 	for (size_t i = 0; i < n; i++) {
-		cJSON *data = cJSON_CreateObject(), *e = cJSON_CreateObject();
-		const char *file = json_str(disks[i].disk, "file", ""), *base = strrchr(file, '/');
-		struct buf name = BUF_INIT(4096);
+		cJSON *e = cJSON_CreateObject();
 		struct mtv_err err;
-		char clean[128];
+		char name[512];
 
-		cJSON_AddStringToObject(data, "VmName", json_str(source, "name", ""));
-		cJSON_AddStringToObject(data, "TargetVmName", target_name);
-		cJSON_AddStringToObject(data, "PlanName", json_str(plan_state, "name", ""));
-		cJSON_AddNumberToObject(data, "DiskIndex", (double)i);
-		cJSON_AddNumberToObject(data, "RootDiskIndex", 0);
-		cJSON_AddStringToObject(data, "VmId", json_str(source, "id", ""));
-		cJSON_AddStringToObject(data, "FileName", base ? base + 1 : file);
-		cJSON_AddStringToObject(data, "WinDriveLetter", json_str(disks[i].disk, "winDriveLetter", ""));
-		cJSON_AddBoolToObject(data, "Shared", cJSON_IsTrue(json_get(disks[i].disk, "shared")));
-		if (gotmpl_render(tmpl->valuestring, data, &name, &err) < 0) {
-			/* Forklift falls back to generateName <plan>-<vm id>- */
-			buf_reset(&name);
-			buf_addf(&name, "%s-%s-", json_str(plan_state, "name", ""), json_str(source, "id", ""));
-			generate = true;
-		}
-		/* Trimmed; a generateName prefix ends in '-' and is cut to 58
-		 * characters (the API server adds 5), an exact name to 63. */
-		snprintf(clean, sizeof(clean), "%s", buf_str(&name));
-		for (char *p = clean + strlen(clean); p > clean && (p[-1] == ' ' || p[-1] == '\n'); )
-			*--p = '\0';
-		if (generate) {
-			size_t len = strlen(clean);
+		if (plan_pvc_name(tmpl, json_str(plan_state, "name", ""), source, target_name, disks[i].disk, (int)i,
+				  name, sizeof(name), &err) < 0) {
+			/* Forklift names no PVC then (the Plan is NotValid): no
+			 * name is expected, and the check says why. */
+			cJSON_AddStringToObject(e, "invalid", err.msg);
+		} else if (generate) {
+			/* generateName: the label plus '-', cut to the 58
+			 * characters the API server keeps before its suffix. */
+			size_t len = strlen(name);
 
-			if (len && clean[len - 1] != '-' && len + 1 < sizeof(clean)) {
-				clean[len] = '-';
-				clean[len + 1] = '\0';
+			if (len + 1 < sizeof(name)) {
+				name[len] = '-';
+				name[len + 1] = '\0';
 			}
-			clean[58] = '\0';
-			cJSON_AddStringToObject(e, "prefix", clean);
+			name[58] = '\0';
+			cJSON_AddStringToObject(e, "prefix", name);
 		} else {
-			size_t len = strlen(clean);
-
-			while (len && clean[len - 1] == '-')
-				clean[--len] = '\0';
-			clean[63] = '\0';
-			cJSON_AddStringToObject(e, "name", clean);
+			cJSON_AddStringToObject(e, "name", name);
 		}
 		cJSON_AddItemToArray(out, e);
-		buf_release(&name);
-		cJSON_Delete(data);
 	}
 	return out;
 }
@@ -250,8 +226,12 @@ static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON
 	char dest[128], tc[400];
 	int failed = 0;
 
-	/* "auto" (and unset) mean: as the source was before the migration. */
-	if (!*power || !strcmp(power, "auto"))
+	/* mtv-plan recorded what Forklift will do (Windows guests are started
+	 * unless the target is "off"); a state file from before that: "auto"
+	 * and unset mean as the source was before the migration. */
+	if (json_get(planned, "expectedPower"))
+		power = json_str(planned, "expectedPower", "");
+	else if (!*power || !strcmp(power, "auto"))
 		power = json_str(planned, "sourcePower", "");
 	destination_name(migration, id, src_name, dest, sizeof(dest));
 	vm = find_by_label(d->vms, "vmID", id);

@@ -20,7 +20,9 @@ static struct step step = {
 	.name = "mtv-networkmap",
 	.summary = "Create the NetworkMap for the scenario's VMs: the first source network → pod, each\n"
 		   "further one → a multus NAD (cnv-bridge) created in the target namespace or the\n"
-		   "scenario's multus_namespace.  Waits until Ready; records it in mtv-maps.json.",
+		   "scenario's multus_namespace.  An OpenShift source's networks are its VMs' pod network\n"
+		   "({type: pod}) and multus networks ({name, namespace}).  Waits until Ready; records it\n"
+		   "in mtv-maps.json.",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 	.writes = true,

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "cluster_edits.h"
@@ -32,7 +33,10 @@ static struct step step = {
 	.name = "mtv-plan",
 	.summary = "Create the Plan for the scenario's VMs (ids from the inventory, the plan fields the\n"
 		   "scenario sets) on the session's providers and maps; wait until Ready.  On timeout\n"
-		   "prints every blocking condition of the Plan and of its providers.  Writes mtv-plan.json.",
+		   "prints every blocking condition of the Plan and of its providers.  A pvc_name_template\n"
+		   "that does not render to a DNS-1123 label for every disk is refused (exit 2) before\n"
+		   "anything is created.  Writes mtv-plan.json, with each VM's expectedPower (Forklift starts\n"
+		   "a Windows guest unless the target power is off).",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 	.writes = true,
@@ -231,9 +235,32 @@ static cJSON *vm_namespace_build(struct step_ctx *c, const char *name)
 	return ns;
 }
 
+/* Forklift's FEATURE_WINDOWS_WAIT_FOR_REBOOT, from the ForkliftController's
+ * feature_windows_wait_for_reboot ("true" by default in its CRD; the
+ * operator reads it with Ansible's bool filter).  Unreadable: the default. */
+static bool windows_wait_for_reboot(struct step_ctx *c)
+{
+	static const char *const no[] = { "false", "no", "off", "0", "n", NULL };
+	struct mtv_err e;
+	cJSON *fc = NULL;
+	bool on = true;
+
+	if (kube_get(&c->kc, &KUBE_FORKLIFTCONTROLLERS, c->session.mtv_namespace, "forklift-controller", &fc, &e) < 0) {
+		log_warn("ForkliftController %s/forklift-controller: %s; taking Windows wait-for-reboot as on (the default)",
+			 c->session.mtv_namespace, e.msg);
+		return true;
+	}
+	for (int i = 0; no[i]; i++)
+		if (!strcasecmp(json_str(fc, "spec.feature_windows_wait_for_reboot", "true"), no[i]))
+			on = false;
+	cJSON_Delete(fc);
+	return on;
+}
+
 static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, const char *vm_ns,
 		       const char *node, struct mtv_err *err)
 {
+	bool win_reboot = windows_wait_for_reboot(c);
 	cJSON *doc = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(doc, "vms");
 	const cJSON *vm;
 	size_t i = 0;
@@ -261,8 +288,14 @@ static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, 
 		cJSON_AddStringToObject(e, "name", json_str(vm, "name", ""));
 		/* The power the scenario asked for, else what the inventory said
 		 * before the migration changed it: what check-vms expects back. */
-		cJSON_AddStringToObject(e, "sourcePower", *c->scenario.vms[i].source_vm_power
-				       ? c->scenario.vms[i].source_vm_power : vm_source_power(c->type, vm));
+		const char *src_power = *c->scenario.vms[i].source_vm_power ? c->scenario.vms[i].source_vm_power
+									   : vm_source_power(c->type, vm);
+
+		cJSON_AddStringToObject(e, "sourcePower", src_power);
+		/* What the destination VM's run strategy will be: Forklift
+		 * starts a Windows guest unless the target is "off". */
+		cJSON_AddStringToObject(e, "expectedPower",
+					vm_expected_power(c->type, vm, c->scenario.target_power_state, src_power, win_reboot));
 		i++;
 		cJSON_AddItemToArray(list, e);
 	}
@@ -302,7 +335,9 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	}
 	refs.vm_namespace = json_str(c->scenario.plan, "vm_target_namespace", c->ns);
 	if (source_vms_find(&c->source, &c->scenario, inv_timeout * 1000, step_interrupt_flag(), &vms, err) < 0 ||
-	    choose_name(c, name, sizeof(name), err) < 0)
+	    choose_name(c, name, sizeof(name), err) < 0 ||
+	    /* Forklift would only mark the Plan NotValid; say so before creating it. */
+	    plan_check_pvc_template(c, name, vms, err) < 0)
 		goto out;
 	if (strcmp(refs.vm_namespace, c->ns)) {
 		struct mtv_err e;

@@ -20,7 +20,8 @@ static struct step_param params[] = {
 static struct step step = {
 	.name = "mtv-storagemap",
 	.summary = "Create the StorageMap for the scenario's VMs: every source storage they use goes to\n"
-		   "MTV_STORAGE_CLASS.  Waits until it is Ready; records it in mtv-maps.json.  Exits 1,\n"
+		   "MTV_STORAGE_CLASS (an OpenShift source: the storage classes of its VMs' PVCs and\n"
+		   "DataVolumes).  Waits until it is Ready; records it in mtv-maps.json.  Exits 1,\n"
 		   "creating nothing, when the VMs have no disks on any storage.",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),

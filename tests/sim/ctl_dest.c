@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "exec.h"
 
 cJSON *dest_vm_labels(struct ctx *c, const char *vmid)
@@ -162,53 +163,28 @@ static int dest_disks(struct ctx *c, const cJSON *vm, struct ddisk *out, int max
 	return n;
 }
 
-static void pvc_name(struct ctx *c, const cJSON *vm, const cJSON *pvm, const cJSON *vmst, int idx,
-		     const struct ddisk *dd, const char *vmid, char *name, size_t namesz, bool *generate)
+/* The disk's PVC (DataVolume) name, or -1 when the template is invalid:
+ * Forklift's SetPVCNameOnObject fails then, it invents no other name. */
+static int pvc_name(struct ctx *c, const cJSON *vm, const cJSON *pvm, const cJSON *vmst, int idx,
+		    const struct ddisk *dd, const char *vmid, char *name, size_t namesz, bool *generate)
 {
-	const char *tmpl = json_str(pvm, "pvcNameTemplate", "");
 	bool ocp = !strcmp(c->type, "openshift");
+	const char *tmpl = sim_pvc_template(c->plan->o, pvm, c->fc, ocp);
 	const cJSON *ug = json_get(c->plan->o, "spec.pvcNameTemplateUseGenerateName");
-	cJSON *data = cJSON_CreateObject();
-	const cJSON *disk = dd->pos >= 0 ? dd->disk : NULL;
-	char out[400], file[512], src_pvc[300];
-	const char *f = json_str(disk, "file", ""), *slash = strrchr(f, '/');
+	cJSON *data = sim_pvc_template_data(vm, dd->pos >= 0 ? dd->disk : NULL, dd->pos, c->wprov, dest_target_name(vmst),
+					     c->plan->name, vmid, idx);
+	char out[400], why[512];
+	int rc = sim_pvc_name_render(tmpl, data, out, sizeof(out), why, sizeof(why));
 
-	if (!*tmpl)
-		tmpl = json_str(c->plan->o, "spec.pvcNameTemplate", "");
-	if (!*tmpl)
-		tmpl = json_str(c->fc, ocp ? "controller_ocp_pvc_name_template" : "controller_pvc_name_template", "");
-	if (!*tmpl)
-		tmpl = ocp ? "{{.SourcePVCName}}" : "{{trunc 15 .PlanName}}-{{trunc 15 .TargetVmName}}-disk-{{.DiskIndex}}";
-	*generate = cJSON_IsBool(ug) ? cJSON_IsTrue(ug) : !ocp;
-	snprintf(file, sizeof(file), "%s", slash ? slash + 1 : f);
-	snprintf(src_pvc, sizeof(src_pvc), "%s-disk-%d", json_str(vm, "name", ""), dd->pos);
-	cJSON_AddStringToObject(data, "VmName", json_str(vm, "name", ""));
-	cJSON_AddStringToObject(data, "TargetVmName", dest_target_name(vmst));
-	cJSON_AddStringToObject(data, "PlanName", c->plan->name);
-	cJSON_AddNumberToObject(data, "DiskIndex", idx);
-	cJSON_AddNumberToObject(data, "RootDiskIndex", 0);
-	cJSON_AddStringToObject(data, "VmId", vmid);
-	cJSON_AddStringToObject(data, "WinDriveLetter", "");
-	cJSON_AddBoolToObject(data, "Shared", false);
-	cJSON_AddStringToObject(data, "FileName", file);
-	cJSON_AddStringToObject(data, "DiskId", json_str(disk, "id", ""));
-	cJSON_AddStringToObject(data, "SourcePVCName", src_pvc);
-	cJSON_AddStringToObject(data, "SourcePVCNamespace", json_str(c->wprov, "namespace", "mtv-source-vms"));
-	if (sim_gotmpl(tmpl, data, out, sizeof(out)) || !*out) {
-		snprintf(name, namesz, "%s-%s-", c->plan->name, vmid);
-		dest_lower(name);
-		*generate = true;
-	} else {
-		size_t n = strlen(out);
-		if (*generate && out[n - 1] != '-')
-			snprintf(name, namesz, "%s-", out);
-		else {
-			while (n && out[n - 1] == '-')
-				out[--n] = '\0';
-			snprintf(name, namesz, "%s", out);
-		}
-	}
 	cJSON_Delete(data);
+	if (rc < 0)
+		return -1;
+	*generate = cJSON_IsBool(ug) ? cJSON_IsTrue(ug) : !ocp;
+	if (*generate)
+		snprintf(name, namesz, "%s-", out);	/* a label never ends in '-' */
+	else
+		snprintf(name, namesz, "%s", out);
+	return 0;
 }
 
 #define DEST_DISKS_MAX 64
@@ -235,7 +211,8 @@ void dest_create_disks(struct ctx *c, const cJSON *vm, const cJSON *pvm, const c
 		if (!strcmp(c->type, "openshift") && !me)
 			me = dest_map_entry(c->smap, json_str(disk, "storage", ""), json_str(disk, "storage", ""));
 		sc = json_str(me, "destination.storageClass", "");
-		pvc_name(c, vm, pvm, vmst, i, &dd[i], vmid, name, sizeof(name), &gen);
+		if (pvc_name(c, vm, pvm, vmst, i, &dd[i], vmid, name, sizeof(name), &gen) < 0)
+			continue;
 		dv = dest_meta(gen ? NULL : name, gen ? name : NULL, c->tns, dest_vm_labels(c, vmid));
 		an = dest_vm_labels(c, vmid);
 		cJSON_AddStringToObject(an, "cdi.kubevirt.io/storage.deleteAfterCompletion", "false");
@@ -440,6 +417,25 @@ static const cJSON *ip_of(const cJSON *nic)
 	return cJSON_GetArrayItem(json_get(nic, "ips"), 0);
 }
 
+/* Forklift's IsWindows, over the fields the sim's inventory serves for
+ * this VM: vSphere guestId/guestName, oVirt osType/guestName and OVA
+ * osType all come from the world's guestOS (or guestName); the OpenStack
+ * image's os_distro and OpenShift have none. */
+static bool src_windows(const char *type, const cJSON *vm)
+{
+	if (strcmp(type, "vsphere") && strcmp(type, "ovirt") && strcmp(type, "ova"))
+		return false;
+	return strcasestr(json_str(vm, "guestOS", ""), "win") || strcasestr(json_str(vm, "guestName", ""), "win");
+}
+
+bool dest_windows_starts(struct ctx *c, const cJSON *vm, const cJSON *pvm)
+{
+	const char *tps = json_str(pvm, "targetPowerState", json_str(c->plan->o, "spec.targetPowerState", ""));
+	const char *feature = json_str(c->fc, "feature_windows_wait_for_reboot", "true");
+
+	return strcasecmp(feature, "false") && strcmp(tps, "off") && src_windows(c->type, vm);
+}
+
 void dest_create_vm(struct ctx *c, const cJSON *vm, const cJSON *pvm, cJSON *vmst, const char *vmid)
 {
 	const char *name = dest_target_name(vmst);
@@ -462,7 +458,10 @@ void dest_create_vm(struct ctx *c, const cJSON *vm, const cJSON *pvm, cJSON *vms
 		cJSON_AddStringToObject(an, "openshift.io/display-name", json_str(vm, "name", ""));
 		cJSON_AddStringToObject(an, "original-ID", vmid);
 	}
-	if (exec_windows_reboot(c, vm, pvm) || !strcmp(tps, "on"))
+	/* determineRunStrategy: a Windows guest is started whatever the
+	 * source's power unless the target is "off"; then the target; then
+	 * the source's power before the migration. */
+	if (dest_windows_starts(c, vm, pvm) || !strcmp(tps, "on"))
 		running = true;
 	else if (!strcmp(tps, "off"))
 		running = false;

@@ -96,10 +96,8 @@ static time_t sim_wall(struct sim *sim)
 
 bool exec_windows_reboot(struct ctx *c, const cJSON *vm, const cJSON *pvm)
 {
-	const char *tps = json_str(pvm, "targetPowerState", json_str(c->plan->o, "spec.targetPowerState", ""));
-
-	return cJSON_IsTrue(json_get(vm, "windows")) && strcmp(tps, "off") &&
-	       (!strcmp(c->type, "vsphere") || !strcmp(c->type, "ova"));
+	/* the WaitForGuestReboots step also needs a guest conversion */
+	return dest_windows_starts(c, vm, pvm) && (!strcmp(c->type, "vsphere") || !strcmp(c->type, "ova"));
 }
 
 static bool has_hook(const cJSON *pvm, const char *step)

@@ -31,6 +31,103 @@ static bool ref_has_id(const cJSON *refs, const char *id)
 	return false;
 }
 
+static const cJSON *forklift_controller_spec(struct sim *sim)
+{
+	const struct restype *rt = rt_of("forklift.konveyor.io", "v1beta1", "forkliftcontrollers");
+
+	for (size_t i = 0; i < sim->store.n; i++)
+		if (sim->store.objs[i]->rt == rt)
+			return json_get(sim->store.objs[i]->o, "spec");
+	return NULL;
+}
+
+/* Forklift's Validator.PVCNameTemplate: the VM's template renders, for
+ * every disk, to a DNS-1123 label; else an item "<ref> template:<t>
+ * error:<why>" of the NotValid condition (validation.go). */
+static void validate_pvc_template(struct sim *sim, struct sobj *plan, const cJSON *v, const cJSON *vm,
+				  const cJSON *wprov, const char *type, const char *target, cJSON **bad)
+{
+	const char *tmpl = sim_pvc_template(plan->o, v, forklift_controller_spec(sim), !strcmp(type, "openshift"));
+	int n = cJSON_GetArraySize(json_get(vm, "disks"));
+
+	for (int d = 0; d < n; d++) {
+		cJSON *data = sim_pvc_template_data(vm, cJSON_GetArrayItem(json_get(vm, "disks"), d), d, wprov, target,
+						    plan->name, json_str(v, "id", ""), d);
+		char out[400], why[512], item[1500];
+		int rc = sim_pvc_name_render(tmpl, data, out, sizeof(out), why, sizeof(why));
+		cJSON *ref;
+
+		cJSON_Delete(data);
+		if (!rc)
+			continue;
+		if (!*bad)
+			*bad = cJSON_CreateArray();
+		ref = vm_ref_item(v);
+		snprintf(item, sizeof(item), "%s template:%s error:%s", ref->valuestring, tmpl, why);
+		cJSON_Delete(ref);
+		cJSON_AddItemToArray(*bad, cJSON_CreateString(item));
+		return;
+	}
+}
+
+/* Forklift's OpenShift validator (adapter/ocp/validator.go): StorageMapped
+ * reads the storage class of each PVC or DataVolume volume's PVC on the
+ * source cluster and looks it up by name in the StorageMap's sources
+ * (smap, nmap: the maps' spec.map); NetworksMapped
+ * wants the pod network mapped by type and each multus network by name and
+ * namespace ("ns/name", else the VM's namespace). */
+static void validate_ocp_maps(struct sim *sim, const cJSON *wprov, const cJSON *vm, const cJSON *smap,
+			      const cJSON *nmap, bool *storage_ok, bool *networks_ok)
+{
+	const char *ns = json_str(wprov, "namespace", "mtv-source-vms");
+	struct sobj *kv = store_find(&sim->store, rt_of("kubevirt.io", "v1", "virtualmachines"), ns,
+				     json_str(vm, "name", ""));
+	const cJSON *e, *r;
+
+	*storage_ok = *networks_ok = true;
+	if (!kv)
+		return;
+	cJSON_ArrayForEach(e, json_get(kv->o, "spec.template.spec.volumes")) {
+		const char *claim = json_str(e, "persistentVolumeClaim.claimName", json_str(e, "dataVolume.name", ""));
+		struct sobj *pvc;
+		const char *sc;
+		bool found = false;
+
+		if (!*claim)
+			continue;
+		pvc = store_find(&sim->store, rt_of("", "v1", "persistentvolumeclaims"), ns, claim);
+		sc = pvc ? json_str(pvc->o, "spec.storageClassName", "") : "";
+		cJSON_ArrayForEach(r, smap)
+			if (*sc && !strcmp(json_str(r, "source.name", ""), sc))
+				found = true;
+		if (!found)
+			*storage_ok = false;
+	}
+	cJSON_ArrayForEach(e, json_get(kv->o, "spec.template.spec.networks")) {
+		const char *mn = json_str(e, "multus.networkName", NULL), *slash;
+		char nname[256], nns[256];
+		bool found = false;
+
+		if (json_get(e, "pod")) {
+			cJSON_ArrayForEach(r, nmap)
+				if (!strcmp(json_str(r, "source.type", ""), "pod"))
+					found = true;
+		} else if (mn) {
+			slash = strchr(mn, '/');
+			snprintf(nns, sizeof(nns), "%.*s", slash ? (int)(slash - mn) : (int)strlen(ns), slash ? mn : ns);
+			snprintf(nname, sizeof(nname), "%s", slash ? slash + 1 : mn);
+			cJSON_ArrayForEach(r, nmap)
+				if (!strcmp(json_str(r, "source.name", ""), nname) &&
+				    !strcmp(json_str(r, "source.namespace", ""), nns))
+					found = true;
+		} else {
+			continue;
+		}
+		if (!found)
+			*networks_ok = false;
+	}
+}
+
 /* Per-VM validation against the source inventory and the maps. */
 static void validate_vms(struct sim *sim, struct sobj *plan, struct sobj *src, struct sobj *nmap, struct sobj *smap,
 			 cJSON *conds, const cJSON *old)
@@ -38,7 +135,7 @@ static void validate_vms(struct sim *sim, struct sobj *plan, struct sobj *src, s
 	cJSON *wprov = src ? src_world_provider(sim, src->o) : NULL;
 	const char *type = src ? json_str(src->o, "spec.type", "") : "";
 	cJSON *notset = NULL, *notfound = NULL, *dup = NULL, *nets = NULL, *stor = NULL, *exists = NULL;
-	cJSON *hooknf = NULL, *hooknr = NULL, *hookstep = NULL, *cbt = NULL, *tname = NULL;
+	cJSON *hooknf = NULL, *hooknr = NULL, *hookstep = NULL, *cbt = NULL, *tname = NULL, *pvcbad = NULL;
 	const cJSON *v, *w;
 	bool warm = cJSON_IsTrue(json_get(plan->o, "spec.warm")) || !strcmp(json_str(plan->o, "spec.type", ""), "warm");
 	const char *tns = json_str(plan->o, "spec.targetNamespace", "");
@@ -101,6 +198,16 @@ static void validate_vms(struct sim *sim, struct sobj *plan, struct sobj *src, s
 			if (miss)
 				add_item(&stor, v);
 		}
+		if (!strcmp(type, "openshift")) {
+			bool sok, nok;
+
+			validate_ocp_maps(sim, wprov, vm, smap ? json_get(smap->o, "spec.map") : NULL,
+					  nmap ? json_get(nmap->o, "spec.map") : NULL, &sok, &nok);
+			if (!nok)
+				add_item(&nets, v);
+			if (!sok)
+				add_item(&stor, v);
+		}
 		if (warm && !strcmp(type, "vsphere") && !cJSON_IsTrue(json_get(vm, "changeTracking")))
 			add_item(&cbt, v);
 		{
@@ -110,6 +217,7 @@ static void validate_vms(struct sim *sim, struct sobj *plan, struct sobj *src, s
 			if (*tn && !sim_dns1123_label(tn))
 				add_item(&tname, v);
 			sim_vm_newname(*tn ? tn : json_str(vm, "name", ""), newname, sizeof(newname));
+			validate_pvc_template(sim, plan, v, vm, wprov, type, newname, &pvcbad);
 			ex = store_find(&sim->store, rt_of("kubevirt.io", "v1", "virtualmachines"), tns, newname);
 			if (ex && strcmp(json_str(ex->o, "metadata.labels.plan", ""), json_str(plan->o, "metadata.uid", "")))
 				add_item(&exists, v);
@@ -139,8 +247,14 @@ static void validate_vms(struct sim *sim, struct sobj *plan, struct sobj *src, s
 	if (exists)
 		cond_add(conds, old, "VMAlreadyExists", "Critical", "NotUnique",
 			 "Target VM already exists.", exists, false);
-	if (tname)
+	/* Both are of type NotValid: Forklift sets the PVC one first and the
+	 * TargetName one replaces it. */
+	if (tname) {
 		cond_add(conds, old, "NotValid", "Critical", NULL, "TargetName is invalid.", tname, false);
+		cJSON_Delete(pvcbad);
+	} else if (pvcbad) {
+		cond_add(conds, old, "NotValid", "Critical", NULL, "VM PVC name template is invalid.", pvcbad, false);
+	}
 	if (cbt)
 		cond_add(conds, old, "VMMissingChangedBlockTracking", "Critical", "MissingChangedBlockTracking",
 			 "Changed Block Tracking (CBT) has not been enabled on some VM. This feature is a prerequisite for VM warm migration.",

@@ -42,6 +42,9 @@ struct ctx {
 /* ctl_exec.c */
 bool exec_windows_reboot(struct ctx *c, const cJSON *vm, const cJSON *pvm);
 
+/* ctl_dest.c: Forklift starts this Windows guest (wait-for-reboot on, the
+ * target not "off"), whatever the source's power. */
+bool dest_windows_starts(struct ctx *c, const cJSON *vm, const cJSON *pvm);
 /* ctl_dest.c: labels, names and the objects Forklift creates (section 6) */
 cJSON *dest_vm_labels(struct ctx *c, const char *vmid);
 cJSON *dest_meta(const char *name, const char *gen, const char *ns, cJSON *labels);

@@ -97,6 +97,25 @@ const struct restype *restype_by_kind(const char *apiversion, const char *kind)
 	return NULL;
 }
 
+/* The types a real cluster puts in the "all" category (what `kubectl get
+ * all` lists): Kubernetes' pods, services, deployments and jobs (among
+ * those the sim serves), OpenShift's routes, KubeVirt's VMs and VMIs and
+ * CDI's DataVolumes (kubebuilder categories=all in its types.go).  The
+ * Forklift CRDs declare no category. */
+static bool in_category_all(const struct restype *rt)
+{
+	static const char *const all[][2] = {
+		{ "", "pods" }, { "", "services" }, { "apps", "deployments" }, { "batch", "jobs" },
+		{ "route.openshift.io", "routes" }, { "kubevirt.io", "virtualmachines" },
+		{ "kubevirt.io", "virtualmachineinstances" }, { "cdi.kubevirt.io", "datavolumes" },
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(rt->group, all[i][0]) && !strcmp(rt->plural, all[i][1]))
+			return true;
+	return false;
+}
+
 static cJSON *resource_list(const char *gv)
 {
 	cJSON *l = cJSON_CreateObject();
@@ -141,6 +160,8 @@ static cJSON *resource_list(const char *gv)
 					s++;
 			}
 		}
+		if (in_category_all(rt))
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "categories"), cJSON_CreateString("all"));
 		cJSON_AddItemToArray(arr, r);
 		if (rt->has_status) {
 			char sub[160];

@@ -254,6 +254,17 @@ cJSON *src_storages(const cJSON *wprov);
 bool sim_dns1123_label(const char *s);
 void sim_vm_newname(const char *name, char *out, size_t outsz);
 int sim_gotmpl(const char *tmpl, const cJSON *data, char *out, size_t outsz);
+/* The VM's PVC name template: the VM's, the Plan's, the ForkliftController's
+ * (ocp: controller_ocp_pvc_name_template), else Forklift's default. */
+const char *sim_pvc_template(const cJSON *plan, const cJSON *pvm, const cJSON *fc_spec, bool ocp);
+/* The template data (a new object) of world VM vm's disk (NULL: an
+ * OpenStack image), src_pos its place among the world's disks, idx its
+ * DiskIndex. */
+cJSON *sim_pvc_template_data(const cJSON *vm, const cJSON *disk, int src_pos, const cJSON *wprov, const char *target,
+			     const char *plan_name, const char *vmid, int idx);
+/* Render and validate as Forklift does (trimmed, non-empty, a DNS-1123
+ * label); -1 with why filled when the template is invalid.  No fallback. */
+int sim_pvc_name_render(const char *tmpl, const cJSON *data, char *out, size_t outsz, char *why, size_t whysz);
 
 /* oauth.c: the OpenShift OAuth server (no bearer token needed) */
 #define SIM_DEFAULT_PASSWORD "sim-kubeadmin-password"
