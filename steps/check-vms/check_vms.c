@@ -24,7 +24,11 @@ static struct step step = {
 	.summary = "Check every migrated VM against its source: power state (the scenario's\n"
 		   "target_power_state, else the source's), CPU sockets and cores, memory, every source\n"
 		   "NIC's MAC on the network the NetworkMap names, disk count and storage class.  One\n"
-		   "JUnit test case per check; all failures are reported together; exit 1 on any.",
+		   "JUnit test case per check; all failures are reported together; exit 1 on any.\n"
+		   "NICs are matched to networks as Forklift's builders do: vSphere on the portgroup\n"
+		   "or opaque network key (else the id), OVA on the network name, OpenStack per\n"
+		   "addresses network (its first address; the map entry's source.id); oVirt NICs\n"
+		   "are checked for presence.",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 };
@@ -88,8 +92,10 @@ static int load_destination(struct step_ctx *c, const cJSON *plan_state, const c
 		return mtv_err_set(err, MTV_EXIT_ENV, "inventory of %s is not synced", c->source_name);
 	if (r < 0)
 		return -1;
-	if (c->type == PROVIDER_VSPHERE &&
-	    inventory_list(&c->inv, "vsphere", c->source_uid, "networks", 1, &d->source_networks, err) != INVENTORY_OK)
+	/* The networks NICs and map entries resolve to (vm_checks.h). */
+	if ((c->type == PROVIDER_VSPHERE || c->type == PROVIDER_OVA || c->type == PROVIDER_OPENSTACK) &&
+	    inventory_list(&c->inv, provider_type_name(c->type), c->source_uid, "networks", 1, &d->source_networks,
+			   err) != INVENTORY_OK)
 		return -1;
 	return 0;
 }
