@@ -166,6 +166,21 @@ static void add_ref(cJSON *refs, const char *key, const char *value)
 	cJSON_AddItemToArray(refs, ref);
 }
 
+/* Append {id, name} to refs unless a ref with this id is there. */
+static void add_ref_pair(cJSON *refs, const char *id, const char *name)
+{
+	const cJSON *it;
+	cJSON *ref;
+
+	cJSON_ArrayForEach(it, refs)
+		if (!strcmp(json_str(it, "id", ""), id))
+			return;
+	ref = cJSON_CreateObject();
+	cJSON_AddStringToObject(ref, "id", id);
+	cJSON_AddStringToObject(ref, "name", name);
+	cJSON_AddItemToArray(refs, ref);
+}
+
 /* The name of the element of collection with this id. */
 static const char *name_of(const cJSON *collection, const char *id)
 {
@@ -310,7 +325,7 @@ int source_networks(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 	int r = 0;
 
 	*refs = cJSON_CreateArray();
-	if (c->type == PROVIDER_VSPHERE && list(c, "networks", 1, &coll, err) < 0)
+	if ((c->type == PROVIDER_VSPHERE || c->type == PROVIDER_OPENSTACK) && list(c, "networks", 1, &coll, err) < 0)
 		goto fail;
 	if (c->type == PROVIDER_OVIRT && list(c, "nicprofiles", 1, &coll, err) < 0)
 		goto fail;
@@ -319,7 +334,11 @@ int source_networks(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 
 		switch (c->type) {
 		case PROVIDER_VSPHERE:
-			count = add_refs_by_name(*refs, vm, "nics", "network.id", coll, "network", err);
+			/* The VM's networks[] holds network ids; a NIC's network.id
+			 * is a portgroup key or an NSX OpaqueNetworkId, which is
+			 * not an id (Forklift's validator NetworksMapped and
+			 * mtv-api-tests' vms_networks_mappings read networks[]). */
+			count = add_refs_by_name(*refs, vm, "networks", "id", coll, "network", err);
 			if (count < 0)
 				goto fail;
 			break;
@@ -332,8 +351,18 @@ int source_networks(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 			}
 			break;
 		case PROVIDER_OPENSTACK:
+			/* Forklift's OpenStack builder picks the map entry whose
+			 * source.id is the network's id, so the ref carries both
+			 * (as mtv-api-tests' vms_networks_mappings does). */
 			cJSON_ArrayForEach(n, json_get(vm, "addresses")) {
-				add_ref(*refs, "name", n->string);
+				const cJSON *net = by_id(coll, "name", n->string);
+
+				if (!net) {
+					mtv_err_set(err, MTV_EXIT_ENV, "VM %s: network %s is not in the inventory",
+						    json_str(vm, "name", "?"), n->string);
+					goto fail;
+				}
+				add_ref_pair(*refs, json_str(net, "id", ""), n->string);
 				count++;
 			}
 			break;

@@ -194,44 +194,77 @@ static void check_cpu_memory(const struct vm_check_input *in, cJSON *results)
 		add_number_result(results, "memory MiB", mem, dest_memory_mib(in->vm));
 }
 
-/* The NetworkMap source key of a NIC: (field "name" or "id", value), or
- * NULL when this provider type's NIC does not say (then only presence is
- * checked). */
-static const char *nic_network_key(const struct vm_check_input *in, const cJSON *nic, const char **field)
+/* The inventory network whose `field` equals value, or NULL. */
+static const cJSON *network_by(const cJSON *networks, const char *field, const char *value)
 {
 	const cJSON *n;
-	const char *id;
 
-	*field = "name";
+	cJSON_ArrayForEach(n, networks)
+		if (value && !strcmp(json_str(n, field, "\x01"), value))
+			return n;
+	return NULL;
+}
+
+/* The inventory network a NIC is on, the way Forklift's builder matches
+ * them: vSphere NICs name a portgroup key or an NSX OpaqueNetworkId
+ * (buildNICResolver keys DvPortGroup and OpaqueNetwork by `key`, the rest
+ * by `id`); OVA NICs (ovfbase buildOvfNICResolver) and OpenStack addresses
+ * (mapNetworks) name the network.  *ref is what the NIC said. */
+static const cJSON *nic_network(const struct vm_check_input *in, const cJSON *nic, const char **ref)
+{
+	const cJSON *n;
+
 	switch (in->type) {
 	case PROVIDER_VSPHERE:
-		id = json_str(nic, "network.id", NULL);
+		*ref = json_str(nic, "network.id", NULL);
 		cJSON_ArrayForEach(n, in->source_networks) {
-			if (id && !strcmp(json_str(n, "id", ""), id))
-				return json_str(n, "name", NULL);
+			const char *variant = json_str(n, "variant", "");
+			bool keyed = !strcmp(variant, "DvPortGroup") || !strcmp(variant, "OpaqueNetwork");
+
+			if (*ref && !strcmp(json_str(n, keyed ? "key" : "id", "\x01"), *ref))
+				return n;
 		}
-		*field = "id";
-		return id;
+		return NULL;
 	case PROVIDER_OVA:
-		return json_str(nic, "Network", NULL);
+		*ref = json_str(nic, "Network", NULL);
+		return network_by(in->source_networks, "name", *ref);
+	case PROVIDER_OPENSTACK:
+		*ref = nic->string;
+		return network_by(in->source_networks, "name", *ref);
 	default:
+		*ref = NULL;
 		return NULL;
 	}
 }
 
-/* What the NetworkMap says a source network becomes: "pod", "ignored" or
- * "ns/name" ("unmapped" when it has no entry). */
-static void mapped_destination(const cJSON *map, const char *field, const char *key, char *out, size_t outsz)
+/* The inventory network a NetworkMap entry's source ref resolves to: by id
+ * when it has one, else by name (Forklift's Finder ByRef).  OpenStack's
+ * builder compares source.id alone, so there a name-only ref matches
+ * nothing. */
+static const cJSON *entry_network(const struct vm_check_input *in, const cJSON *entry)
 {
-	const char *path = !strcmp(field, "id") ? "source.id" : "source.name";
+	const char *id = json_str(entry, "source.id", ""), *name = json_str(entry, "source.name", "");
+
+	if (*id)
+		return network_by(in->source_networks, "id", id);
+	if (in->type == PROVIDER_OPENSTACK || !*name)
+		return NULL;
+	return network_by(in->source_networks, "name", name);
+}
+
+/* What the NetworkMap says the network becomes: "pod", "ignored" or
+ * "ns/name" ("unmapped" when no entry resolves to it). */
+static void mapped_destination(const struct vm_check_input *in, const cJSON *net, char *out, size_t outsz)
+{
+	const char *id = json_str(net, "id", "");
 	const cJSON *e;
 
 	snprintf(out, outsz, "unmapped");
-	cJSON_ArrayForEach(e, json_get(map, "spec.map")) {
-		const char *v = json_str(e, path, NULL);
+	cJSON_ArrayForEach(e, json_get(in->network_map, "spec.map")) {
+		const cJSON *m = entry_network(in, e);
 		const char *type = json_str(e, "destination.type", "");
 
-		if (!v || strcmp(v, key))
+		if (!m || strcmp(json_str(m, "id", ""), id))
 			continue;
 		if (!strcmp(type, "pod") || !strcmp(type, "ignored"))
 			snprintf(out, outsz, "%s", type);
@@ -259,35 +292,65 @@ static void interface_attachment(const cJSON *vm, const char *iface, char *out, 
 	}
 }
 
+/* One NIC: its MAC on the destination, attached where the map says. */
+static void check_nic(const struct vm_check_input *in, const cJSON *nic, const char *mac, cJSON *results)
+{
+	const cJSON *iface, *net = NULL;
+	const char *ref = NULL;
+	char want[300], have[300] = "absent", check[128];
+
+	snprintf(check, sizeof(check), "nic %s", mac);
+	if (in->source_networks && in->network_map) {
+		net = nic_network(in, nic, &ref);
+		if (ref && !net) {
+			char e[300];
+
+			snprintf(e, sizeof(e), "network %s in the source inventory", ref);
+			add_result(results, check, 0, e, "not found");
+			return;
+		}
+	}
+	if (net)
+		mapped_destination(in, net, want, sizeof(want));
+	else
+		snprintf(want, sizeof(want), "present");
+	cJSON_ArrayForEach(iface, json_get(in->vm, "spec.template.spec.domain.devices.interfaces")) {
+		if (!strcasecmp(json_str(iface, "macAddress", ""), mac)) {
+			interface_attachment(in->vm, json_str(iface, "name", ""), have, sizeof(have));
+			break;
+		}
+	}
+	if (!strcmp(want, "ignored"))
+		add_result(results, check, !strcmp(have, "absent"), "absent (network ignored)", have);
+	else if (!strcmp(want, "present"))
+		add_result(results, check, strcmp(have, "absent") != 0, want, have);
+	else
+		add_result(results, check, !strcmp(want, have), want, have);
+}
+
 static void check_nics(const struct vm_check_input *in, cJSON *results)
 {
-	const cJSON *nic, *iface;
+	const cJSON *nic;
 
+	if (in->type == PROVIDER_OPENSTACK) {
+		/* No nics: addresses maps a network name to its ports'
+		 * addresses.  Forklift's mapNetworks makes one interface per
+		 * network, from its first address, and none when that one is
+		 * a floating IP. */
+		cJSON_ArrayForEach(nic, json_get(in->source, "addresses")) {
+			const cJSON *first = cJSON_GetArrayItem(nic, 0);
+			const char *mac = json_str(first, "OS-EXT-IPS-MAC:mac_addr", NULL);
+
+			if (mac && strcmp(json_str(first, "OS-EXT-IPS:type", ""), "floating"))
+				check_nic(in, nic, mac, results);
+		}
+		return;
+	}
 	cJSON_ArrayForEach(nic, json_get(in->source, "nics")) {
 		const char *mac = json_str(nic, in->type == PROVIDER_OVA ? "MAC" : "mac", NULL);
-		const char *field, *key;
-		char want[300], have[300] = "absent", check[128];
 
-		if (!mac)
-			continue;
-		key = nic_network_key(in, nic, &field);
-		if (key && in->network_map)
-			mapped_destination(in->network_map, field, key, want, sizeof(want));
-		else
-			snprintf(want, sizeof(want), "present");
-		cJSON_ArrayForEach(iface, json_get(in->vm, "spec.template.spec.domain.devices.interfaces")) {
-			if (!strcasecmp(json_str(iface, "macAddress", ""), mac)) {
-				interface_attachment(in->vm, json_str(iface, "name", ""), have, sizeof(have));
-				break;
-			}
-		}
-		snprintf(check, sizeof(check), "nic %s", mac);
-		if (!strcmp(want, "ignored"))
-			add_result(results, check, !strcmp(have, "absent"), "absent (network ignored)", have);
-		else if (!strcmp(want, "present"))
-			add_result(results, check, strcmp(have, "absent") != 0, want, have);
-		else
-			add_result(results, check, !strcmp(want, have), want, have);
+		if (mac)
+			check_nic(in, nic, mac, results);
 	}
 }
 

@@ -16,7 +16,11 @@
 struct vm_check_input {
 	enum provider_type type;
 	const cJSON *source;		/* inventory VM (detail 4) */
-	const cJSON *source_networks;	/* inventory networks (for vSphere names), may be NULL */
+	/* Inventory networks (vSphere, OVA, OpenStack): a NIC and each
+	 * NetworkMap entry resolve to one of them, and a NIC is expected
+	 * where the entry for its network sends it.  NULL (or another
+	 * type): only the NIC's presence is checked. */
+	const cJSON *source_networks;
 	const cJSON *vm;		/* kubevirt VirtualMachine */
 	const cJSON *vmi;		/* VirtualMachineInstance or NULL */
 	const cJSON *pvcs;		/* PVCs of the VM's namespace */

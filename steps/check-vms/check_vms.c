@@ -27,7 +27,10 @@ static struct step step = {
 		   "server has one more: its image), each disk's PVC (found by Forklift's disk-index,\n"
 		   "else disk-source, annotation: the right source disk, the storage class, the\n"
 		   "pvc_name_template name).  One JUnit test case per check; all failures are reported\n"
-		   "together; exit 1 on any.",
+		   "together; exit 1 on any.  NICs are matched to networks as Forklift's builders do:\n"
+		   "vSphere on the portgroup or opaque network key (else the id), OVA on the network\n"
+		   "name, OpenStack per addresses network (its first address; the map entry's\n"
+		   "source.id); oVirt NICs are checked for presence.",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 };
@@ -91,8 +94,10 @@ static int load_destination(struct step_ctx *c, const cJSON *plan_state, const c
 		return mtv_err_set(err, MTV_EXIT_ENV, "inventory of %s is not synced", c->source_name);
 	if (r < 0)
 		return -1;
-	if (c->type == PROVIDER_VSPHERE &&
-	    inventory_list(&c->inv, "vsphere", c->source_uid, "networks", 1, &d->source_networks, err) != INVENTORY_OK)
+	/* The networks NICs and map entries resolve to (vm_checks.h). */
+	if ((c->type == PROVIDER_VSPHERE || c->type == PROVIDER_OVA || c->type == PROVIDER_OPENSTACK) &&
+	    inventory_list(&c->inv, provider_type_name(c->type), c->source_uid, "networks", 1, &d->source_networks,
+			   err) != INVENTORY_OK)
 		return -1;
 	return 0;
 }

@@ -20,9 +20,12 @@ static struct step step = {
 	.name = "mtv-networkmap",
 	.summary = "Create the NetworkMap for the scenario's VMs: the first source network → pod, each\n"
 		   "further one → a multus NAD (cnv-bridge) created in the target namespace or the\n"
-		   "scenario's multus_namespace.  An OpenShift source's networks are its VMs' pod network\n"
-		   "({type: pod}) and multus networks ({name, namespace}).  Waits until Ready; records it\n"
-		   "in mtv-maps.json.",
+		   "scenario's multus_namespace.  Waits until Ready; records it in mtv-maps.json.\n"
+		   "Source networks, as mtv-api-tests finds them: vSphere by name from the VM's\n"
+		   "networks[] (NIC network ids are portgroup keys or NSX OpaqueNetworkIds), oVirt by\n"
+		   "id through the NIC profiles, OpenStack by id and name from addresses, OVA by id, an\n"
+		   "OpenShift source its VMs' pod network ({type: pod}) and multus networks ({name,\n"
+		   "namespace}).",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 	.writes = true,

@@ -89,7 +89,7 @@ setup() {
 	run sim_curl "/providers/vsphere/$uid/vms?detail=4"
 	assert_success
 	run sim_json '[*].name' <<<"$output"
-	assert_output "mtv-tests-rhel8 mtv-rhel8-warm-2disks2nics mtv-win2019-3disks mtv-win2022-ip-3disks mtv-rhel8-mixed-bus"
+	assert_output "mtv-tests-rhel8 mtv-rhel8-warm-2disks2nics mtv-win2019-3disks mtv-win2022-ip-3disks mtv-rhel8-mixed-bus mtv-rhel8-dvpg mtv-rhel8-nsx"
 	# (the service proxy strips the token: inventory-auth.bats)
 	run sim_curl "/providers/vsphere/$uid/vms?name=mtv-win2022-ip-3disks"
 	assert_success
@@ -483,7 +483,7 @@ hook_yaml() {
 	metadata: {name: nm-os, namespace: o2m}
 	spec:
 	  provider: {source: {name: os, namespace: o2m}, destination: {name: host, namespace: openshift-mtv}}
-	  map: [{source: {name: private}, destination: {type: pod}}]
+	  map: [{source: {id: 7a0b1c2e-0000-4000-8000-00000000a001, name: private}, destination: {type: pod}}]
 	---
 	apiVersion: forklift.konveyor.io/v1beta1
 	kind: StorageMap

@@ -70,6 +70,57 @@ const cJSON *dest_map_entry(const cJSON *map, const char *id, const char *name)
 	return NULL;
 }
 
+/* The NetworkMap entry a source NIC goes by.  Forklift's OpenStack builder
+ * (mapNetworks) takes the entry whose source.id is the network's id and
+ * nothing else; the other builders resolve the entry's id or name. */
+static const cJSON *nic_map_entry(struct ctx *c, const cJSON *nic)
+{
+	const char *netid = json_str(nic, "network", "");
+	const cJSON *e;
+
+	if (strcmp(c->type, "openstack"))
+		return dest_map_entry(c->nmap, netid, dest_src_name(c, "networks", netid));
+	cJSON_ArrayForEach(e, json_get(c->nmap, "spec.map"))
+		if (!strcmp(json_str(e, "source.id", ""), netid))
+			return e;
+	return NULL;
+}
+
+/* Whether a source NIC becomes an interface at all: OpenStack VMs get one
+ * per network in the server's addresses (a port without an address is not
+ * there), from the first address (Forklift's mapNetworks). */
+static bool nic_interfaced(struct ctx *c, const cJSON *vm, const cJSON *nic)
+{
+	const cJSON *e;
+
+	if (strcmp(c->type, "openstack"))
+		return true;
+	if (!cJSON_GetArraySize(json_get(nic, "ips")))
+		return false;
+	cJSON_ArrayForEach(e, json_get(vm, "nics")) {
+		if (e == nic)
+			return true;
+		if (!strcmp(json_str(e, "network", ""), json_str(nic, "network", "")) &&
+		    cJSON_GetArraySize(json_get(e, "ips")))
+			return false;
+	}
+	return true;
+}
+
+const char *dest_network_error(struct ctx *c, const cJSON *vm)
+{
+	static char msg[300];
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, json_get(vm, "nics")) {
+		if (!nic_interfaced(c, vm, e) || nic_map_entry(c, e) || strcmp(c->type, "openstack"))
+			continue;
+		snprintf(msg, sizeof(msg), "no network map for vm network. network=%s", json_str(e, "network", ""));
+		return msg;
+	}
+	return NULL;
+}
+
 /* The world name of a network or storage id, for maps that name their sources. */
 const char *dest_src_name(struct ctx *c, const char *coll, const char *id)
 {
@@ -503,14 +554,13 @@ void dest_create_vm(struct ctx *c, const cJSON *vm, const cJSON *pvm, cJSON *vms
 	nets = cJSON_AddArrayToObject(tspec, "networks");
 	vols = cJSON_AddArrayToObject(tspec, "volumes");
 	cJSON_ArrayForEach(e, json_get(vm, "nics")) {
-		const char *netid = json_str(e, "network", "");
-		const cJSON *me = dest_map_entry(c->nmap, netid, dest_src_name(c, "networks", netid));
+		const cJSON *me = nic_map_entry(c, e);
 		const char *dtype = json_str(me, "destination.type", "pod");
 		cJSON *iface, *net;
 		char nm[32], nn[300];
 		const char *mac = json_str(e, "mac", "");
 
-		if (!strcmp(dtype, "ignored"))
+		if (!strcmp(dtype, "ignored") || !nic_interfaced(c, vm, e))
 			continue;
 		if (i == 0 && cJSON_IsString(json_get(differ, "mac")))
 			mac = json_str(differ, "mac", mac);
@@ -591,12 +641,11 @@ void dest_create_vm(struct ctx *c, const cJSON *vm, const cJSON *pvm, cJSON *vms
 		cJSON_AddStringToObject(st, "nodeName", node);
 		ifaces = cJSON_AddArrayToObject(st, "interfaces");
 		cJSON_ArrayForEach(e, json_get(vm, "nics")) {
-			const cJSON *me = dest_map_entry(c->nmap, json_str(e, "network", ""),
-							dest_src_name(c, "networks", json_str(e, "network", "")));
+			const cJSON *me = nic_map_entry(c, e);
 			const cJSON *ip = ip_of(e);
 			cJSON *f, *ips;
 			char nm[32], ifn[16];
-			if (!strcmp(json_str(me, "destination.type", "pod"), "ignored"))
+			if (!strcmp(json_str(me, "destination.type", "pod"), "ignored") || !nic_interfaced(c, vm, e))
 				continue;
 			f = cJSON_CreateObject();
 			snprintf(nm, sizeof(nm), "net-%d", k);

@@ -412,8 +412,15 @@ static bool advance(struct ctx *c, cJSON *vmst, const cJSON *pvm, const cJSON *v
 			exec_hook_start(c, run, pvm, name, vmid);
 		if (!strcmp(name, "ImageConversion"))
 			dest_conversion_pod(c, vm, vmid);
-		if (!strcmp(name, "VirtualMachineCreation"))
+		if (!strcmp(name, "VirtualMachineCreation")) {
+			const char *nerr = dest_network_error(c, vm);
+
+			if (nerr) {
+				fail_vm(c, vmst, step, pvm, vmid, nerr);
+				return true;
+			}
 			dest_create_vm(c, vm, pvm, vmst, vmid);
+		}
 		if (!strcmp(name, "DiskTransfer") && c->warm)
 			warm_precopy_start(c, run, vmst);
 		return true;

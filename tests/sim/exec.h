@@ -64,6 +64,9 @@ void dest_pod_phase(struct ctx *c, struct sobj *so, void *arg);		/* arg: phase s
 void dest_set_log(struct sim *sim, const char *ns, const char *name, const char *text);
 void dest_conversion_pod(struct ctx *c, const cJSON *vm, const char *vmid);
 void dest_create_vm(struct ctx *c, const cJSON *vm, const cJSON *pvm, cJSON *vmst, const char *vmid);
+/* Why Forklift's builder could not map the VM's networks (OpenStack: no
+ * map entry with the network's id), or NULL. */
+const char *dest_network_error(struct ctx *c, const cJSON *vm);
 
 /* ctl_hooks.c: PreHook/PostHook Jobs */
 void exec_hook_start(struct ctx *c, struct vmrun *run, const cJSON *pvm, const char *step, const char *vmid);

@@ -42,6 +42,33 @@ static const char *net_name(const cJSON *wprov, const char *id)
 	return net ? json_str(net, "name", id) : id;
 }
 
+/* A vSphere network's variant as the inventory reports it: the world's
+ * `variant`, else DvPortGroup for a dvportgroup-… id, else Standard. */
+static const char *net_variant(const cJSON *nets, const char *id)
+{
+	int n;
+	const cJSON *net = src_find_by(nets, id, NULL, &n);
+	const char *v = json_str(net, "variant", NULL);
+
+	if (v)
+		return v;
+	return !strncmp(id, "dvportgroup", 11) ? "DvPortGroup" : "Standard";
+}
+
+/* What a vSphere NIC's network.id holds: the portgroup key of a distributed
+ * portgroup, the OpaqueNetworkId of an NSX opaque network (the network's
+ * `key`), the network's MoRef id otherwise (Forklift's collectNICs). */
+static const char *nic_network_ref(const cJSON *nets, const char *id)
+{
+	int n;
+	const cJSON *net = src_find_by(nets, id, NULL, &n);
+	const char *variant = net_variant(nets, id);
+
+	if (!strcmp(variant, "DvPortGroup") || !strcmp(variant, "OpaqueNetwork"))
+		return json_str(net, "key", id);
+	return id;
+}
+
 static const char *storage_name(const cJSON *wprov, const char *id)
 {
 	int n;
@@ -91,7 +118,10 @@ static cJSON *vsphere_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm, c
 			cJSON_Delete(r);
 			continue;
 		}
-		cJSON_AddStringToObject(r, "kind", "Network");
+		/* Forklift's Ref kind: "Network" for networks and portgroups, the
+		 * MoRef type itself for an opaque network. */
+		cJSON_AddStringToObject(r, "kind", !strcmp(net_variant(json_get(wprov, "networks"), json_str(e, "network", "")), "OpaqueNetwork")
+							   ? "OpaqueNetwork" : "Network");
 		cJSON_AddStringToObject(r, "id", json_str(e, "network", ""));
 		cJSON_AddItemToArray(nets, r);
 	}
@@ -158,7 +188,7 @@ static cJSON *vsphere_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm, c
 		cJSON_AddItemToArray(devs, dev);
 		r = cJSON_AddObjectToObject(n, "network");
 		cJSON_AddStringToObject(r, "kind", "Network");
-		cJSON_AddStringToObject(r, "id", json_str(e, "network", ""));
+		cJSON_AddStringToObject(r, "id", nic_network_ref(json_get(wprov, "networks"), json_str(e, "network", "")));
 		cJSON_AddStringToObject(n, "mac", json_str(e, "mac", ""));
 		cJSON_AddNumberToObject(n, "order", i);
 		cJSON_AddNumberToObject(n, "deviceKey", 4000 + i);
@@ -470,8 +500,19 @@ static cJSON *simple_list(const cJSON *arr, const char *type, const char *puid, 
 		if (!strcmp(what, "network")) {
 			const char *id = json_str(e, "id", "");
 			if (!strcmp(type, "vsphere")) {
-				cJSON_AddStringToObject(o, "variant", !strncmp(id, "dvportgroup", 11) ? "DvPortGroup" : "Standard");
+				/* Forklift's web Network.With: key only for portgroups
+				 * and opaque networks, dvSwitch only for portgroups. */
+				const char *variant = net_variant(arr, id);
+				cJSON_AddStringToObject(o, "variant", variant);
 				cJSON_AddStringToObject(o, "vlanId", json_str(e, "vlan", ""));
+				cJSON_AddNullToObject(o, "host");
+				if (!strcmp(variant, "DvPortGroup")) {
+					cJSON *sw = cJSON_AddObjectToObject(o, "dvSwitch");
+					cJSON_AddStringToObject(sw, "kind", "Network");
+					cJSON_AddStringToObject(sw, "id", json_str(e, "dvSwitch", "dvs-1"));
+				}
+				if (!strcmp(variant, "DvPortGroup") || !strcmp(variant, "OpaqueNetwork"))
+					cJSON_AddStringToObject(o, "key", nic_network_ref(arr, id));
 			} else if (!strcmp(type, "ovirt")) {
 				cJSON *np = cJSON_CreateArray();
 				char pid[160];

@@ -201,6 +201,46 @@ static int check_vm(const cJSON *root, const char *file, int pi, int vi, const c
 	return 0;
 }
 
+/* vSphere networks may say what they are: a Standard network, a
+ * DvPortGroup (its NICs refer to it by its portgroup `key`, default the
+ * id) or an NSX OpaqueNetwork (NICs refer to its OpaqueNetworkId, the
+ * `key`, which it must have). */
+static int check_networks(const cJSON *root, const char *file, int pi, const char *type, struct mtv_err *err)
+{
+	static const char *const variants[] = { "Standard", "DvPortGroup", "OpaqueNetwork", NULL };
+	const cJSON *e;
+	char q[128];
+	int i = 0;
+
+	snprintf(q, sizeof(q), "providers[%d].networks", pi);
+	cJSON_ArrayForEach(e, json_get(root, q)) {
+		const char *variant;
+		bool ok = false;
+
+		snprintf(q, sizeof(q), "providers[%d].networks[%d].key", pi, i);
+		if (opt_type(root, file, q, cJSON_String, "string", err))
+			return -1;
+		snprintf(q, sizeof(q), "providers[%d].networks[%d].variant", pi, i++);
+		if (opt_type(root, file, q, cJSON_String, "string", err))
+			return -1;
+		variant = json_str(root, q, NULL);
+		if (!variant)
+			continue;
+		if (strcmp(type, "vsphere"))
+			return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s: only vSphere networks have a variant", file, q);
+		for (int k = 0; variants[k]; k++)
+			if (!strcmp(variants[k], variant))
+				ok = true;
+		if (!ok)
+			return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s: \"%s\" is not one of Standard, DvPortGroup, OpaqueNetwork",
+					   file, q, variant);
+		if (!strcmp(variant, "OpaqueNetwork") && !cJSON_IsString(json_get(e, "key")))
+			return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s: an OpaqueNetwork needs a key (its OpaqueNetworkId)",
+					   file, q);
+	}
+	return 0;
+}
+
 static int check_world(const cJSON *root, const char *file, struct mtv_err *err)
 {
 	const cJSON *provs, *e;
@@ -266,6 +306,8 @@ static int check_world(const cJSON *root, const char *file, struct mtv_err *err)
 		if (!cJSON_IsArray(json_get(root, q)))
 			return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s: expected array, got %s", file, q,
 					   json_type_name(json_get(root, q)));
+		if (check_networks(root, file, pi, type, err))
+			return -1;
 		snprintf(q, sizeof(q), "providers[%d].storages", pi);
 		if (!cJSON_IsArray(json_get(root, q)))
 			return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s: expected array, got %s", file, q,

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "json.h"
@@ -306,6 +307,120 @@ static void test_pvcs_matched_by_disk_index(void **state)
 	cJSON_Delete(names);
 }
 
+/* The NIC results for a source, networks and map of one provider type,
+ * against the fixture's VM (…:01 on the pod network, …:02 on ns/cb-1). */
+static cJSON *nic_results(enum provider_type type, const char *source, const char *networks, const char *map)
+{
+	struct fixture f;
+	cJSON *src = cJSON_Parse(source), *nets = cJSON_Parse(networks), *m = cJSON_Parse(map);
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *r;
+
+	load(&f);
+	assert_non_null(src);
+	assert_non_null(nets);
+	assert_non_null(m);
+	f.in.type = type;
+	f.in.source = src;
+	f.in.source_networks = nets;
+	f.in.network_map = m;
+	vm_checks_run(&f.in, f.results);
+	cJSON_ArrayForEach(r, f.results)
+		if (!strncmp(json_str(r, "check", ""), "nic ", 4))
+			cJSON_AddItemToArray(out, cJSON_Duplicate(r, 1));
+	cJSON_Delete(src);
+	cJSON_Delete(nets);
+	cJSON_Delete(m);
+	release(&f);
+	return out;
+}
+
+static void assert_nic(const cJSON *results, const char *check, bool ok, const char *expected)
+{
+	const cJSON *r = result(results, check);
+
+	if (cJSON_IsTrue(json_get(r, "ok")) != ok || strcmp(json_str(r, "expected", ""), expected))
+		fail_msg("%s: ok=%d expected \"%s\" (actual %s), wanted ok=%d expected \"%s\"", check,
+			 cJSON_IsTrue(json_get(r, "ok")), json_str(r, "expected", ""), json_str(r, "actual", ""), ok,
+			 expected);
+}
+
+/* vSphere NICs name a distributed portgroup by its key and an NSX network
+ * by its OpaqueNetworkId; the map names the networks by name or id. */
+static void test_vsphere_nic_on_portgroup_key_and_opaque_id(void **state)
+{
+	(void)state;
+	const char *source =
+		"{\"powerState\":\"poweredOn\",\"nics\":["
+		"{\"mac\":\"00:50:56:aa:00:01\",\"network\":{\"kind\":\"Network\",\"id\":\"dvportgroup-key-7\"}},"
+		"{\"mac\":\"00:50:56:aa:00:02\",\"network\":{\"kind\":\"Network\",\"id\":\"5a7c-opaque\"}}]}";
+	const char *networks =
+		"[{\"id\":\"dvportgroup-1003\",\"name\":\"dvpg\",\"variant\":\"DvPortGroup\",\"key\":\"dvportgroup-key-7\"},"
+		"{\"id\":\"network-o1004\",\"name\":\"nsx\",\"variant\":\"OpaqueNetwork\",\"key\":\"5a7c-opaque\"},"
+		"{\"id\":\"dvportgroup-key-7\",\"name\":\"decoy\",\"variant\":\"Standard\"}]";
+	const char *map =
+		"{\"spec\":{\"map\":[{\"source\":{\"name\":\"dvpg\"},\"destination\":{\"type\":\"pod\"}},"
+		"{\"source\":{\"id\":\"network-o1004\"},\"destination\":{\"type\":\"multus\",\"name\":\"cb-1\",\"namespace\":\"ns\"}}]}}";
+	cJSON *r = nic_results(PROVIDER_VSPHERE, source, networks, map);
+
+	assert_int_equal(cJSON_GetArraySize(r), 2);
+	assert_nic(r, "nic 00:50:56:aa:00:01", true, "pod");
+	assert_nic(r, "nic 00:50:56:aa:00:02", true, "ns/cb-1");
+	cJSON_Delete(r);
+	/* A key that no network has fails naming it. */
+	r = nic_results(PROVIDER_VSPHERE, source, "[]", map);
+	assert_nic(r, "nic 00:50:56:aa:00:01", false, "network dvportgroup-key-7 in the source inventory");
+	cJSON_Delete(r);
+}
+
+/* OVA NICs name their network; the map refers to it by ID. */
+static void test_ova_nic_network_is_a_name(void **state)
+{
+	(void)state;
+	const char *source =
+		"{\"nics\":[{\"Name\":\"Ethernet\",\"MAC\":\"00:50:56:aa:00:01\",\"Network\":\"VM Network\"},"
+		"{\"Name\":\"Ethernet\",\"MAC\":\"00:50:56:aa:00:02\",\"Network\":\"Mgmt\"}]}";
+	const char *networks = "[{\"id\":\"ova-net-1\",\"name\":\"VM Network\"},{\"id\":\"ova-net-2\",\"name\":\"Mgmt\"}]";
+	const char *map =
+		"{\"spec\":{\"map\":[{\"source\":{\"id\":\"ova-net-1\"},\"destination\":{\"type\":\"pod\"}},"
+		"{\"source\":{\"id\":\"ova-net-2\"},\"destination\":{\"type\":\"multus\",\"name\":\"cb-1\",\"namespace\":\"ns\"}}]}}";
+	cJSON *r = nic_results(PROVIDER_OVA, source, networks, map);
+
+	assert_nic(r, "nic 00:50:56:aa:00:01", true, "pod");
+	assert_nic(r, "nic 00:50:56:aa:00:02", true, "ns/cb-1");
+	cJSON_Delete(r);
+}
+
+/* OpenStack has no nics: one interface per addresses network, from its
+ * first address; the builder matches the map on source.id only. */
+static void test_openstack_nics_from_addresses(void **state)
+{
+	(void)state;
+	const char *source =
+		"{\"status\":\"ACTIVE\",\"addresses\":{"
+		"\"private\":[{\"addr\":\"172.16.0.21\",\"version\":4,\"OS-EXT-IPS:type\":\"fixed\",\"OS-EXT-IPS-MAC:mac_addr\":\"00:50:56:aa:00:01\"},"
+		"{\"addr\":\"10.0.0.9\",\"version\":4,\"OS-EXT-IPS:type\":\"floating\",\"OS-EXT-IPS-MAC:mac_addr\":\"00:50:56:aa:00:01\"}],"
+		"\"mgmt\":[{\"addr\":\"172.17.0.21\",\"version\":4,\"OS-EXT-IPS:type\":\"fixed\",\"OS-EXT-IPS-MAC:mac_addr\":\"00:50:56:aa:00:02\"}],"
+		"\"public\":[{\"addr\":\"10.0.0.10\",\"version\":4,\"OS-EXT-IPS:type\":\"floating\",\"OS-EXT-IPS-MAC:mac_addr\":\"00:50:56:aa:00:09\"}]}}";
+	const char *networks =
+		"[{\"id\":\"n-1\",\"name\":\"private\"},{\"id\":\"n-2\",\"name\":\"mgmt\"},{\"id\":\"n-3\",\"name\":\"public\"}]";
+	const char *map =
+		"{\"spec\":{\"map\":[{\"source\":{\"id\":\"n-1\",\"name\":\"private\"},\"destination\":{\"type\":\"pod\"}},"
+		"{\"source\":{\"id\":\"n-2\",\"name\":\"mgmt\"},\"destination\":{\"type\":\"multus\",\"name\":\"cb-1\",\"namespace\":\"ns\"}}]}}";
+	const char *by_name =
+		"{\"spec\":{\"map\":[{\"source\":{\"name\":\"private\"},\"destination\":{\"type\":\"pod\"}}]}}";
+	cJSON *r = nic_results(PROVIDER_OPENSTACK, source, networks, map);
+
+	/* private and mgmt; public's only address is floating: no interface. */
+	assert_int_equal(cJSON_GetArraySize(r), 2);
+	assert_nic(r, "nic 00:50:56:aa:00:01", true, "pod");
+	assert_nic(r, "nic 00:50:56:aa:00:02", true, "ns/cb-1");
+	cJSON_Delete(r);
+	r = nic_results(PROVIDER_OPENSTACK, source, networks, by_name);
+	assert_nic(r, "nic 00:50:56:aa:00:01", false, "unmapped");
+	cJSON_Delete(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +432,9 @@ int main(void)
 		cmocka_unit_test(test_forklift_disk_order),
 		cmocka_unit_test(test_openstack_image_is_one_more_disk),
 		cmocka_unit_test(test_pvcs_matched_by_disk_index),
+		cmocka_unit_test(test_vsphere_nic_on_portgroup_key_and_opaque_id),
+		cmocka_unit_test(test_ova_nic_network_is_a_name),
+		cmocka_unit_test(test_openstack_nics_from_addresses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
