@@ -8,9 +8,13 @@
  *      service=forklift-inventory (or named forklift-inventory);
  *   3. the API server's service proxy,
  *      /api/v1/namespaces/<ns>/services/https:forklift-inventory:8443/proxy.
- * It takes the same bearer token as the API server.  Route hosts are signed
- * by the cluster's ingress CA, which a kubeconfig does not carry: set
- * MTV_INVENTORY_INSECURE_SKIP_VERIFY=true when it differs from the API CA.
+ * It takes the same bearer token as the API server.  The Route presents the
+ * router's certificate, signed by the cluster's ingress CA, which a
+ * kubeconfig does not carry: it is verified against the CA the ingress
+ * operator publishes (ConfigMap openshift-config-managed/default-ingress-cert,
+ * key ca-bundle.crt), else the system store; the service proxy against the
+ * API server's CA; MTV_INVENTORY_URL against both.
+ * MTV_INVENTORY_INSECURE_SKIP_VERIFY=true skips verification.
  *
  * Lookups are bulk (`?detail=N` lists), never one request per VM, so the
  * cost of a step stays flat as plans grow.  A 206 means the provider has not

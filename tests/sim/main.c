@@ -295,6 +295,13 @@ int main(int argc, char **argv)
 		log_error("%s", err.msg);
 		return err.code;
 	}
+	/* Before seeding: the Route and providers.json name these ports. */
+	if (server_start_route(&sim, &err) || endpoints_start(&sim, &err)) {
+		log_error("%s", err.msg);
+		endpoints_stop(&sim);
+		MHD_stop_daemon(d);
+		return err.code;
+	}
 	pthread_mutex_lock(&sim.lock);
 	if (world_seed(&sim, &err)) {
 		pthread_mutex_unlock(&sim.lock);
@@ -318,6 +325,8 @@ int main(int argc, char **argv)
 	pthread_cond_broadcast(&sim.changed);
 	pthread_mutex_unlock(&sim.lock);
 	pthread_join(ctl, NULL);
+	endpoints_stop(&sim);
+	MHD_stop_daemon(sim.route_daemon);
 	MHD_stop_daemon(d);
 	{
 		char path[4096];
@@ -334,5 +343,6 @@ int main(int argc, char **argv)
 	free(sim.ca_pem);
 	free(sim.cert_pem);
 	free(sim.key_pem);
+	tls_release(&sim.ingress);
 	return 0;
 }
