@@ -1,5 +1,6 @@
 #include "inventory.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,60 @@ static int pick_token(struct inventory *inv, struct kube_client *kc, const struc
 	return 0;
 }
 
+/* The CA a client of an OpenShift Route trusts.  The inventory Route is
+ * reencrypt: the client sees the router's certificate (the ingress
+ * controller's default certificate), and the router alone sees the
+ * inventory's own serving certificate.  The ingress operator publishes the
+ * CA of that default certificate in ConfigMap openshift-config-managed/
+ * default-ingress-cert, key ca-bundle.crt (what the console and oauth
+ * server are given to reach Routes).  The other CA ConfigMaps do not
+ * fit: kube-root-ca.crt holds the API server's CA (the kubeconfig's) and
+ * openshift-service-ca.crt the service CA, which signs the Service's
+ * certificate on the router-to-pod leg.  0 with *pem (malloc'd) when the
+ * ConfigMap has one; 1 when there is none or we may not read it (a custom
+ * ingress certificate from a public CA is then verified against the
+ * system store); -1 on other API errors. */
+static int ingress_ca(struct kube_client *kc, char **pem, struct mtv_err *err)
+{
+	cJSON *cm = NULL;
+	const char *ca;
+
+	*pem = NULL;
+	if (kube_get(kc, &KUBE_CONFIGMAPS, "openshift-config-managed", "default-ingress-cert", &cm, err) < 0)
+		return err->http_status == 404 || err->http_status == 403 ? (mtv_err_clear(err), 1) : -1;
+	/* the key holds a dot, so no json_str path lookup */
+	ca = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cm, "data"),
+								   "ca-bundle.crt"));
+	if (ca && *ca)
+		*pem = strdup(ca);
+	cJSON_Delete(cm);
+	return *pem ? 0 : 1;
+}
+
+/* Trust for the inventory connection: the ingress CA for the Route (else
+ * the system store), the ingress CA and the API server's for
+ * MTV_INVENTORY_URL (it may name a Route or a port-forward through the API
+ * server). */
+static int inventory_trust(struct inventory *inv, struct kube_client *kc, bool from_route, struct mtv_err *err)
+{
+	struct buf b = BUF_INIT(1 << 20);
+	char *ingress = NULL;
+
+	if (ingress_ca(kc, &ingress, err) < 0) {
+		buf_release(&b);
+		return mtv_err_prefix(err, "reading the ingress CA");
+	}
+	if (ingress)
+		buf_addf(&b, "%s\n", ingress);
+	if (kc->http.ca_pem && !from_route)
+		buf_add(&b, kc->http.ca_pem, kc->http.ca_len);
+	if (b.len)
+		http_client_set_ca(&inv->http, b.data, b.len);
+	free(ingress);
+	buf_release(&b);
+	return 0;
+}
+
 int inventory_open(struct inventory *inv, struct kube_client *kc, const struct session *s,
 		   struct mtv_err *err)
 {
@@ -120,8 +175,8 @@ int inventory_open(struct inventory *inv, struct kube_client *kc, const struct s
 	if (token)
 		http_client_set_token(&inv->http, token);
 	free(token);
-	if (kc->http.ca_pem)
-		http_client_set_ca(&inv->http, kc->http.ca_pem, kc->http.ca_len);
+	if (inventory_trust(inv, kc, env == NULL || !*env, err) < 0)
+		goto fail;
 	http_client_set_insecure(&inv->http,
 				 kc->http.insecure || (insecure && !strcmp(insecure, "true")));
 	http_client_set_interrupt(&inv->http, kc->http.interrupt);

@@ -16,10 +16,14 @@
  * TokenReview, then a SubjectAccessReview for `get` on the Provider): the
  * kubeconfig's token (or the OAuth login's), else — a client certificate
  * and no token — a TokenRequest token of the session's service account
- * (satoken.h).  Which one is logged, never the token.  Route hosts are
- * signed by the cluster's ingress CA, which a kubeconfig does not carry:
- * set MTV_INVENTORY_INSECURE_SKIP_VERIFY=true when it differs from the API
- * CA.
+ * (satoken.h).  Which one is logged, never the token.
+ *
+ * The Route presents the router's certificate, signed by the cluster's
+ * ingress CA, which a kubeconfig does not carry: it is verified against the
+ * CA the ingress operator publishes (ConfigMap
+ * openshift-config-managed/default-ingress-cert, key ca-bundle.crt), else
+ * the system store; MTV_INVENTORY_URL against that CA and the API server's.
+ * MTV_INVENTORY_INSECURE_SKIP_VERIFY=true skips verification.
  *
  * Lookups are bulk (`?detail=N` lists), never one request per VM, so the
  * cost of a step stays flat as plans grow.  A 206 means the provider has not

@@ -53,8 +53,14 @@ cJSON *source_secret_build(const struct ensure_ctx *c, const struct provider_ent
 		add_data(data, "url", p->url);
 		break;
 	}
-	if (o->cacert && *o->cacert && p->type != PROVIDER_OVA && p->type != PROVIDER_OPENSHIFT)
+	/* Forklift's util.GetCACert reads `ca.crt` first and falls back to the
+	 * legacy `cacert` (deprecated, "will be removed in Forklift v2.14");
+	 * releases up to 2.11 read only `cacert`.  Both keys serve every
+	 * release. */
+	if (o->cacert && *o->cacert && p->type != PROVIDER_OVA && p->type != PROVIDER_OPENSHIFT) {
+		add_data(data, "ca.crt", o->cacert);
 		add_data(data, "cacert", o->cacert);
+	}
 	return obj;
 }
 

@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -36,6 +38,13 @@ static int split_host(const char *in, char *host, size_t hostsz, char *port, siz
 		snprintf(port, portsz, "443");
 	}
 	return *host && *port ? 0 : -1;
+}
+
+static bool is_ip_literal(const char *host)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
 }
 
 static int connect_with_timeout(const char *host, const char *port, long timeout_s,
@@ -99,7 +108,10 @@ int tls_fetch_chain(const char *hostport, long timeout_s, struct buf *out, struc
 	ssl = SSL_new(ctx);
 	if (!ssl || !SSL_set_fd(ssl, fd))
 		goto tls_fail;
-	SSL_set_tlsext_host_name(ssl, host);
+	/* SNI carries host names only (RFC 6066 3): not for an fqdn that is
+	 * an address, such as mtv-sim's 127.0.0.1:<port>. */
+	if (!is_ip_literal(host))
+		SSL_set_tlsext_host_name(ssl, host);
 	if (SSL_connect(ssl) != 1)
 		goto tls_fail;
 	chain = SSL_get_peer_cert_chain(ssl);

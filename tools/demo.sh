@@ -58,7 +58,6 @@ PATH="$bin:$PATH" "$bin/mtv-run" --repo "$src" --out "$out/run" \
 	--kubeconfig "$out/sim/kubeconfig" --cluster-profile-dir "$out/profile" \
 	--env MTV_SOURCE_PROVIDER=vsphere-8.0.3 \
 	--env MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd-virtualization \
-	--env MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true \
 	workflow mtv-cold-migration || rc=$?
 
 sleep 0.5	# let the log follower print the last lines

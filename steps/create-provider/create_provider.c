@@ -34,7 +34,8 @@ static struct step_param params[] = {
 	{ "MTV_TARGET_NAMESPACE_PREFIX", "target-namespace-prefix", "auto",
 	  "target namespace = <session id><prefix without \"auto\">", 0, NULL },
 	{ "MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY", "insecure-skip-verify", "false",
-	  "skip TLS verification of the source provider (else its CA is fetched from fqdn:443)",
+	  "skip TLS verification of the source provider (else its certificate chain is fetched\n"
+	  "      from fqdn, port 443 unless fqdn is host:port, into the Secret's ca.crt and cacert)",
 	  STEP_PARAM_BOOL, NULL },
 	{ "MTV_PROVIDER_READY_TIMEOUT", "provider-ready-timeout", "600",
 	  "seconds to wait for the source Provider to be Ready", 0, NULL },

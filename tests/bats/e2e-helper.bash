@@ -13,7 +13,12 @@ e2e_setup() {
 	mkdir -p "$SHARED_DIR" "$ARTIFACT_DIR"
 	export MTV_PROVIDERS_FILE="${E2E_PROVIDERS_FILE:-$SIM_DIR/providers.json}"
 	export MTV_SOURCE_PROVIDER="${1:-vsphere-8.0.3}"
-	export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
+	# Defaults for TLS: create-provider fetches the source's CA from the
+	# sim's endpoint (providers.json fqdn) and the sim verifies it, and the
+	# inventory Route is verified against the ingress CA.  Tests of the
+	# insecure path set MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY themselves.
+	unset MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY MTV_INVENTORY_INSECURE_SKIP_VERIFY
+	export MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
 	export MTV_PROVIDER_READY_TIMEOUT=60 MTV_INVENTORY_TIMEOUT=60 MTV_MAP_READY_TIMEOUT=60
 	export MTV_PLAN_READY_TIMEOUT=60 MTV_PLAN_WAIT_TIMEOUT=120 MTV_PREFLIGHT_TIMEOUT=30
 }

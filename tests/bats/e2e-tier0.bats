@@ -28,7 +28,7 @@ run_tier0() {
 		--out "$BATS_TEST_TMPDIR/out" --kubeconfig "$SIM_DIR/kubeconfig" \
 		--cluster-profile-dir "$BATS_TEST_TMPDIR/profile" \
 		--env MTV_SOURCE_PROVIDER=vsphere-8.0.3 --env MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd \
-		--env MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true --env MTV_SCENARIO="$2" \
+		--env MTV_SCENARIO="$2" \
 		--env MTV_GUEST_AGENT_TIMEOUT=30 workflow "$1"
 	if [ "$status" -ne 0 ]; then
 		local log

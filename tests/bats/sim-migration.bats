@@ -97,7 +97,9 @@ setup() {
 	assert_output "vm-4004 3 manual 00:50:56:a1:00:05"
 	local host
 	host=$(kubectl get route -n openshift-mtv -l app=forklift,service=forklift-inventory -o jsonpath='{.items[0].spec.host}')
-	run curl -sS --cacert "$SIM_DIR/ca.crt" -H "Authorization: Bearer $(cat "$SIM_DIR/token")" "https://$host/providers/vsphere/$uid/datastores"
+	# the Route presents the router's certificate: the ingress CA verifies it
+	kubectl get configmap -n openshift-config-managed default-ingress-cert -o jsonpath='{.data.ca-bundle\.crt}' >"$BATS_TEST_TMPDIR/ingress.crt"
+	run curl -sS --cacert "$BATS_TEST_TMPDIR/ingress.crt" -H "Authorization: Bearer $(cat "$SIM_DIR/token")" "https://$host/providers/vsphere/$uid/datastores"
 	run sim_json '[*].id' <<<"$output"
 	assert_output "datastore-2001 datastore-2002"
 	run sim_curl "/providers/vsphere/00000000-0000-0000-0000-000000000000/vms" -o /dev/null -w '%{http_code}'

@@ -12,6 +12,60 @@
 
 static cJSON *sync_started;	/* provider uid -> simulated time the connection test passed */
 
+#define CA_MAX (256 * 1024)
+#define UNKNOWN_AUTHORITY "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+
+/* With verification on, the Secret's CA must verify the certificate the
+ * provider's endpoint serves, as Forklift's clients check it; false (with
+ * the ConnectionTestFailed message in msg) when it does not.  The CA is
+ * util.GetCACert's: `ca.crt` when non-empty, else the legacy `cacert`. */
+static bool tls_verified(struct sim *sim, const cJSON *wprov, const cJSON *secret, const char *type, const char *url,
+			 char *msg, size_t msgsz)
+{
+	const struct sim_endpoint *ep = endpoint_of(sim, wprov);
+	char *ca = malloc(CA_MAX), host[256], hostport[300], why[32] = "parse";
+	const char *h = strstr(url, "://");
+	bool ok;
+
+	if (!ca)
+		abort();
+	if (!ep) {
+		free(ca);
+		return true;
+	}
+	h = h ? h + 3 : url;
+	snprintf(hostport, sizeof(hostport), "%.*s", (int)strcspn(h, "/"), h);
+	snprintf(host, sizeof(host), "%.*s", (int)strcspn(h, "/:"), h);
+	if ((!ctl_secret_value(secret, "ca.crt", ca, CA_MAX) || !*ca) &&
+	    (!ctl_secret_value(secret, "cacert", ca, CA_MAX) || !*ca))
+		*ca = '\0';
+	/* No CA at all: the system pool, which knows no simulated CA. */
+	ok = *ca && !tls_verify_pem(ca, ep->tls.cert_pem, host, why, sizeof(why));
+	if (!ok && !strcmp(type, "vsphere")) {
+		/* validateTLSConnection -> base.VerifyTLSConnection */
+		if (!strcmp(why, "parse"))
+			snprintf(msg, msgsz, "failed to get TLS certificate: failed to parse the specified certificate");
+		else
+			snprintf(msg, msgsz, "failed to create a secure TLS connection: %s", UNKNOWN_AUTHORITY);
+	} else if (!ok && !strcmp(type, "ovirt")) {
+		/* the connection test's token request (ovirt/client.go connect) */
+		if (!strcmp(why, "parse"))
+			snprintf(msg, msgsz, "Connection test, failed: failed to parse CA certificate");
+		else
+			snprintf(msg, msgsz, "Connection test, failed: Post \"https://%s/ovirt-engine/sso/oauth/token\": %s",
+				 hostport, UNKNOWN_AUTHORITY);
+	} else if (!ok) {
+		/* OpenStack (lib/client/openstack getTLSConfig, then Keystone) */
+		if (*ca && !strcmp(why, "parse"))
+			snprintf(msg, msgsz, "Connection test, failed: CA certificate is malformed, failed to configure the CA cert pool");
+		else
+			snprintf(msg, msgsz, "Connection test, failed: Post \"%.*s/auth/tokens\": %s",
+				 (int)(strlen(url) - (url[strlen(url) - 1] == '/')), url, UNKNOWN_AUTHORITY);
+	}
+	free(ca);
+	return ok;
+}
+
 void ctl_provider(struct sim *sim, struct sobj *so)
 {
 	static const char *const types[] = { "openshift", "vsphere", "ovirt", "openstack", "ova", "ec2", "hyperv", "nutanix", NULL };
@@ -63,7 +117,9 @@ void ctl_provider(struct sim *sim, struct sobj *so)
 					cJSON_AddItemToArray(missing, cJSON_CreateString(need[i]));
 			ctl_secret_value(sec->o, "insecureSkipVerify", insecure, sizeof(insecure));
 			if ((!strcmp(type, "vsphere") || !strcmp(type, "ovirt")) && strcmp(insecure, "true") &&
-			    !ctl_secret_value(sec->o, "ca.crt", buf, sizeof(buf)) && !ctl_secret_value(sec->o, "cacert", ca, sizeof(ca)))
+			    (!ctl_secret_value(sec->o, "ca.crt", buf, sizeof(buf)) || !*buf) &&
+			    (!ctl_secret_value(sec->o, "cacert", ca, sizeof(ca)) || !*ca))
+				/* util.HasCACert: either key, non-empty */
 				cJSON_AddItemToArray(missing, cJSON_CreateString("ca.crt"));
 			if (cJSON_GetArraySize(missing)) {
 				cond_add(conds, old, "SecretNotValid", "Critical", "DataErr", "The `secret` is not valid.", missing, false);
@@ -106,7 +162,11 @@ void ctl_provider(struct sim *sim, struct sobj *so)
 						ok = auth_token_allows(sim, tok, "list", "kubevirt.io", "virtualmachines", NULL);
 					else
 						ok = !strcmp(user, json_str(wprov, "user", "")) && !strcmp(pass, json_str(wprov, "password", ""));
-					if (!ok) {
+					if (strcmp(insecure, "true") && !tls_verified(sim, wprov, sec->o, type, url, buf, sizeof(buf))) {
+						/* The handshake comes before any credential is sent. */
+						cond_add(conds, old, "ConnectionTestFailed", "Critical", "Tested", buf, NULL, false);
+						phase = "ConnectionFailed";
+					} else if (!ok) {
 						cond_add(conds, old, "ConnectionAuthFailed", "Critical", "Tested",
 							 "Connection auth failed, error: 401 Unauthorized: incorrect user name or password.",
 							 NULL, false);

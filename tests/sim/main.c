@@ -345,6 +345,13 @@ int main(int argc, char **argv)
 		log_error("%s", err.msg);
 		return err.code;
 	}
+	/* Before seeding: the Route and providers.json name these ports. */
+	if (server_start_route(&sim, &err) || endpoints_start(&sim, &err)) {
+		log_error("%s", err.msg);
+		endpoints_stop(&sim);
+		MHD_stop_daemon(d);
+		return err.code;
+	}
 	pthread_mutex_lock(&sim.lock);
 	auth_seed(&sim);
 	if (world_seed(&sim, &err)) {
@@ -369,6 +376,8 @@ int main(int argc, char **argv)
 	pthread_cond_broadcast(&sim.changed);
 	pthread_mutex_unlock(&sim.lock);
 	pthread_join(ctl, NULL);
+	endpoints_stop(&sim);
+	MHD_stop_daemon(sim.route_daemon);
 	MHD_stop_daemon(d);
 	{
 		char path[4096];
@@ -388,5 +397,6 @@ int main(int argc, char **argv)
 	free(sim.client_cert_pem);
 	free(sim.client_key_pem);
 	cJSON_Delete(sim.sa_tokens);
+	tls_release(&sim.ingress);
 	return 0;
 }

@@ -117,12 +117,26 @@ static double frand(struct sim *sim)
 	return (double)(sim_rand(sim) % 1000000) / 1000000.0;
 }
 
+/* Did the request come in on the inventory Route's listener? */
+static bool through_route(struct sim *sim, struct request *r)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info((struct MHD_Connection *)r->conn, MHD_CONNECTION_INFO_DAEMON);
+
+	return ci && sim->route_daemon && ci->daemon == sim->route_daemon;
+}
+
 static void route(struct sim *sim, struct request *r, struct response *resp)
 {
 	bool handled = false;
 
 	if (!strcmp(r->path, "/sim/stats")) {
 		stats_handle(sim, r, resp);
+		return;
+	}
+	if (through_route(sim, r) && !starts(r->path, "/providers")) {
+		/* The Route leads to the inventory service only. */
+		resp_status(resp, 404, "NotFound", "404 page not found", NULL, NULL, NULL);
 		return;
 	}
 	if (starts(r->path, "/providers")) {
@@ -347,4 +361,42 @@ struct MHD_Daemon *server_start(struct sim *sim, int port, struct mtv_err *err)
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	sim->port = info ? info->port : port;
 	return d;
+}
+
+/* A further TLS listener on 127.0.0.1 (any free port) with its own
+ * certificate: the inventory Route, the source providers' endpoints. */
+struct MHD_Daemon *server_listen_tls(const char *cert_pem, const char *key_pem, MHD_AccessHandlerCallback h,
+				     void *cls, int *port, struct mtv_err *err)
+{
+	struct sockaddr_in sa;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
+				     MHD_USE_POLL | MHD_USE_ERROR_LOG,
+			     0, NULL, NULL, h, cls,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+			     MHD_OPTION_HTTPS_MEM_KEY, key_pem,
+			     MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
+			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)3600,
+			     MHD_OPTION_END);
+	if (!d)
+		return mtv_err_set(err, MTV_EXIT_ENV, "cannot listen on 127.0.0.1 (libmicrohttpd with TLS)"), NULL;
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	*port = info ? info->port : 0;
+	return d;
+}
+
+/* The Route's listener runs the same handler: the router passes the
+ * request, bearer token included, through to the inventory service. */
+int server_start_route(struct sim *sim, struct mtv_err *err)
+{
+	sim->route_daemon = server_listen_tls(sim->ingress.cert_pem, sim->ingress.key_pem, handler, sim,
+					      &sim->route_port, err);
+	return sim->route_daemon ? 0 : -1;
 }

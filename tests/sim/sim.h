@@ -135,6 +135,27 @@ struct faults {
 };
 int faults_parse(const char *spec, struct faults *f, struct mtv_err *err);
 
+/* ---- TLS listeners besides the API server (tlsgen.c, endpoints.c) ---- */
+
+struct MHD_Daemon;
+
+struct sim_tls {
+	char *ca_pem, *cert_pem, *key_pem;	/* PEM; cert_pem is the leaf alone */
+};
+
+/* A source provider's own TLS endpoint (a vCenter, an oVirt engine, a
+ * Keystone): 127.0.0.1:<port> with a certificate from its own CA. */
+struct sim_endpoint {
+	const cJSON *wprov;		/* the world provider it stands for */
+	int port;
+	char url[512];			/* the world url with its host:port replaced */
+	char host[256];			/* the world url's host, also in the certificate */
+	struct sim_tls tls;
+	struct MHD_Daemon *d;
+};
+
+#define SIM_MAX_ENDPOINTS 16
+
 /* ---- the whole simulator ---- */
 
 struct sim {
@@ -153,6 +174,11 @@ struct sim {
 	char *ca_pem, *cert_pem, *key_pem;
 	char *client_cert_pem, *client_key_pem;	/* system:admin, for kubeconfig-cert */
 	cJSON *sa_tokens;	/* TokenRequest tokens: [{token, ns, name, uid, exp}] (auth.c) */
+	struct sim_tls ingress;		/* the router's default certificate and the ingress CA */
+	int route_port;			/* the inventory Route's listener */
+	struct MHD_Daemon *route_daemon;
+	struct sim_endpoint endpoints[SIM_MAX_ENDPOINTS];
+	int nendpoints;
 	FILE *reqlog;
 	cJSON *logs;		/* pod logs by "ns/name" */
 	cJSON *stats;		/* {"requests":{verb:{resource:n}}, "plans":{...}} */
@@ -170,6 +196,22 @@ unsigned int sim_rand(struct sim *sim);
 
 /* ---- TLS material (tlsgen.c) ---- */
 int tls_generate(struct sim *sim, struct mtv_err *err);
+/* A fresh CA named ca_cn and a leaf for 127.0.0.1, localhost and extra_dns;
+ * with client_cert, also a system:admin client certificate (and key) that
+ * CA signs, as in the installer's kubeconfig. */
+int tls_issue(const char *ca_cn, const char *extra_dns, struct sim_tls *out, char **client_cert,
+	      char **client_key, struct mtv_err *err);
+void tls_release(struct sim_tls *t);
+/* 0 when leaf_pem chains to a certificate of pool_pem (every one a trust
+ * anchor, as in Go) and names host; else -1 with why = "parse" (no
+ * certificate in pool_pem), "unknown" (unknown authority) or "name". */
+int tls_verify_pem(const char *pool_pem, const char *leaf_pem, const char *host, char *why, size_t whysz);
+
+/* endpoints.c: one listener per world provider with an https url */
+int endpoints_start(struct sim *sim, struct mtv_err *err);
+void endpoints_stop(struct sim *sim);
+/* The endpoint of a world provider, or NULL (OVA, the local OpenShift). */
+const struct sim_endpoint *endpoint_of(const struct sim *sim, const cJSON *wprov);
 
 /* ---- HTTP (server.c, api.c, ...) ---- */
 
@@ -240,6 +282,13 @@ cJSON *api_table_one(const struct restype *rt, const cJSON *o, unsigned long lon
 void watch_set_table(struct watch *w);
 struct MHD_Daemon;
 struct MHD_Daemon *server_start(struct sim *sim, int port, struct mtv_err *err);
+/* The inventory Route's own listener (router certificate), port in sim->route_port. */
+int server_start_route(struct sim *sim, struct mtv_err *err);
+#ifdef MHD_VERSION
+/* A further TLS listener on 127.0.0.1, any free port (*port). */
+struct MHD_Daemon *server_listen_tls(const char *cert_pem, const char *key_pem, MHD_AccessHandlerCallback h,
+				     void *cls, int *port, struct mtv_err *err);
+#endif
 
 /* source.c */
 const char *src_storage_collection(const char *type);

@@ -369,9 +369,15 @@ cJSON *world_provider_by_url(struct sim *sim, const char *type, const char *url)
 	snprintf(self2, sizeof(self2), "https://localhost:%d", sim->port);
 	if (url && !strcmp(type, "openshift") && (!strcmp(url, self) || !strcmp(url, self2)))
 		url = "";
-	cJSON_ArrayForEach(p, json_get(sim->world, "providers"))
-		if (!strcmp(json_str(p, "type", ""), type) && !strcmp(json_str(p, "url", ""), url ? url : ""))
+	cJSON_ArrayForEach(p, json_get(sim->world, "providers")) {
+		const struct sim_endpoint *ep = endpoint_of(sim, p);
+
+		if (strcmp(json_str(p, "type", ""), type))
+			continue;
+		/* The world url is an alias of the provider's TLS endpoint. */
+		if (!strcmp(json_str(p, "url", ""), url ? url : "") || (ep && url && !strcmp(ep->url, url)))
 			return p;
+	}
 	return NULL;
 }
 
@@ -396,11 +402,18 @@ int world_write_providers_json(struct sim *sim, const char *path, struct mtv_err
 		const char *type = json_str(p, "type", "");
 		char host[256];
 
-		host_of(json_str(p, "url", ""), host, sizeof(host));
+		const struct sim_endpoint *ep = endpoint_of(sim, p);
+
+		/* fqdn and url name the provider's TLS endpoint, so that the CA
+		 * fetched from fqdn is the one its url presents. */
+		if (ep)
+			snprintf(host, sizeof(host), "127.0.0.1:%d", ep->port);
+		else
+			host_of(json_str(p, "url", ""), host, sizeof(host));
 		cJSON_AddStringToObject(e, "type", type);
 		cJSON_AddStringToObject(e, "version", json_str(p, "version", ""));
 		cJSON_AddStringToObject(e, "fqdn", !strcmp(type, "openshift") ? "" : host);
-		cJSON_AddStringToObject(e, "api_url", json_str(p, "url", ""));
+		cJSON_AddStringToObject(e, "api_url", ep ? ep->url : json_str(p, "url", ""));
 		cJSON_AddStringToObject(e, "username", json_str(p, "user", ""));
 		cJSON_AddStringToObject(e, "password", json_str(p, "password", ""));
 		cJSON_AddStringToObject(e, "guest_vm_linux_user", json_str(p, "guest.linuxUser", ""));
@@ -730,7 +743,8 @@ int world_seed(struct sim *sim, struct mtv_err *err)
 	label(o, "app", "forklift");
 	label(o, "service", "forklift-inventory");
 	spec = cJSON_AddObjectToObject(o, "spec");
-	snprintf(tmp, sizeof(tmp), "127.0.0.1:%d", sim->port);
+	/* The Route has its own listener and the router's certificate. */
+	snprintf(tmp, sizeof(tmp), "127.0.0.1:%d", sim->route_port ? sim->route_port : sim->port);
 	cJSON_AddStringToObject(spec, "host", tmp);
 	{
 		cJSON *to = cJSON_AddObjectToObject(spec, "to"), *tls, *ing, *in;
@@ -749,6 +763,14 @@ int world_seed(struct sim *sim, struct mtv_err *err)
 		cJSON_AddItemToArray(ing, in);
 	}
 	put(sim, "route.openshift.io", "v1", "routes", "openshift-mtv", o);
+
+	/* Where the ingress operator publishes the CA of the router's default
+	 * certificate, for clients of Routes. */
+	ensure_ns(sim, "openshift-config-managed");
+	o = meta("default-ingress-cert", "openshift-config-managed");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "data"), "ca-bundle.crt",
+				sim->ingress.ca_pem ? sim->ingress.ca_pem : "");
+	put(sim, "", "v1", "configmaps", "openshift-config-managed", o);
 
 	snprintf(csv, sizeof(csv), "mtv-operator.v%s", mtv);
 	o = meta(csv, "openshift-mtv");
