@@ -321,7 +321,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	size_t index = 0;
 	int failed = 0, rc = -1;
 
-	if (step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
+	if (step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
 	    step_ctx_require_state(c, PLAN_STATE, "mtv-plan", &plan_state, err) < 0 ||
 	    step_ctx_require_state(c, MIGRATION_STATE, "mtv-migrate", &migration, err) < 0 ||
 	    step_ctx_require_state(c, MAPS_STATE, "mtv-storagemap", &maps, err) < 0)

@@ -43,7 +43,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 
 	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &inv_timeout, err) < 0 ||
 	    step_get_seconds(&step, "MTV_MAP_READY_TIMEOUT", &ready_timeout, err) < 0 ||
-	    step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0)
+	    step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_INVENTORY, err) < 0)
 		goto out;
 	if (source_vms_find(&c->source, &c->scenario, inv_timeout * 1000, step_interrupt_flag(), &vms, err) < 0 ||
 	    source_networks(&c->source, vms, &networks, err) < 0)

@@ -316,7 +316,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &inv_timeout, err) < 0 ||
 	    step_get_seconds(&step, "MTV_PLAN_READY_TIMEOUT", &ready_timeout, err) < 0 ||
 	    step_get_positive(&step, "MTV_SNAPSHOTS_INTERVAL", "minutes", INT32_MAX, &precopy_minutes, err) < 0 ||
-	    step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
+	    step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
 	    step_ctx_require_state(c, MAPS_STATE, "mtv-storagemap and mtv-networkmap", &maps, err) < 0)
 		goto out;
 	if (c->scenario.warm && !provider_supports_warm(c->type)) {

@@ -38,7 +38,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 
 	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &inv_timeout, err) < 0 ||
 	    step_get_seconds(&step, "MTV_MAP_READY_TIMEOUT", &ready_timeout, err) < 0 ||
-	    step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0)
+	    step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_INVENTORY, err) < 0)
 		return -1;
 	/* one deadline for the VMs and then (OpenStack) their volumes */
 	if (source_vms_find(&c->source, &c->scenario, inv_timeout * 1000, step_interrupt_flag(), &vms, err) < 0 ||

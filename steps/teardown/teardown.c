@@ -16,6 +16,7 @@
 #include "log.h"
 #include "session.h"
 #include "step.h"
+#include "stepctx.h"
 #include "teardown.h"
 #include "wait.h"
 #include "yamlout.h"
@@ -51,11 +52,8 @@ static struct step step = {
 };
 
 struct run {
-	struct kube_client kc;
-	bool connected;
+	struct step_ctx *c;		/* the session when there is one, the cluster */
 	struct items items;
-	struct session session;
-	int have_session;
 	cJSON *ledger;
 	const char *ledger_what;
 	long timeout_s;
@@ -121,7 +119,7 @@ static const char *not_ours(const struct run *r, const cJSON *obj)
 
 	if (!by || strcmp(by, MANAGED_BY))
 		return "not created by mtv-steps (no " LABEL_MANAGED_BY "=" MANAGED_BY " label)";
-	if (r->have_session && sess && strcmp(sess, r->session.id))
+	if (r->c->have_session && sess && strcmp(sess, r->c->session.id))
 		return "belongs to another session";
 	return NULL;
 }
@@ -164,7 +162,7 @@ static int expand_prefixes(struct run *r, struct mtv_err *err)
 		snprintf(prefix, sizeof(prefix), "%s", i->name);
 		snprintf(api, sizeof(api), "%s%s%s", i->type->group, *i->type->group ? "/" : "",
 			 i->type->version);
-		if (kube_list(&r->kc, i->type, *ns ? ns : NULL, NULL, &list, NULL, &e) < 0) {
+		if (kube_list(&r->c->kc, i->type, *ns ? ns : NULL, NULL, &list, NULL, &e) < 0) {
 			if (e.http_status == 404)
 				continue;
 			if (item_failed(i, "list", &e, err) < 0)
@@ -224,7 +222,7 @@ static int sweep(struct run *r, struct mtv_err *err)
 			struct mtv_err e = { 0 };
 			char api[128];
 
-			if (kube_list(&r->kc, kinds[k], ns, &o, &list, NULL, &e) < 0) {
+			if (kube_list(&r->c->kc, kinds[k], ns, &o, &list, NULL, &e) < 0) {
 				if (e.code >= 128)
 					return *err = e, -1;
 				log_warn("sweep: cannot list %s in %s by %s: %s", kinds[k]->plural, ns, sel, e.msg);
@@ -259,7 +257,7 @@ static int sweep_pvs(struct run *r, struct mtv_err *err)
 		any |= r->items.v[k].type == &KUBE_PVCS;
 	if (!any)
 		return 0;
-	if (kube_list(&r->kc, &KUBE_PVS, NULL, NULL, &pvs, NULL, &e) < 0) {
+	if (kube_list(&r->c->kc, &KUBE_PVS, NULL, NULL, &pvs, NULL, &e) < 0) {
 		if (e.code >= 128)
 			return *err = e, -1;
 		log_warn("sweep: cannot list persistentvolumes: %s", e.msg);
@@ -322,12 +320,12 @@ static void cancel_migration(struct run *r, struct item *i, struct mtv_err *err)
 	const char *pname, *pns;
 
 	item_describe(i, what, sizeof(what));
-	if (kube_get(&r->kc, i->type, i->ns, i->name, &m, &e) < 0 || not_ours(r, m) ||
+	if (kube_get(&r->c->kc, i->type, i->ns, i->name, &m, &e) < 0 || not_ours(r, m) ||
 	    migration_finished(m) || !(json_get(m, "status.started") || cond_true(m, "Running")))
 		goto out;
 	pname = json_str(m, "spec.plan.name", "");
 	pns = json_str(m, "spec.plan.namespace", i->ns);
-	if (kube_get(&r->kc, &KUBE_PLANS, pns, pname, &plan, &e) < 0) {
+	if (kube_get(&r->c->kc, &KUBE_PLANS, pns, pname, &plan, &e) < 0) {
 		log_warn("%s is running but its Plan %s/%s cannot be read (%s); deleting it cancels it",
 			 what, pns, pname, e.msg);
 		goto out;
@@ -345,7 +343,7 @@ static void cancel_migration(struct run *r, struct item *i, struct mtv_err *err)
 	}
 	text = cJSON_PrintUnformatted(patch);
 	log_info("%s is still running: canceling its %d VMs", what, cJSON_GetArraySize(cancel));
-	if (kube_patch(&r->kc, i->type, i->ns, i->name, KUBE_PATCH_MERGE, text, NULL, &e) < 0) {
+	if (kube_patch(&r->c->kc, i->type, i->ns, i->name, KUBE_PATCH_MERGE, text, NULL, &e) < 0) {
 		log_warn("cannot cancel %s: %s", what, e.msg);
 		step_case(&step, "cancel running Migration", step_now() - t0, JUNIT_FAILED, e.msg, NULL);
 		goto out;
@@ -354,7 +352,7 @@ static void cancel_migration(struct run *r, struct item *i, struct mtv_err *err)
 		.type = i->type, .ns = i->ns, .name = i->name, .what = "to end after cancel",
 		.timeout_ms = r->timeout_s * 1000, .pred = pred_finished,
 	};
-	if (wait_for(&r->kc, &w, NULL, &e) < 0) {
+	if (wait_for(&r->c->kc, &w, NULL, &e) < 0) {
 		if (e.code >= 128) {
 			*err = e;
 			goto out;
@@ -383,7 +381,7 @@ static void archive_plan(struct run *r, struct item *i, bool archive, struct mtv
 	double t0 = step_now();
 
 	item_describe(i, what, sizeof(what));
-	if (kube_get(&r->kc, i->type, i->ns, i->name, &p, &e) < 0 || not_ours(r, p))
+	if (kube_get(&r->c->kc, i->type, i->ns, i->name, &p, &e) < 0 || not_ours(r, p))
 		goto out;
 	uid = json_str(p, "metadata.uid", "");
 	if (*uid) {
@@ -392,7 +390,7 @@ static void archive_plan(struct run *r, struct item *i, bool archive, struct mtv
 	}
 	if (!archive || (cJSON_IsTrue(json_get(p, "spec.archived")) && cond_true(p, "Archived")))
 		goto out;
-	if (kube_patch(&r->kc, i->type, i->ns, i->name, KUBE_PATCH_MERGE,
+	if (kube_patch(&r->c->kc, i->type, i->ns, i->name, KUBE_PATCH_MERGE,
 		       "{\"spec\":{\"archived\":true}}", NULL, &e) < 0) {
 		log_warn("cannot archive %s: %s", what, e.msg);
 		goto out;
@@ -407,7 +405,7 @@ static void archive_plan(struct run *r, struct item *i, bool archive, struct mtv
 		.timeout_ms = r->timeout_s * 1000, .pred = wait_pred_condition, .arg = &c,
 	};
 	log_info("archiving %s", what);
-	if (wait_for(&r->kc, &w, NULL, &e) < 0) {
+	if (wait_for(&r->c->kc, &w, NULL, &e) < 0) {
 		if (e.code >= 128) {
 			*err = e;
 			goto out;
@@ -443,11 +441,11 @@ static int prepare(struct run *r, bool vms_only, struct mtv_err *err)
 		if (err->code >= 128)
 			return -1;
 	}
-	if (r->have_session && *r->session.target_namespace) {
+	if (r->c->have_session && *r->c->session.target_namespace) {
 		char sel[128];
 
-		snprintf(sel, sizeof(sel), "%s=%s", LABEL_SESSION, r->session.id);
-		add_sweep(r, r->session.target_namespace, sel);
+		snprintf(sel, sizeof(sel), "%s=%s", LABEL_SESSION, r->c->session.id);
+		add_sweep(r, r->c->session.target_namespace, sel);
 	}
 	return 0;
 }
@@ -462,7 +460,7 @@ static int delete_item(struct run *r, struct item *i, struct mtv_err *err)
 	char what[600];
 
 	item_describe(i, what, sizeof(what));
-	if (kube_get(&r->kc, i->type, i->ns, i->name, &obj, &e) < 0) {
+	if (kube_get(&r->c->kc, i->type, i->ns, i->name, &obj, &e) < 0) {
 		if (e.http_status == 404) {
 			i->state = ITEM_GONE;
 			return 0;
@@ -479,7 +477,7 @@ static int delete_item(struct run *r, struct item *i, struct mtv_err *err)
 		return 0;
 	}
 	cJSON_Delete(obj);
-	if (kube_delete(&r->kc, i->type, i->ns, i->name, "Background", &e) < 0) {
+	if (kube_delete(&r->c->kc, i->type, i->ns, i->name, "Background", &e) < 0) {
 		if (e.http_status == 404) {
 			i->state = ITEM_GONE;
 			return 0;
@@ -497,7 +495,7 @@ static void leftover_reason(struct run *r, struct item *i, const struct mtv_err 
 	struct mtv_err e2 = { 0 };
 	struct buf fin = BUF_INIT(4096);
 
-	if (kube_get(&r->kc, i->type, i->ns, i->name, &obj, &e2) < 0 && e2.http_status == 404) {
+	if (kube_get(&r->c->kc, i->type, i->ns, i->name, &obj, &e2) < 0 && e2.http_status == 404) {
 		i->state = ITEM_DELETED;
 		return;
 	}
@@ -554,7 +552,7 @@ static int delete_group(struct run *r, size_t from, size_t to, struct mtv_err *e
 		remaining = (long)((deadline - step_now()) * 1000);
 		if (remaining < 1000)
 			remaining = 1000;
-		if (wait_gone(&r->kc, i->type, i->ns, i->name, remaining, &e) == 0) {
+		if (wait_gone(&r->c->kc, i->type, i->ns, i->name, remaining, &e) == 0) {
 			i->state = ITEM_DELETED;
 			continue;
 		}
@@ -677,7 +675,7 @@ static int restore_edits(struct run *r)
 	struct mtv_err e = { 0 };
 	int restored = 0;
 
-	if (cluster_edits_restore(&r->kc, &step.state, &restored, &e) < 0) {
+	if (cluster_edits_restore(&r->c->kc, &step.state, &restored, &e) < 0) {
 		step_case(&step, "cluster-wide edits restored", 0, JUNIT_FAILED, e.msg, NULL);
 		log_error("a cluster-wide edit was not restored: %s", e.msg);
 		return -1;
@@ -728,16 +726,14 @@ static int run(struct run *r, struct mtv_err *err)
 	/* A replayed ledger may come from another run: the session in this
 	 * SHARED_DIR says nothing about it. */
 	if (!*step_get(&step, "MTV_TEARDOWN_RESOURCES") &&
-	    session_load(&step.state, &r->session, &r->have_session, err) < 0)
+	    step_ctx_open(r->c, CTX_SESSION_IF_ANY, err) < 0)
 		return -1;
-	if (!r->items.n && !r->have_session) {
+	if (!r->items.n && !r->c->have_session) {
 		log_info("nothing to delete");
 		return 0;
 	}
-	if (kube_client_from_env(&r->kc, step.context, err) < 0)
+	if (step_ctx_open(r->c, CTX_CLUSTER, err) < 0)
 		return -1;
-	r->connected = true;
-	kube_client_set_interrupt(&r->kc, step_interrupt_flag());
 
 	if (expand_prefixes(r, err) < 0 || prepare(r, vms_only, err) < 0 || sweep(r, err) < 0 ||
 	    sweep_pvs(r, err) < 0)
@@ -779,16 +775,12 @@ static int run(struct run *r, struct mtv_err *err)
 	return 0;
 }
 
-static int teardown(struct step *s, void *arg, struct mtv_err *err)
+static int teardown(struct step_ctx *c, struct mtv_err *err)
 {
-	struct run r = { 0 };
+	struct run r = { .c = c };
 	int rc;
 
-	(void)s;
-	(void)arg;
 	rc = run(&r, err);
-	if (r.connected)
-		kube_client_release(&r.kc);
 	for (size_t k = 0; k < r.nsweeps; k++)
 		free(r.sweeps[k]);
 	free(r.sweeps);
@@ -799,5 +791,5 @@ static int teardown(struct step *s, void *arg, struct mtv_err *err)
 
 int main(int argc, char **argv)
 {
-	return step_main(&step, argc, argv, teardown, NULL);
+	return step_ctx_main(&step, argc, argv, teardown);
 }
