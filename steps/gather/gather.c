@@ -13,6 +13,7 @@
 #include <libgen.h>
 #include <unistd.h>
 
+#include "ensure.h"
 #include "fsutil.h"
 #include "json.h"
 #include "log.h"
@@ -143,7 +144,7 @@ void gather_keep(struct gather *g, const struct kube_type *t, const cJSON *obj)
 	if (!cJSON_GetObjectItemCaseSensitive(copy, "apiVersion")) {
 		char api[128];
 
-		snprintf(api, sizeof(api), "%s%s%s", t->group, *t->group ? "/" : "", t->version);
+		ensure_api_version(api, sizeof(api), t);
 		cJSON_AddStringToObject(copy, "apiVersion", api);
 	}
 	if (!strcmp(t->kind, "Secret"))
