@@ -91,6 +91,16 @@ static void step_ctx_release(struct step_ctx *c)
 	memset(c, 0, sizeof(*c));
 }
 
+struct map_in step_ctx_map_in(const struct step_ctx *c)
+{
+	return (struct map_in){ &c->session, c->ns, c->source_name, c->dest_name };
+}
+
+struct plan_in step_ctx_plan_in(const struct step_ctx *c)
+{
+	return (struct plan_in){ &c->session, c->ns, c->source_name, c->dest_name, c->type, &c->scenario };
+}
+
 void step_ctx_print(struct step_ctx *c, const cJSON *doc, const char *names)
 {
 	const char *fmt = c->step->output;

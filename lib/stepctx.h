@@ -12,6 +12,8 @@
 #include "ensure.h"
 #include "inventory.h"
 #include "kube.h"
+#include "maps.h"
+#include "plan_objects.h"
 #include "scenario.h"
 #include "session.h"
 #include "source_vms.h"
@@ -75,6 +77,10 @@ int step_ctx_require_state(struct step_ctx *c, const char *file, const char *wri
  * returns. */
 typedef int (*step_ctx_run_fn)(struct step_ctx *c, struct mtv_err *err);
 int step_ctx_main(struct step *s, int argc, char **argv, step_ctx_run_fn run);
+
+/* The inputs of the lib builders (maps.h, plan_objects.h), pointing into c. */
+struct map_in step_ctx_map_in(const struct step_ctx *c);
+struct plan_in step_ctx_plan_in(const struct step_ctx *c);
 
 /* Print doc on stdout in the step's -o format; with no format, `names`
  * (one per line), or doc as JSON when names is NULL (--dry-run). */

@@ -175,7 +175,8 @@ static int wait_guest_agent(struct step_ctx *c, const char *ns, const char *name
 static cJSON *expected_pvc_names(struct step_ctx *c, const cJSON *plan_state, const cJSON *source,
 				 const char *target_name)
 {
-	const char *tmpl = plan_pvc_template(c);
+	const struct plan_in in = step_ctx_plan_in(c);
+	const char *tmpl = plan_pvc_template(&in);
 	const cJSON *use_gen;
 	struct vm_disk disks[VM_DISKS_MAX];
 	size_t n;

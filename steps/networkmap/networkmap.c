@@ -38,6 +38,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	const char *nad_ns;
 	char name[160];
 	struct buf names = BUF_INIT(1 << 16);
+	struct map_in in;
 	double t0 = step_now();
 	int rc = -1, n;
 
@@ -52,9 +53,10 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	nad_ns = json_str(c->scenario.plan, "multus_namespace", c->ns);
 	nads = nad_names(&c->session, n - 1);
 	for (int i = 0; i < n - 1; i++)
-		cJSON_AddItemToArray(objects, nad_build(c, nad_ns, cJSON_GetArrayItem(nads, i)->valuestring, i));
+		cJSON_AddItemToArray(objects, nad_build(&c->session, nad_ns, cJSON_GetArrayItem(nads, i)->valuestring, i));
 	snprintf(name, sizeof(name), "%s-networkmap", c->session.base_name);
-	cJSON_AddItemToArray(objects, network_map_build(c, name, networks, nads, nad_ns));
+	in = step_ctx_map_in(c);
+	cJSON_AddItemToArray(objects, network_map_build(&in, name, networks, nads, nad_ns));
 	if (step.dry_run) {
 		step_ctx_print(c, objects, NULL);
 		rc = 0;
@@ -82,7 +84,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	cJSON_AddStringToObject(entry, "namespace", c->ns);
 	cJSON_AddStringToObject(entry, "nadNamespace", nad_ns);
 	cJSON_AddItemToObject(entry, "nads", cJSON_Duplicate(nads, 1));
-	if (maps_state_set(c, "networkMap", entry, err) < 0)
+	if (maps_state_set(&c->step->state, "networkMap", entry, err) < 0)
 		goto out;
 	buf_addf(&names, "networkmap/%s\n", name);
 	step_ctx_print(c, objects, buf_str(&names));
