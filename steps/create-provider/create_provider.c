@@ -22,8 +22,6 @@
 #include "wait.h"
 #include "yamlout.h"
 
-#define PROVIDERS_STATE "mtv-providers.json"
-
 static struct step_param params[] = {
 	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
 	  "the .providers.json file (mtv-api-tests format) [default: $CLUSTER_PROFILE_DIR/.providers.json\n"

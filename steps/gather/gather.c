@@ -21,8 +21,6 @@
 #include "gather.h"
 #include "yamlout.h"
 
-#define PROVIDERS_STATE "mtv-providers.json"
-
 static struct step_param params[] = {
 	{ "MTV_GATHER_LOG_LINES", "log-lines", "500",
 	  "lines of each pod log to keep (the tail), and of forklift-controller lines naming the plan",

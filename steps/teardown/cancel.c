@@ -34,6 +34,26 @@ static enum wait_verdict pred_finished(const cJSON *obj, bool deleted, void *arg
 	return WAIT_NOT_YET;
 }
 
+/* Wait for w and record the JUnit case `name` (from t0): 0 when done, -1
+ * when not (a warning, or an interrupt copied to err). */
+static int wait_case(struct teardown *r, const struct wait_spec *w, const char *name, double t0,
+		     struct mtv_err *err)
+{
+	struct mtv_err e = { 0 };
+
+	if (wait_for(&r->c->kc, w, NULL, &e) == 0) {
+		step_case(r->c->step, name, step_now() - t0, JUNIT_PASSED, NULL, NULL);
+		return 0;
+	}
+	if (e.code >= 128) {
+		*err = e;
+		return -1;
+	}
+	log_warn("%s", e.msg);
+	step_case(r->c->step, name, step_now() - t0, JUNIT_FAILED, e.msg, NULL);
+	return -1;
+}
+
 static void cancel_migration(struct teardown *r, struct item *i, struct mtv_err *err)
 {
 	cJSON *m = NULL, *plan = NULL, *patch = NULL, *cancel, *vm;
@@ -75,17 +95,8 @@ static void cancel_migration(struct teardown *r, struct item *i, struct mtv_err 
 		.type = i->type, .ns = i->ns, .name = i->name, .what = "to end after cancel",
 		.timeout_ms = r->timeout_s * 1000, .pred = pred_finished,
 	};
-	if (wait_for(&r->c->kc, &w, NULL, &e) < 0) {
-		if (e.code >= 128) {
-			*err = e;
-			goto out;
-		}
-		log_warn("%s", e.msg);
-		step_case(r->c->step, "cancel running Migration", step_now() - t0, JUNIT_FAILED, e.msg, NULL);
-		goto out;
-	}
-	log_info("%s canceled", what);
-	step_case(r->c->step, "cancel running Migration", step_now() - t0, JUNIT_PASSED, NULL, NULL);
+	if (wait_case(r, &w, "cancel running Migration", t0, err) == 0)
+		log_info("%s canceled", what);
 out:
 	free(text);
 	cJSON_Delete(patch);
@@ -128,16 +139,7 @@ static void archive_plan(struct teardown *r, struct item *i, bool archive, struc
 		.timeout_ms = r->timeout_s * 1000, .pred = wait_pred_condition, .arg = &c,
 	};
 	log_info("archiving %s", what);
-	if (wait_for(&r->c->kc, &w, NULL, &e) < 0) {
-		if (e.code >= 128) {
-			*err = e;
-			goto out;
-		}
-		log_warn("%s", e.msg);
-		step_case(r->c->step, "archive Plan", step_now() - t0, JUNIT_FAILED, e.msg, NULL);
-		goto out;
-	}
-	step_case(r->c->step, "archive Plan", step_now() - t0, JUNIT_PASSED, NULL, NULL);
+	wait_case(r, &w, "archive Plan", t0, err);
 out:
 	cJSON_Delete(p);
 }

@@ -12,6 +12,23 @@
 #include <cjson/cJSON.h>
 
 #include "../sim/sim.h"
+#include "session.h"
+
+/* The session the objects are built for. */
+static const struct session session = {
+	.id = "auto-ab12",
+	.target_namespace = "auto-ab12",
+	.base_name = "auto-ab12-source-vsphere-8-0",
+	.mtv_namespace = "openshift-mtv",
+	.source_type = "vsphere",
+};
+
+/* apiVersion, kind and metadata of a Forklift object of that session in
+ * its target namespace (a JSON fragment in assert_json_equal's quotes). */
+#define META(kind, name) \
+	"'apiVersion':'forklift.konveyor.io/v1beta1','kind':'" kind "'," \
+	"'metadata':{'name':'" name "','namespace':'auto-ab12'," \
+	"'labels':{'app.kubernetes.io/managed-by':'mtv-steps','mtv-steps/session':'auto-ab12'}},"
 
 /* expected is JSON with ' for " (readable in C source). */
 static inline void assert_json_equal(const cJSON *got, const char *expected)

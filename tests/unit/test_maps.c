@@ -10,14 +10,6 @@
 #include "ocp_refs.h"
 #include "objects_check.h"
 
-static const struct session session = {
-	.id = "auto-ab12",
-	.target_namespace = "auto-ab12",
-	.base_name = "auto-ab12-source-vsphere-8-0",
-	.mtv_namespace = "openshift-mtv",
-	.source_type = "vsphere",
-};
-
 static const struct map_in in = {
 	.session = &session,
 	.ns = "auto-ab12",
@@ -25,10 +17,6 @@ static const struct map_in in = {
 	.dest_name = "auto-ab12-local-ocp-provider",
 };
 
-#define META(kind, name) \
-	"'apiVersion':'forklift.konveyor.io/v1beta1','kind':'" kind "'," \
-	"'metadata':{'name':'" name "','namespace':'auto-ab12'," \
-	"'labels':{'app.kubernetes.io/managed-by':'mtv-steps','mtv-steps/session':'auto-ab12'}},"
 #define PROVIDERS \
 	"'provider':{'source':{'name':'auto-ab12-source-vsphere-8-0','namespace':'auto-ab12'}," \
 	"'destination':{'name':'auto-ab12-local-ocp-provider','namespace':'auto-ab12'}}"

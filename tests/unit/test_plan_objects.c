@@ -14,24 +14,12 @@
 #include "plan_objects.h"
 #include "objects_check.h"
 
-static const struct session session = {
-	.id = "auto-ab12",
-	.target_namespace = "auto-ab12",
-	.base_name = "auto-ab12-source-vsphere-8-0",
-	.mtv_namespace = "openshift-mtv",
-	.source_type = "vsphere",
-};
-
 static const struct plan_refs refs = {
 	.storage_map = "auto-ab12-storagemap",
 	.network_map = "auto-ab12-networkmap",
 	.vm_namespace = "auto-ab12",
 };
 
-#define META(kind, name) \
-	"'apiVersion':'forklift.konveyor.io/v1beta1','kind':'" kind "'," \
-	"'metadata':{'name':'" name "','namespace':'auto-ab12'," \
-	"'labels':{'app.kubernetes.io/managed-by':'mtv-steps','mtv-steps/session':'auto-ab12'}},"
 #define REFS(vm_ns) \
 	"'targetNamespace':'" vm_ns "'," \
 	"'provider':{'source':{'name':'auto-ab12-source-vsphere-8-0','namespace':'auto-ab12'}," \
