@@ -105,6 +105,9 @@ $(TESTBIN)/unit/%: $(OBJ)/tests/unit/%.o $(LIBMTV)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS_COMMON)
 
+# The builders' tests validate what they build with mtv-sim's CRD validator.
+$(TESTBIN)/unit/test_maps $(TESTBIN)/unit/test_plan_objects: $(OBJ)/tests/sim/crd.o
+
 $(TESTBIN)/progs/%: $(OBJ)/tests/progs/%.o $(LIBMTV)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lmicrohttpd $(LDLIBS_COMMON)

@@ -4,9 +4,19 @@
 #include <string.h>
 
 #include "json.h"
+#include "ensure.h"
 #include "provider_objects.h"
+#include "stepctx.h"
 
-static void add_provider_pair(cJSON *spec, struct step_ctx *c)
+/* The builders only label: no client, no state. */
+static cJSON *skeleton(const struct session *s, const struct kube_type *t, const char *ns, const char *name)
+{
+	const struct ensure_ctx e = { .session = s };
+
+	return ensure_skeleton(&e, t, ns, name);
+}
+
+static void add_provider_pair(cJSON *spec, const struct map_in *c)
 {
 	cJSON *provider = cJSON_AddObjectToObject(spec, "provider");
 	cJSON *src = cJSON_AddObjectToObject(provider, "source");
@@ -18,10 +28,10 @@ static void add_provider_pair(cJSON *spec, struct step_ctx *c)
 	cJSON_AddStringToObject(dst, "namespace", c->ns);
 }
 
-cJSON *storage_map_build(struct step_ctx *c, const char *name, const cJSON *storages,
+cJSON *storage_map_build(const struct map_in *c, const char *name, const cJSON *storages,
 			 const char *storage_class)
 {
-	cJSON *obj = ensure_skeleton(&c->ensure, &KUBE_STORAGEMAPS, c->ns, name);
+	cJSON *obj = skeleton(c->session, &KUBE_STORAGEMAPS, c->ns, name);
 	cJSON *spec = cJSON_AddObjectToObject(obj, "spec");
 	cJSON *map = cJSON_CreateArray();
 	const cJSON *s;
@@ -39,10 +49,10 @@ cJSON *storage_map_build(struct step_ctx *c, const char *name, const cJSON *stor
 	return obj;
 }
 
-cJSON *network_map_build(struct step_ctx *c, const char *name, const cJSON *networks,
+cJSON *network_map_build(const struct map_in *c, const char *name, const cJSON *networks,
 			 const cJSON *nads, const char *nad_ns)
 {
-	cJSON *obj = ensure_skeleton(&c->ensure, &KUBE_NETWORKMAPS, c->ns, name);
+	cJSON *obj = skeleton(c->session, &KUBE_NETWORKMAPS, c->ns, name);
 	cJSON *spec = cJSON_AddObjectToObject(obj, "spec");
 	cJSON *map = cJSON_CreateArray();
 	const cJSON *n;
@@ -81,9 +91,9 @@ cJSON *nad_names(const struct session *s, int n)
 	return names;
 }
 
-cJSON *nad_build(struct step_ctx *c, const char *ns, const char *name, int index)
+cJSON *nad_build(const struct session *s, const char *ns, const char *name, int index)
 {
-	cJSON *obj = ensure_skeleton(&c->ensure, &KUBE_NADS, ns, name);
+	cJSON *obj = skeleton(s, &KUBE_NADS, ns, name);
 	cJSON *spec = cJSON_AddObjectToObject(obj, "spec");
 	char config[256];
 
@@ -131,10 +141,10 @@ static int maps_apply(cJSON *doc, void *arg, struct mtv_err *err)
 	return 0;
 }
 
-int maps_state_set(struct step_ctx *c, const char *key, cJSON *entry, struct mtv_err *err)
+int maps_state_set(const struct state *st, const char *key, cJSON *entry, struct mtv_err *err)
 {
 	struct maps_update u = { key, entry };
-	int r = state_update_json(&c->step->state, MAPS_STATE, maps_apply, &u, err);
+	int r = state_update_json(st, MAPS_STATE, maps_apply, &u, err);
 
 	cJSON_Delete(u.entry);
 	return r;

@@ -10,19 +10,27 @@
 
 #include <cjson/cJSON.h>
 
-#include "stepctx.h"
+#include "session.h"
+#include "state.h"
 #include "wait.h"
 
-cJSON *storage_map_build(struct step_ctx *c, const char *name, const cJSON *storages,
+/* What the map builders read (step_ctx_map_in fills it from a step). */
+struct map_in {
+	const struct session *session;	/* the labels */
+	const char *ns;			/* of the map and of both Providers */
+	const char *source_name, *dest_name;	/* the Providers */
+};
+
+cJSON *storage_map_build(const struct map_in *in, const char *name, const cJSON *storages,
 			 const char *storage_class);
 
 /* nad_names[i] names the NAD for networks[i + 1]; nad_ns their namespace. */
-cJSON *network_map_build(struct step_ctx *c, const char *name, const cJSON *networks,
+cJSON *network_map_build(const struct map_in *in, const char *name, const cJSON *networks,
 			 const cJSON *nad_names, const char *nad_ns);
 
 /* NAD <name> in ns; the first one bridges to cnv-bridge, later ones get a
  * bridge of their own name (Linux bridge names: at most 15 characters). */
-cJSON *nad_build(struct step_ctx *c, const char *ns, const char *name, int index);
+cJSON *nad_build(const struct session *s, const char *ns, const char *name, int index);
 
 /* NAD names for n extra networks: cb-<session suffix>-<i> (15 chars max). */
 cJSON *nad_names(const struct session *s, int n);
@@ -31,6 +39,6 @@ cJSON *nad_names(const struct session *s, int n);
 enum wait_verdict forklift_ready_pred(const cJSON *obj, bool deleted, void *arg, struct buf *why);
 
 /* Record {"<key>": {name, namespace, ...extra}} in mtv-maps.json. */
-int maps_state_set(struct step_ctx *c, const char *key, cJSON *entry, struct mtv_err *err);
+int maps_state_set(const struct state *st, const char *key, cJSON *entry, struct mtv_err *err);
 
 #endif

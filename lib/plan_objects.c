@@ -4,21 +4,30 @@
 #include <string.h>
 
 #include "buf.h"
+#include "ensure.h"
 #include "gotmpl.h"
+#include "hooks.h"
 #include "json.h"
-#include "maps.h"
 #include "names.h"
 #include "provider_objects.h"
 #include "vm_checks.h"
 
-int plan_name(const struct step_ctx *c, char *out, size_t outsz, struct mtv_err *err)
+/* The builders only label: no client, no state. */
+static cJSON *skeleton(const struct plan_in *in, const struct kube_type *t, const char *ns, const char *name)
+{
+	const struct ensure_ctx e = { .session = in->session };
+
+	return ensure_skeleton(&e, t, ns, name);
+}
+
+int plan_name(const struct plan_in *c, char *out, size_t outsz, struct mtv_err *err)
 {
 	char suffix[8];
 
 	if (names_random(suffix, 4, err) < 0)
 		return -1;
-	if (snprintf(out, outsz, "%s-%s-%s", c->session.base_name, suffix,
-		     c->scenario.warm ? "warm" : "cold") >= (int)outsz)
+	if (snprintf(out, outsz, "%s-%s-%s", c->session->base_name, suffix,
+		     c->scenario->warm ? "warm" : "cold") >= (int)outsz)
 		return mtv_err_set(err, MTV_EXIT_USAGE, "plan name too long");
 	names_keep_last63(out);
 	return 0;
@@ -51,11 +60,11 @@ static void copy_bool(cJSON *spec, const cJSON *plan, const char *key, const cha
 		cJSON_AddBoolToObject(spec, field, cJSON_IsTrue(v));
 }
 
-cJSON *plan_build(struct step_ctx *c, const char *name, const cJSON *vms, const struct plan_refs *r)
+cJSON *plan_build(const struct plan_in *c, const char *name, const cJSON *vms, const struct plan_refs *r)
 {
-	cJSON *obj = ensure_skeleton(&c->ensure, &KUBE_PLANS, c->ns, name);
+	cJSON *obj = skeleton(c, &KUBE_PLANS, c->ns, name);
 	cJSON *spec = cJSON_AddObjectToObject(obj, "spec");
-	const cJSON *plan = c->scenario.plan, *vm, *v;
+	const cJSON *plan = c->scenario->plan, *vm, *v;
 	cJSON *provider, *map, *list;
 
 	cJSON_AddStringToObject(spec, "targetNamespace", r->vm_namespace);
@@ -65,7 +74,7 @@ cJSON *plan_build(struct step_ctx *c, const char *name, const cJSON *vms, const 
 	map = cJSON_AddObjectToObject(spec, "map");
 	add_ref(map, "network", r->network_map, c->ns);
 	add_ref(map, "storage", r->storage_map, c->ns);
-	cJSON_AddBoolToObject(spec, "warm", c->scenario.warm);
+	cJSON_AddBoolToObject(spec, "warm", c->scenario->warm);
 	list = cJSON_AddArrayToObject(spec, "vms");
 	cJSON_ArrayForEach(vm, vms) {
 		cJSON *entry = cJSON_CreateObject();
@@ -74,8 +83,8 @@ cJSON *plan_build(struct step_ctx *c, const char *name, const cJSON *vms, const 
 		cJSON_AddItemToArray(list, entry);
 	}
 
-	if (*c->scenario.target_power_state)
-		cJSON_AddStringToObject(spec, "targetPowerState", c->scenario.target_power_state);
+	if (*c->scenario->target_power_state)
+		cJSON_AddStringToObject(spec, "targetPowerState", c->scenario->target_power_state);
 	copy_bool(spec, plan, "preserve_static_ips", "preserveStaticIPs");
 	copy_bool(spec, plan, "pvc_name_template_use_generate_name", "pvcNameTemplateUseGenerateName");
 	copy_bool(spec, plan, "migrate_shared_disks", "migrateSharedDisks");
@@ -87,19 +96,62 @@ cJSON *plan_build(struct step_ctx *c, const char *name, const cJSON *vms, const 
 		cJSON_AddStringToObject(spec, "pvcNameTemplate", plan_pvc_template(c));
 	v = cJSON_GetObjectItemCaseSensitive(plan, "target_labels");
 	if (cJSON_IsObject(v) && v->child)
-		cJSON_AddItemToObject(spec, "targetLabels", plan_session_map(v, c->session.id));
+		cJSON_AddItemToObject(spec, "targetLabels", plan_session_map(v, c->session->id));
 	v = cJSON_GetObjectItemCaseSensitive(plan, "target_node_selector");
 	if (cJSON_IsObject(v) && v->child)
-		cJSON_AddItemToObject(spec, "targetNodeSelector", plan_session_map(v, c->session.id));
+		cJSON_AddItemToObject(spec, "targetNodeSelector", plan_session_map(v, c->session->id));
 	v = cJSON_GetObjectItemCaseSensitive(plan, "target_affinity");
 	if (cJSON_IsObject(v) && v->child)
 		cJSON_AddItemToObject(spec, "targetAffinity", cJSON_Duplicate(v, 1));
 	return obj;
 }
 
-const char *plan_pvc_template(const struct step_ctx *c)
+int plan_add_hooks(const struct plan_in *c, const char *image, cJSON *objects, cJSON *plan,
+		   struct mtv_err *err)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->scenario.plan, "pvc_name_template");
+	static const struct {
+		const char *key, *step, *suffix;
+	} kinds[] = { { "pre_hook", "PreHook", "pre-hook" }, { "post_hook", "PostHook", "post-hook" } };
+	cJSON *vm;
+
+	for (size_t i = 0; i < 2; i++) {
+		const cJSON *cfg = scenario_key(c->scenario, kinds[i].key);
+		struct buf b64 = BUF_INIT(4 << 20);
+		char name[160], where[200];
+		cJSON *hook;
+
+		if (!cfg)
+			continue;
+		snprintf(where, sizeof(where), "scenario %s.%s", c->scenario->name, kinds[i].key);
+		if (hook_playbook(cfg, where, &b64, err) < 0) {
+			buf_release(&b64);
+			return -1;
+		}
+		snprintf(name, sizeof(name), "%s-%s", c->session->base_name, kinds[i].suffix);
+		names_keep_last63(name);
+		hook = skeleton(c, &KUBE_HOOKS, c->ns, name);
+		cJSON_AddItemToObject(hook, "spec", hook_spec(cfg, image, buf_str(&b64)));
+		buf_release(&b64);
+		cJSON_AddItemToArray(objects, hook);
+		cJSON_ArrayForEach(vm, json_get(plan, "spec.vms")) {
+			cJSON *hooks = cJSON_GetObjectItemCaseSensitive(vm, "hooks"), *h, *ref;
+
+			if (!hooks)
+				hooks = cJSON_AddArrayToObject(vm, "hooks");
+			h = cJSON_CreateObject();
+			cJSON_AddStringToObject(h, "step", kinds[i].step);
+			ref = cJSON_AddObjectToObject(h, "hook");
+			cJSON_AddStringToObject(ref, "name", name);
+			cJSON_AddStringToObject(ref, "namespace", c->ns);
+			cJSON_AddItemToArray(hooks, h);
+		}
+	}
+	return 0;
+}
+
+const char *plan_pvc_template(const struct plan_in *c)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->scenario->plan, "pvc_name_template");
 
 	if (cJSON_IsObject(v))	/* {providerType: template, "default": template} */
 		v = json_get(v, provider_type_name(c->type)) ? json_get(v, provider_type_name(c->type))
@@ -150,7 +202,7 @@ out:
 	return rc;
 }
 
-int plan_check_pvc_template(const struct step_ctx *c, const char *plan_name, const cJSON *vms,
+int plan_check_pvc_template(const struct plan_in *c, const char *plan_name, const cJSON *vms,
 			    struct mtv_err *err)
 {
 	const char *tmpl = plan_pvc_template(c);
@@ -172,7 +224,7 @@ int plan_check_pvc_template(const struct step_ctx *c, const char *plan_name, con
 			if (plan_pvc_name(tmpl, plan_name, vm, target, n ? disks[i].disk : NULL, (int)i, out,
 					  sizeof(out), err) < 0)
 				return mtv_err_prefix(err, "scenario %s: pvc_name_template (VM %s, disk %zu)",
-						      c->scenario.name, json_str(vm, "name", "?"), i);
+						      c->scenario->name, json_str(vm, "name", "?"), i);
 		}
 	}
 	return 0;

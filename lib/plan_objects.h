@@ -4,8 +4,19 @@
 
 #include <cjson/cJSON.h>
 
-#include "stepctx.h"
+#include "providers.h"
+#include "scenario.h"
+#include "session.h"
 #include "wait.h"
+
+/* What the Plan builders read (step_ctx_plan_in fills it from a step). */
+struct plan_in {
+	const struct session *session;	/* labels, base name, id for null label values */
+	const char *ns;			/* of the Plan, its Hooks, the maps and the Providers */
+	const char *source_name, *dest_name;	/* the Providers */
+	enum provider_type type;	/* of the source */
+	const struct scenario *scenario;
+};
 
 struct plan_refs {
 	const char *storage_map;
@@ -14,10 +25,16 @@ struct plan_refs {
 };
 
 /* The Plan for the scenario's VMs (inventory objects, scenario order). */
-cJSON *plan_build(struct step_ctx *c, const char *name, const cJSON *vms, const struct plan_refs *r);
+cJSON *plan_build(const struct plan_in *in, const char *name, const cJSON *vms, const struct plan_refs *r);
+
+/* Hook CRs for the scenario's pre_hook/post_hook (image: MTV_HOOK_IMAGE),
+ * appended to objects, and the matching spec.vms[].hooks entries on every
+ * VM of plan.  A bad playbook_base64: MTV_EXIT_USAGE. */
+int plan_add_hooks(const struct plan_in *in, const char *image, cJSON *objects, cJSON *plan,
+		   struct mtv_err *err);
 
 /* "<base>-<4 random>-cold|warm", keeping the last 63 characters. */
-int plan_name(const struct step_ctx *c, char *out, size_t outsz, struct mtv_err *err);
+int plan_name(const struct plan_in *in, char *out, size_t outsz, struct mtv_err *err);
 
 /* target_labels / target_node_selector with null values replaced by the
  * session id (a new object). */
@@ -25,7 +42,7 @@ cJSON *plan_session_map(const cJSON *in, const char *session_id);
 
 /* The scenario's pvc_name_template for this source type (a string, or a
  * {providerType: template, "default": template} map), or NULL. */
-const char *plan_pvc_template(const struct step_ctx *c);
+const char *plan_pvc_template(const struct plan_in *in);
 
 /* The name Forklift gives disk index of inventory VM source: tmpl rendered
  * (lib/gotmpl) over Forklift's PVCNameTemplateData and whitespace-trimmed;
@@ -37,7 +54,7 @@ int plan_pvc_name(const char *tmpl, const char *plan_name, const cJSON *source, 
 
 /* Every disk of every VM gets a valid name from the scenario's template;
  * else MTV_EXIT_USAGE naming the scenario key.  No template: 0. */
-int plan_check_pvc_template(const struct step_ctx *c, const char *plan_name, const cJSON *vms,
+int plan_check_pvc_template(const struct plan_in *in, const char *plan_name, const cJSON *vms,
 			    struct mtv_err *err);
 
 /* Done on Ready=True; describes blocking conditions while waiting. */

@@ -34,23 +34,36 @@ static int load_providers(struct step_ctx *c, struct mtv_err *err)
 	return 0;
 }
 
-int step_ctx_open(struct step_ctx *c, struct step *s, unsigned needs, struct mtv_err *err)
+int step_ctx_open(struct step_ctx *c, unsigned needs, struct mtv_err *err)
 {
-	memset(c, 0, sizeof(*c));
-	c->step = s;
+	struct step *s = c->step;
+
 	if (needs & CTX_INVENTORY)
 		needs |= CTX_CLUSTER | CTX_PROVIDERS;
-	if (session_require(&s->state, &c->session, err) < 0)
-		return -1;
-	c->ns = c->session.target_namespace;
-	/* Objects can be built (and shown by --dry-run) without a connection. */
-	c->ensure = (struct ensure_ctx){ &c->kc, &s->state, &c->session, s->name };
-	if ((needs & CTX_SCENARIO) &&
-	    scenario_load(step_get(s, "MTV_TESTS_PARAMS"), step_get(s, "MTV_SCENARIO"), &c->scenario, err) < 0)
-		return -1;
-	c->opened |= needs & CTX_SCENARIO;
-	if ((needs & CTX_PROVIDERS) && load_providers(c, err) < 0)
-		return -1;
+	if (needs & CTX_PROVIDERS)
+		needs |= CTX_SESSION;
+	needs &= ~c->opened;
+	if (needs & CTX_SESSION) {
+		if (session_require(&s->state, &c->session, err) < 0)
+			return -1;
+		c->have_session = 1;
+		c->opened |= CTX_SESSION | CTX_SESSION_IF_ANY;
+	} else if (needs & CTX_SESSION_IF_ANY) {
+		if (session_load(&s->state, &c->session, &c->have_session, err) < 0)
+			return -1;
+		c->opened |= CTX_SESSION_IF_ANY;
+	}
+	if (needs & CTX_SCENARIO) {
+		if (scenario_load(step_get(s, "MTV_TESTS_PARAMS"), step_get(s, "MTV_SCENARIO"), &c->scenario,
+				  err) < 0)
+			return -1;
+		c->opened |= CTX_SCENARIO;
+	}
+	if (needs & CTX_PROVIDERS) {
+		if (load_providers(c, err) < 0)
+			return -1;
+		c->opened |= CTX_PROVIDERS;
+	}
 	if (needs & CTX_CLUSTER) {
 		if (kube_client_from_env(&c->kc, s->context, err) < 0)
 			return -1;
@@ -66,7 +79,7 @@ int step_ctx_open(struct step_ctx *c, struct step *s, unsigned needs, struct mtv
 	return 0;
 }
 
-void step_ctx_release(struct step_ctx *c)
+static void step_ctx_release(struct step_ctx *c)
 {
 	if (c->opened & CTX_INVENTORY)
 		inventory_release(&c->inv);
@@ -76,6 +89,16 @@ void step_ctx_release(struct step_ctx *c)
 		scenario_release(&c->scenario);
 	cJSON_Delete(c->providers);
 	memset(c, 0, sizeof(*c));
+}
+
+struct map_in step_ctx_map_in(const struct step_ctx *c)
+{
+	return (struct map_in){ &c->session, c->ns, c->source_name, c->dest_name };
+}
+
+struct plan_in step_ctx_plan_in(const struct step_ctx *c)
+{
+	return (struct plan_in){ &c->session, c->ns, c->source_name, c->dest_name, c->type, &c->scenario };
 }
 
 void step_ctx_print(struct step_ctx *c, const cJSON *doc, const char *names)
@@ -107,6 +130,10 @@ static int run_in_ctx(struct step *s, void *arg, struct mtv_err *err)
 	int rc;
 
 	c.step = s;
+	c.ns = c.session.target_namespace;
+	/* Objects can be built (and shown by --dry-run) before the session
+	 * is loaded or the cluster connected: these point at what will be. */
+	c.ensure = (struct ensure_ctx){ &c.kc, &s->state, &c.session, s->name };
 	rc = run(&c, err);
 	step_ctx_release(&c);
 	return rc;

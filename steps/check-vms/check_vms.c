@@ -175,7 +175,8 @@ static int wait_guest_agent(struct step_ctx *c, const char *ns, const char *name
 static cJSON *expected_pvc_names(struct step_ctx *c, const cJSON *plan_state, const cJSON *source,
 				 const char *target_name)
 {
-	const char *tmpl = plan_pvc_template(c);
+	const struct plan_in in = step_ctx_plan_in(c);
+	const char *tmpl = plan_pvc_template(&in);
 	const cJSON *use_gen;
 	struct vm_disk disks[VM_DISKS_MAX];
 	size_t n;
@@ -321,7 +322,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	size_t index = 0;
 	int failed = 0, rc = -1;
 
-	if (step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
+	if (step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
 	    step_ctx_require_state(c, PLAN_STATE, "mtv-plan", &plan_state, err) < 0 ||
 	    step_ctx_require_state(c, MIGRATION_STATE, "mtv-migrate", &migration, err) < 0 ||
 	    step_ctx_require_state(c, MAPS_STATE, "mtv-storagemap", &maps, err) < 0)

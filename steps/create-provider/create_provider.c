@@ -22,8 +22,6 @@
 #include "wait.h"
 #include "yamlout.h"
 
-#define PROVIDERS_STATE "mtv-providers.json"
-
 static struct step_param params[] = {
 	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
 	  "the .providers.json file (mtv-api-tests format) [default: $CLUSTER_PROFILE_DIR/.providers.json\n"
@@ -62,10 +60,8 @@ static struct step step = {
 };
 
 struct run {
+	struct step_ctx *c;	/* session, cluster, scenario */
 	struct provider_entry provider;
-	struct session session;
-	struct kube_client kc;
-	struct ensure_ctx ctx;
 	char source_name[128], dest_name[128];
 	char *cacert;
 	char *source_token;	/* an OpenShift source's token when the kubeconfig has none */
@@ -89,27 +85,26 @@ static cJSON *namespace_build(const struct ensure_ctx *c, const char *name)
 /* Load or start the session.  Nothing is written in dry-run mode. */
 static int open_session(struct run *r, struct mtv_err *err)
 {
-	int found;
-
-	if (session_load(&step.state, &r->session, &found, err) < 0)
+	if (step_ctx_open(r->c, CTX_SESSION_IF_ANY, err) < 0)
 		return -1;
-	if (found) {
-		if (strcmp(r->session.source_type, r->provider.type_name))
+	if (r->c->have_session) {
+		if (strcmp(r->c->session.source_type, r->provider.type_name))
 			return mtv_err_set(err, MTV_EXIT_USAGE,
 					   "%s/%s: session %s is for a %s source, not %s; use a fresh SHARED_DIR",
-					   step.state.dir, SESSION_FILE, r->session.id, r->session.source_type,
+					   step.state.dir, SESSION_FILE, r->c->session.id, r->c->session.source_type,
 					   r->provider.type_name);
-		log_info("continuing session %s", r->session.id);
+		log_info("continuing session %s", r->c->session.id);
 		return 0;
 	}
-	if (session_new(&r->session, step_get(&step, "MTV_TARGET_NAMESPACE_PREFIX"),
+	if (session_new(&r->c->session, step_get(&step, "MTV_TARGET_NAMESPACE_PREFIX"),
 			step_get(&step, "MTV_NAMESPACE"), r->provider.type_name, r->provider.version,
 			err) < 0)
 		return -1;
+	r->c->have_session = 1;
 	if (step.dry_run)
 		return 0;
-	log_info("new session %s, target namespace %s", r->session.id, r->session.target_namespace);
-	return session_save(&step.state, &r->session, err);
+	log_info("new session %s, target namespace %s", r->c->session.id, r->c->session.target_namespace);
+	return session_save(&step.state, &r->c->session, err);
 }
 
 static int fetch_ca(struct run *r, struct mtv_err *err)
@@ -138,36 +133,36 @@ static int fetch_ca(struct run *r, struct mtv_err *err)
 
 static void build_objects(struct run *r)
 {
-	const char *ns = r->session.target_namespace;
+	const char *ns = r->c->session.target_namespace;
 	struct source_secret_opts o = {
 		.insecure = step_get_bool(&step, "MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY"),
 		.cacert = r->cacert,
-		.cluster_url = r->kc.http.base_url,
-		.cluster_token = r->source_token ? r->source_token : r->kc.http.token,
+		.cluster_url = r->c->kc.http.base_url,
+		.cluster_token = r->source_token ? r->source_token : r->c->kc.http.token,
 	};
-	const char *url = r->provider.type == PROVIDER_OPENSHIFT ? r->kc.http.base_url : NULL;
+	const char *url = r->provider.type == PROVIDER_OPENSHIFT ? r->c->kc.http.base_url : NULL;
 
-	snprintf(r->source_name, sizeof(r->source_name), "%s", r->session.base_name);
-	snprintf(r->dest_name, sizeof(r->dest_name), "%s-local-ocp-provider", r->session.id);
+	snprintf(r->source_name, sizeof(r->source_name), "%s", r->c->session.base_name);
+	snprintf(r->dest_name, sizeof(r->dest_name), "%s-local-ocp-provider", r->c->session.id);
 	r->objects = cJSON_CreateArray();
-	cJSON_AddItemToArray(r->objects, namespace_build(&r->ctx, ns));
-	cJSON_AddItemToArray(r->objects, source_secret_build(&r->ctx, &r->provider, ns, r->source_name, &o));
-	cJSON_AddItemToArray(r->objects, source_provider_build(&r->ctx, &r->provider, ns, r->source_name, url));
-	cJSON_AddItemToArray(r->objects, destination_provider_build(&r->ctx, ns, r->dest_name));
+	cJSON_AddItemToArray(r->objects, namespace_build(&r->c->ensure, ns));
+	cJSON_AddItemToArray(r->objects, source_secret_build(&r->c->ensure, &r->provider, ns, r->source_name, &o));
+	cJSON_AddItemToArray(r->objects, source_provider_build(&r->c->ensure, &r->provider, ns, r->source_name, url));
+	cJSON_AddItemToArray(r->objects, destination_provider_build(&r->c->ensure, ns, r->dest_name));
 }
 
 static int wait_namespace_active(struct run *r, struct mtv_err *err)
 {
 	struct wait_spec w = {
 		.type = &KUBE_NAMESPACES,
-		.name = r->session.target_namespace,
+		.name = r->c->session.target_namespace,
 		.what = "to be Active",
 		.timeout_ms = 120000,
 		.pred = wait_pred_phase,
 		.arg = (void *)"Active",
 	};
 
-	return wait_for(&r->kc, &w, NULL, err);
+	return wait_for(&r->c->kc, &w, NULL, err);
 }
 
 /* A client certificate and no token (the installer's admin kubeconfig):
@@ -180,26 +175,26 @@ static int ensure_account(struct run *r, struct mtv_err *err)
 	char account[128], *expires = NULL;
 	cJSON *secret;
 
-	if (!satoken_needed(&r->kc))
+	if (!satoken_needed(&r->c->kc))
 		return 0;
-	satoken_account(&r->session, account, sizeof(account));
+	satoken_account(&r->c->session, account, sizeof(account));
 	log_info("the kubeconfig has a client certificate and no bearer token: creating ServiceAccount %s/%s "
-		 "for the inventory%s", r->session.target_namespace, account,
+		 "for the inventory%s", r->c->session.target_namespace, account,
 		 openshift ? " and the OpenShift source Provider" : "");
-	if (satoken_ensure(&r->ctx, openshift, err) < 0)
+	if (satoken_ensure(&r->c->ensure, openshift, err) < 0)
 		return -1;
 	if (!openshift)
 		return 0;
-	if (satoken_request(&r->kc, &r->session, SATOKEN_PROVIDER_SECONDS, &r->source_token, &expires, err) < 0)
+	if (satoken_request(&r->c->kc, &r->c->session, SATOKEN_PROVIDER_SECONDS, &r->source_token, &expires, err) < 0)
 		return mtv_err_prefix(err, "token for the OpenShift source Provider Secret");
 	log_info("the OpenShift source Provider Secret gets a TokenRequest token of ServiceAccount %s/%s "
-		 "(bound to cluster-admin; expires %s)", r->session.target_namespace, account, expires);
+		 "(bound to cluster-admin; expires %s)", r->c->session.target_namespace, account, expires);
 	free(expires);
-	secret = source_secret_build(&r->ctx, &r->provider, r->session.target_namespace, r->source_name,
+	secret = source_secret_build(&r->c->ensure, &r->provider, r->c->session.target_namespace, r->source_name,
 				     &(struct source_secret_opts){
 					     .insecure = step_get_bool(&step, "MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY"),
 					     .cacert = r->cacert,
-					     .cluster_url = r->kc.http.base_url,
+					     .cluster_url = r->c->kc.http.base_url,
 					     .cluster_token = r->source_token,
 				     });
 	cJSON_ReplaceItemInArray(r->objects, 1, secret);
@@ -215,7 +210,7 @@ static int wait_inventory(struct run *r, const char *uid, struct mtv_err *err)
 
 	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &timeout_s, err) < 0)
 		return -1;
-	if (inventory_open(&inv, &r->kc, &r->session, err) < 0)
+	if (inventory_open(&inv, &r->c->kc, &r->c->session, err) < 0)
 		return -1;
 	log_info("waiting for the inventory (%s) to sync provider %s", inv.source, r->source_name);
 	for (;;) {
@@ -226,10 +221,10 @@ static int wait_inventory(struct run *r, const char *uid, struct mtv_err *err)
 		if (waited >= timeout_s * 1000) {
 			rc = mtv_err_set(err, MTV_EXIT_TIMEOUT,
 					 "timed out after %lds waiting for the inventory to sync Provider %s/%s",
-					 timeout_s, r->session.target_namespace, r->source_name);
+					 timeout_s, r->c->session.target_namespace, r->source_name);
 			break;
 		}
-		if ((rc = wait_sleep_ms(1000, r->kc.http.interrupt, err)) < 0)
+		if ((rc = wait_sleep_ms(1000, r->c->kc.http.interrupt, err)) < 0)
 			break;
 		waited += 1000;
 	}
@@ -247,17 +242,17 @@ static int write_providers_state(struct run *r, const cJSON *source, struct mtv_
 
 	src = cJSON_AddObjectToObject(doc, "source");
 	cJSON_AddStringToObject(src, "name", r->source_name);
-	cJSON_AddStringToObject(src, "namespace", r->session.target_namespace);
+	cJSON_AddStringToObject(src, "namespace", r->c->session.target_namespace);
 	cJSON_AddStringToObject(src, "uid", json_str(source, "metadata.uid", ""));
 	cJSON_AddStringToObject(src, "type", r->provider.type_name);
 	cJSON_AddStringToObject(src, "key", r->provider.key);
 	dst = cJSON_AddObjectToObject(doc, "destination");
 	cJSON_AddStringToObject(dst, "name", r->dest_name);
-	cJSON_AddStringToObject(dst, "namespace", r->session.target_namespace);
+	cJSON_AddStringToObject(dst, "namespace", r->c->session.target_namespace);
 	cJSON_AddStringToObject(dst, "type", "openshift");
 	rc = state_write_json(&step.state, PROVIDERS_STATE, doc, err);
 	if (rc == 0 && !strcmp(step.output, "json"))
-		cJSON_AddStringToObject(doc, "session", r->session.id);
+		cJSON_AddStringToObject(doc, "session", r->c->session.id);
 	if (rc == 0 && (!strcmp(step.output, "json") || !strcmp(step.output, "yaml"))) {
 		struct buf out = BUF_INIT(1 << 20);
 
@@ -275,7 +270,6 @@ static int run(struct run *r, struct mtv_err *err)
 {
 	const char *ns;
 	cJSON *source = NULL;
-	struct scenario sc;
 	bool warm;
 	long secs;
 	int rc = -1;
@@ -290,10 +284,9 @@ static int run(struct run *r, struct mtv_err *err)
 	/* The scenario is checked here too, so a run that cannot work (a bad
 	 * catalog, warm from a source without warm support) stops before the
 	 * first object is created. */
-	if (scenario_load(step_get(&step, "MTV_TESTS_PARAMS"), step_get(&step, "MTV_SCENARIO"), &sc, err) < 0)
+	if (step_ctx_open(r->c, CTX_SCENARIO, err) < 0)
 		return -1;
-	warm = sc.warm;
-	scenario_release(&sc);
+	warm = r->c->scenario.warm;
 	if (warm && !provider_supports_warm(r->provider.type))
 		return mtv_err_set(err, MTV_EXIT_USAGE,
 				   "scenario %s is warm, but a %s source does not support warm migration (vsphere and ovirt do)",
@@ -305,7 +298,6 @@ static int run(struct run *r, struct mtv_err *err)
 	if (step.dry_run) {
 		if (open_session(r, err) < 0)
 			return -1;
-		r->ctx = (struct ensure_ctx){ &r->kc, &step.state, &r->session, step.name };
 		struct buf out = BUF_INIT(1 << 22);
 
 		/* No cluster connection: an openshift source shows no url/token. */
@@ -315,13 +307,12 @@ static int run(struct run *r, struct mtv_err *err)
 		buf_release(&out);
 		return 0;
 	}
-	if (kube_client_from_env(&r->kc, step.context, err) < 0)
+	if (step_ctx_open(r->c, CTX_CLUSTER, err) < 0)
 		return -1;
-	kube_client_set_interrupt(&r->kc, step_interrupt_flag());
 
 	t0 = step_now();
 	step_get_seconds(&step, "MTV_PREFLIGHT_TIMEOUT", &secs, err);
-	if (preflight_forklift(&r->kc, step_get(&step, "MTV_NAMESPACE"), secs * 1000, err) < 0) {
+	if (preflight_forklift(&r->c->kc, step_get(&step, "MTV_NAMESPACE"), secs * 1000, err) < 0) {
 		step_case(&step, "MTV is healthy", step_now() - t0, JUNIT_FAILED, err->msg, NULL);
 		return -1;
 	}
@@ -332,16 +323,15 @@ static int run(struct run *r, struct mtv_err *err)
 	 * recorded: a failure before leaves SHARED_DIR untouched. */
 	if (open_session(r, err) < 0)
 		return -1;
-	r->ctx = (struct ensure_ctx){ &r->kc, &step.state, &r->session, step.name };
 	build_objects(r);
-	ns = r->session.target_namespace;
+	ns = r->c->session.target_namespace;
 
 	t0 = step_now();
-	if (ensure_object(&r->ctx, &KUBE_NAMESPACES, NULL, cJSON_GetArrayItem(r->objects, 0), NULL, NULL, err) < 0 ||
+	if (ensure_object(&r->c->ensure, &KUBE_NAMESPACES, NULL, cJSON_GetArrayItem(r->objects, 0), NULL, NULL, err) < 0 ||
 	    wait_namespace_active(r, err) < 0 || ensure_account(r, err) < 0 ||
-	    ensure_object(&r->ctx, &KUBE_SECRETS, ns, cJSON_GetArrayItem(r->objects, 1), NULL, NULL, err) < 0 ||
-	    ensure_object(&r->ctx, &KUBE_PROVIDERS, ns, cJSON_GetArrayItem(r->objects, 2), NULL, NULL, err) < 0 ||
-	    ensure_object(&r->ctx, &KUBE_PROVIDERS, ns, cJSON_GetArrayItem(r->objects, 3), NULL, NULL, err) < 0) {
+	    ensure_object(&r->c->ensure, &KUBE_SECRETS, ns, cJSON_GetArrayItem(r->objects, 1), NULL, NULL, err) < 0 ||
+	    ensure_object(&r->c->ensure, &KUBE_PROVIDERS, ns, cJSON_GetArrayItem(r->objects, 2), NULL, NULL, err) < 0 ||
+	    ensure_object(&r->c->ensure, &KUBE_PROVIDERS, ns, cJSON_GetArrayItem(r->objects, 3), NULL, NULL, err) < 0) {
 		step_case(&step, "create providers", step_now() - t0, JUNIT_FAILED, err->msg, NULL);
 		return -1;
 	}
@@ -356,7 +346,7 @@ static int run(struct run *r, struct mtv_err *err)
 		.pred = provider_ready_pred,
 	};
 	log_info("waiting up to %lds for Provider %s/%s to be Ready", secs, ns, r->source_name);
-	if (wait_for(&r->kc, &w, &source, err) < 0) {
+	if (wait_for(&r->c->kc, &w, &source, err) < 0) {
 		step_case(&step, "source provider is Ready", step_now() - t0, JUNIT_FAILED, err->msg, NULL);
 		return -1;
 	}
@@ -375,24 +365,20 @@ out:
 	return rc;
 }
 
-static int create_provider(struct step *s, void *arg, struct mtv_err *err)
+static int create_provider(struct step_ctx *c, struct mtv_err *err)
 {
-	struct run r = { 0 };
+	struct run r = { .c = c };
 	int rc;
 
-	(void)s;
-	(void)arg;
 	rc = run(&r, err);
 	cJSON_Delete(r.objects);
 	free(r.cacert);
 	free(r.source_token);
-	if (r.kc.http.curl)
-		kube_client_release(&r.kc);
 	provider_entry_release(&r.provider);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	return step_main(&step, argc, argv, create_provider, NULL);
+	return step_ctx_main(&step, argc, argv, create_provider);
 }

@@ -34,7 +34,7 @@ static int get_keep(struct gather *g, const struct kube_type *t, const char *ns,
 	if (!name || !*name)
 		return 0;
 	kube_describe(what, sizeof(what), t, ns, name);
-	if (kube_get(&g->kc, t, ns, name, &obj, &e) < 0) {
+	if (kube_get(&g->c->kc, t, ns, name, &obj, &e) < 0) {
 		if (e.http_status == 404) {
 			log_info("%s: not found (already deleted, or never created)", what);
 			return 0;
@@ -54,7 +54,7 @@ static int list_keep(struct gather *g, const struct kube_type *t, const char *ns
 	cJSON *items = NULL, *it;
 	char what[600];
 
-	if (kube_list(&g->kc, t, ns, &o, &items, NULL, &e) < 0) {
+	if (kube_list(&g->c->kc, t, ns, &o, &items, NULL, &e) < 0) {
 		kube_describe(what, sizeof(what), t, ns, NULL);
 		if (e.http_status == 404)
 			return 0;	/* a kind this cluster does not serve */
@@ -77,7 +77,7 @@ static int learn_secrets(struct gather *g, const char *ns, const char *selector,
 	cJSON *items = NULL, *it;
 	char what[400];
 
-	if (kube_list(&g->kc, &KUBE_SECRETS, ns, &o, &items, NULL, &e) < 0) {
+	if (kube_list(&g->c->kc, &KUBE_SECRETS, ns, &o, &items, NULL, &e) < 0) {
 		snprintf(what, sizeof(what), "Secrets of namespace %s", ns);
 		return e.http_status == 404 ? 0 : gather_api_failed(g, what, &e, err);
 	}
@@ -100,7 +100,7 @@ static int learn_provider_secrets(struct gather *g, struct mtv_err *err)
 
 		if (!*name || !*ns)
 			continue;
-		if (kube_get(&g->kc, &KUBE_SECRETS, ns, name, &sec, &e) < 0) {
+		if (kube_get(&g->c->kc, &KUBE_SECRETS, ns, name, &sec, &e) < 0) {
 			kube_describe(what, sizeof(what), &KUBE_SECRETS, ns, name);
 			if (e.http_status != 404 && gather_api_failed(g, what, &e, err) < 0)
 				return -1;
@@ -152,9 +152,9 @@ int gather_collect(struct gather *g, struct mtv_err *err)
 	char sel[128];
 	const cJSON *ns, *plan;
 
-	if (g->have_session) {
-		gather_add_unique(g->owned_ns, g->session.target_namespace);
-		snprintf(sel, sizeof(sel), "%s=%s", LABEL_SESSION, g->session.id);
+	if (g->c->have_session) {
+		gather_add_unique(g->owned_ns, g->c->session.target_namespace);
+		snprintf(sel, sizeof(sel), "%s=%s", LABEL_SESSION, g->c->session.id);
 	}
 	if (from_ledger(g, err) < 0 ||
 	    state_ref(g, &KUBE_PLANS, g->plan_state, err) < 0 ||
@@ -168,7 +168,7 @@ int gather_collect(struct gather *g, struct mtv_err *err)
 		if (learn_secrets(g, ns->valuestring, NULL, err) < 0)
 			return -1;
 		for (size_t k = 0; k < sizeof(forklift_kinds) / sizeof(forklift_kinds[0]); k++)
-			if (list_keep(g, forklift_kinds[k], ns->valuestring, g->have_session ? sel : NULL,
+			if (list_keep(g, forklift_kinds[k], ns->valuestring, g->c->have_session ? sel : NULL,
 				      err) < 0)
 				return -1;
 		for (size_t k = 0; k < sizeof(dest_kinds) / sizeof(dest_kinds[0]); k++)

@@ -157,7 +157,7 @@ int gather_events(struct gather *g, struct mtv_err *err)
 		cJSON *items = NULL, *ev;
 		char what[400];
 
-		if (kube_list(&g->kc, &KUBE_EVENTS, it->valuestring, NULL, &items, NULL, &e) < 0) {
+		if (kube_list(&g->c->kc, &KUBE_EVENTS, it->valuestring, NULL, &items, NULL, &e) < 0) {
 			snprintf(what, sizeof(what), "events of namespace %s", it->valuestring);
 			if ((rc = gather_api_failed(g, what, &e, err)) < 0)
 				goto out;
@@ -220,7 +220,7 @@ static int fetch_log(struct gather *g, const char *ns, const char *pod, const ch
 		buf_addstr(&path, "&limitBytes=67108864");
 	req.path = buf_str(&path);
 	http_response_init(&resp);
-	rc = http_do(&g->kc.http, &req, &resp, e);
+	rc = http_do(&g->c->kc.http, &req, &resp, e);
 	if (rc == 0 && (resp.status < 200 || resp.status > 299)) {
 		snprintf(what, sizeof(what), "log of Pod %s/%s container %s", ns, pod, container);
 		rc = kube_status_error(e, what, resp.status, buf_str(&resp.body), resp.body.len);
@@ -330,8 +330,8 @@ static void controller_needles(struct gather *g, cJSON *needles)
 	gather_add_unique(needles, json_str(g->plan_state, "uid", NULL));
 	/* No plan yet (a run that failed early): the session id is in every
 	 * name it made. */
-	if (!cJSON_GetArraySize(needles) && g->have_session)
-		gather_add_unique(needles, g->session.id);
+	if (!cJSON_GetArraySize(needles) && g->c->have_session)
+		gather_add_unique(needles, g->c->session.id);
 }
 
 /* Keep the last max lines of log that contain a needle (all lines when
@@ -389,7 +389,7 @@ int gather_controller_logs(struct gather *g, struct mtv_err *err)
 	char what[400];
 	int rc = 0;
 
-	if (kube_list(&g->kc, &KUBE_PODS, g->mtv_ns, &o, &pods, NULL, &e) < 0) {
+	if (kube_list(&g->c->kc, &KUBE_PODS, g->mtv_ns, &o, &pods, NULL, &e) < 0) {
 		snprintf(what, sizeof(what), "pods of %s", g->mtv_ns);
 		rc = gather_api_failed(g, what, &e, err);
 		goto out;

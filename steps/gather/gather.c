@@ -13,14 +13,13 @@
 #include <libgen.h>
 #include <unistd.h>
 
+#include "ensure.h"
 #include "fsutil.h"
 #include "json.h"
 #include "log.h"
 #include "stepctx.h"
 #include "gather.h"
 #include "yamlout.h"
-
-#define PROVIDERS_STATE "mtv-providers.json"
 
 static struct step_param params[] = {
 	{ "MTV_GATHER_LOG_LINES", "log-lines", "500",
@@ -79,7 +78,7 @@ int gather_write(struct gather *g, const char *rel, const char *text, size_t len
 	char path[4400];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", g->step->artifact_dir, rel);
+	snprintf(path, sizeof(path), "%s/%s", g->c->step->artifact_dir, rel);
 	rc = redact_text(&g->red, &out, text, len);
 	if (rc < 0)
 		mtv_err_set(&e, MTV_EXIT_ENV, "%s: too large to write", path);
@@ -143,7 +142,7 @@ void gather_keep(struct gather *g, const struct kube_type *t, const cJSON *obj)
 	if (!cJSON_GetObjectItemCaseSensitive(copy, "apiVersion")) {
 		char api[128];
 
-		snprintf(api, sizeof(api), "%s%s%s", t->group, *t->group ? "/" : "", t->version);
+		ensure_api_version(api, sizeof(api), t);
 		cJSON_AddStringToObject(copy, "apiVersion", api);
 	}
 	if (!strcmp(t->kind, "Secret"))
@@ -267,7 +266,7 @@ static int run(struct gather *g, struct mtv_err *err)
 		return -1;
 	}
 	step_case(&step, "resources.json", step_now() - t0, JUNIT_PASSED, NULL, NULL);
-	if (session_load(&step.state, &g->session, &g->have_session, &e) < 0) {
+	if (step_ctx_open(g->c, CTX_SESSION_IF_ANY, &e) < 0) {
 		g->warnings++;
 		log_warn("%s", e.msg);
 	}
@@ -276,18 +275,16 @@ static int run(struct gather *g, struct mtv_err *err)
 	read_state(g, PROVIDERS_STATE, &g->providers_state);
 	read_state(g, MAPS_STATE, &g->maps_state);
 
-	if (kube_client_from_env(&g->kc, step.context, &e) < 0) {
+	if (step_ctx_open(g->c, CTX_CLUSTER, &e) < 0) {
 		log_warn("no cluster to gather from: %s", e.msg);
 		step_case(&step, "cluster objects", 0, JUNIT_SKIPPED, e.msg, NULL);
 		return write_state_copies(g, err);
 	}
-	g->connected = true;
-	kube_client_set_interrupt(&g->kc, step_interrupt_flag());
 	/* Our own credentials, should anything echo them. */
-	if (g->kc.http.token)
-		redact_add(&g->red, g->kc.http.token, strlen(g->kc.http.token));
-	if (g->kc.http.key_pem)
-		redact_add_lines(&g->red, g->kc.http.key_pem, g->kc.http.key_len);
+	if (g->c->kc.http.token)
+		redact_add(&g->red, g->c->kc.http.token, strlen(g->c->kc.http.token));
+	if (g->c->kc.http.key_pem)
+		redact_add_lines(&g->red, g->c->kc.http.key_pem, g->c->kc.http.key_len);
 	if (write_state_copies(g, err) < 0)
 		return -1;
 
@@ -347,13 +344,11 @@ static void print_result(struct gather *g)
 		printf("%s\n", f->valuestring);
 }
 
-static int gather(struct step *s, void *arg, struct mtv_err *err)
+static int gather(struct step_ctx *c, struct mtv_err *err)
 {
-	struct gather g = { 0 };
+	struct gather g = { .c = c };
 	int rc;
 
-	(void)arg;
-	g.step = s;
 	redact_init(&g.red);
 	g.objects = cJSON_CreateObject();
 	g.owned_ns = cJSON_CreateArray();
@@ -362,8 +357,6 @@ static int gather(struct step *s, void *arg, struct mtv_err *err)
 	rc = run(&g, err);
 	print_result(&g);
 	cJSON_Delete(g.written);
-	if (g.connected)
-		kube_client_release(&g.kc);
 	cJSON_Delete(g.objects);
 	cJSON_Delete(g.owned_ns);
 	cJSON_Delete(g.dest_ns);
@@ -378,5 +371,5 @@ static int gather(struct step *s, void *arg, struct mtv_err *err)
 
 int main(int argc, char **argv)
 {
-	return step_main(&step, argc, argv, gather, NULL);
+	return step_ctx_main(&step, argc, argv, gather);
 }

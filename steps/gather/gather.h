@@ -8,16 +8,11 @@
 #include "err.h"
 #include "kube.h"
 #include "redact.h"
-#include "session.h"
-#include "step.h"
+#include "stepctx.h"
 
 struct gather {
-	struct step *step;
-	struct kube_client kc;
-	bool connected;
+	struct step_ctx *c;		/* the session when there is one, the cluster */
 	struct redact red;
-	struct session session;
-	int have_session;
 	cJSON *ledger;			/* {} when there is none */
 	cJSON *plan_state, *migration_state, *providers_state, *maps_state;
 	/* Collected objects by plural ("plans": [...]), redacted on write. */

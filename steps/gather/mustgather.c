@@ -57,7 +57,7 @@ static void must_gather_image(struct gather *g, char *dst, size_t dstsz, struct 
 	const cJSON *csv, *dep, *c, *env;
 
 	snprintf(dst, dstsz, "%s", DEFAULT_IMAGE);
-	if (kube_list(&g->kc, &KUBE_CSVS, g->mtv_ns, NULL, &csvs, NULL, &e) < 0) {
+	if (kube_list(&g->c->kc, &KUBE_CSVS, g->mtv_ns, NULL, &csvs, NULL, &e) < 0) {
 		gather_api_failed(g, "ClusterServiceVersions", &e, err);
 		return;
 	}
@@ -145,7 +145,7 @@ static int run_child(struct gather *g, char *const argv[], const char *logpath, 
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		if (w < 0 && errno != EINTR)
 			return -1;
-		if (wait_sleep_ms(100, g->kc.http.interrupt, err) < 0) {
+		if (wait_sleep_ms(100, g->c->kc.http.interrupt, err) < 0) {
 			kill(pid, SIGTERM);
 			waitpid(pid, &status, 0);
 			return -1;
@@ -178,13 +178,13 @@ int gather_must_gather(struct gather *g, const char *mode, struct mtv_err *err)
 	must_gather_image(g, image, sizeof(image), err);
 	if (err->code >= 128)
 		return -1;
-	snprintf(dest, sizeof(dest), "%s/must-gather", g->step->artifact_dir);
+	snprintf(dest, sizeof(dest), "%s/must-gather", g->c->step->artifact_dir);
 	if (fs_mkdir_p(dest, 0755, &e) < 0) {
 		g->warnings++;
 		log_warn("%s", e.msg);
 		return 0;
 	}
-	snprintf(logpath, sizeof(logpath), "%s/must-gather.log", g->step->artifact_dir);
+	snprintf(logpath, sizeof(logpath), "%s/must-gather.log", g->c->step->artifact_dir);
 	snprintf(imgopt, sizeof(imgopt), "--image=%s", image);
 	snprintf(destopt, sizeof(destopt), "--dest-dir=%s", dest);
 	argv[n++] = "oc";
@@ -204,7 +204,7 @@ int gather_must_gather(struct gather *g, const char *mode, struct mtv_err *err)
 	argv[n] = NULL;
 	/* oc does not know $SHARED_DIR/kubeconfig; we do. */
 	if (!getenv("KUBECONFIG")) {
-		snprintf(shared_kc, sizeof(shared_kc), "%s/kubeconfig", g->step->state.dir);
+		snprintf(shared_kc, sizeof(shared_kc), "%s/kubeconfig", g->c->step->state.dir);
 		if (access(shared_kc, R_OK) == 0)
 			kubeconfig = shared_kc;
 	}

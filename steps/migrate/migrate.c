@@ -121,7 +121,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 
 	migration_watch_init(&mw);
 	if (step_get_seconds(&step, "MTV_PLAN_WAIT_TIMEOUT", &timeout, err) < 0 ||
-	    step_ctx_open(c, &step, step.dry_run ? 0 : CTX_CLUSTER, err) < 0 ||
+	    step_ctx_open(c, CTX_SESSION | (step.dry_run ? 0 : CTX_CLUSTER), err) < 0 ||
 	    step_ctx_require_state(c, PLAN_STATE, "mtv-plan", &plan_state, err) < 0 ||
 	    json_get_string(plan_state, "name", &plan_name, err) < 0)
 		goto out;

@@ -38,12 +38,13 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	const char *nad_ns;
 	char name[160];
 	struct buf names = BUF_INIT(1 << 16);
+	struct map_in in;
 	double t0 = step_now();
 	int rc = -1, n;
 
 	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &inv_timeout, err) < 0 ||
 	    step_get_seconds(&step, "MTV_MAP_READY_TIMEOUT", &ready_timeout, err) < 0 ||
-	    step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0)
+	    step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_INVENTORY, err) < 0)
 		goto out;
 	if (source_vms_find(&c->source, &c->scenario, inv_timeout * 1000, step_interrupt_flag(), &vms, err) < 0 ||
 	    source_networks(&c->source, vms, &networks, err) < 0)
@@ -52,9 +53,10 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	nad_ns = json_str(c->scenario.plan, "multus_namespace", c->ns);
 	nads = nad_names(&c->session, n - 1);
 	for (int i = 0; i < n - 1; i++)
-		cJSON_AddItemToArray(objects, nad_build(c, nad_ns, cJSON_GetArrayItem(nads, i)->valuestring, i));
+		cJSON_AddItemToArray(objects, nad_build(&c->session, nad_ns, cJSON_GetArrayItem(nads, i)->valuestring, i));
 	snprintf(name, sizeof(name), "%s-networkmap", c->session.base_name);
-	cJSON_AddItemToArray(objects, network_map_build(c, name, networks, nads, nad_ns));
+	in = step_ctx_map_in(c);
+	cJSON_AddItemToArray(objects, network_map_build(&in, name, networks, nads, nad_ns));
 	if (step.dry_run) {
 		step_ctx_print(c, objects, NULL);
 		rc = 0;
@@ -82,7 +84,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	cJSON_AddStringToObject(entry, "namespace", c->ns);
 	cJSON_AddStringToObject(entry, "nadNamespace", nad_ns);
 	cJSON_AddItemToObject(entry, "nads", cJSON_Duplicate(nads, 1));
-	if (maps_state_set(c, "networkMap", entry, err) < 0)
+	if (maps_state_set(&c->step->state, "networkMap", entry, err) < 0)
 		goto out;
 	buf_addf(&names, "networkmap/%s\n", name);
 	step_ctx_print(c, objects, buf_str(&names));

@@ -45,6 +45,7 @@ static struct step step = {
 /* The plan's name: the one chosen by an earlier run, else a new one. */
 static int choose_name(struct step_ctx *c, char *name, size_t namesz, struct mtv_err *err)
 {
+	struct plan_in in;
 	cJSON *prev = NULL;
 	const char *n;
 
@@ -56,7 +57,8 @@ static int choose_name(struct step_ctx *c, char *name, size_t namesz, struct mtv
 		return 0;
 	}
 	cJSON_Delete(prev);
-	return plan_name(c, name, namesz, err);
+	in = step_ctx_plan_in(c);
+	return plan_name(&in, name, namesz, err);
 }
 
 /* After a timeout, tell what blocks: the providers' conditions too. */
@@ -135,50 +137,6 @@ static int require_vddk_image(struct step_ctx *c, struct mtv_err *err)
 			   "ForkliftController %s/forklift-controller",
 			   c->scenario.name, json_str(c->providers, "source.key", c->source_name),
 			   c->session.mtv_namespace);
-}
-
-/* Hook CRs for the scenario's pre_hook/post_hook, appended to objects, and
- * the matching spec.vms[].hooks entries on every VM of the plan. */
-static int add_hooks(struct step_ctx *c, cJSON *objects, cJSON *plan, struct mtv_err *err)
-{
-	static const struct {
-		const char *key, *step, *suffix;
-	} kinds[] = { { "pre_hook", "PreHook", "pre-hook" }, { "post_hook", "PostHook", "post-hook" } };
-	cJSON *vm;
-
-	for (size_t i = 0; i < 2; i++) {
-		const cJSON *cfg = scenario_key(&c->scenario, kinds[i].key);
-		struct buf b64 = BUF_INIT(4 << 20);
-		char name[160], where[200];
-		cJSON *hook;
-
-		if (!cfg)
-			continue;
-		snprintf(where, sizeof(where), "scenario %s.%s", c->scenario.name, kinds[i].key);
-		if (hook_playbook(cfg, where, &b64, err) < 0) {
-			buf_release(&b64);
-			return -1;
-		}
-		snprintf(name, sizeof(name), "%s-%s", c->session.base_name, kinds[i].suffix);
-		names_keep_last63(name);
-		hook = ensure_skeleton(&c->ensure, &KUBE_HOOKS, c->ns, name);
-		cJSON_AddItemToObject(hook, "spec", hook_spec(cfg, step_get(&step, "MTV_HOOK_IMAGE"), buf_str(&b64)));
-		buf_release(&b64);
-		cJSON_AddItemToArray(objects, hook);
-		cJSON_ArrayForEach(vm, json_get(plan, "spec.vms")) {
-			cJSON *hooks = cJSON_GetObjectItemCaseSensitive(vm, "hooks"), *h, *ref;
-
-			if (!hooks)
-				hooks = cJSON_AddArrayToObject(vm, "hooks");
-			h = cJSON_CreateObject();
-			cJSON_AddStringToObject(h, "step", kinds[i].step);
-			ref = cJSON_AddObjectToObject(h, "hook");
-			cJSON_AddStringToObject(ref, "name", name);
-			cJSON_AddStringToObject(ref, "namespace", c->ns);
-			cJSON_AddItemToArray(hooks, h);
-		}
-	}
-	return 0;
 }
 
 /* mtv-api-tests labels a worker with target_node_selector (null values:
@@ -309,6 +267,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	long inv_timeout, ready_timeout, precopy_minutes;
 	cJSON *maps = NULL, *vms = NULL, *obj = NULL, *created = NULL, *objects = cJSON_CreateArray(), *item;
 	struct plan_refs refs;
+	struct plan_in in;
 	char name[128], line[200], node[256] = "";
 	double t0 = step_now();
 	int rc = -1;
@@ -316,7 +275,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &inv_timeout, err) < 0 ||
 	    step_get_seconds(&step, "MTV_PLAN_READY_TIMEOUT", &ready_timeout, err) < 0 ||
 	    step_get_positive(&step, "MTV_SNAPSHOTS_INTERVAL", "minutes", INT32_MAX, &precopy_minutes, err) < 0 ||
-	    step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
+	    step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
 	    step_ctx_require_state(c, MAPS_STATE, "mtv-storagemap and mtv-networkmap", &maps, err) < 0)
 		goto out;
 	if (c->scenario.warm && !provider_supports_warm(c->type)) {
@@ -334,10 +293,11 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 		goto out;
 	}
 	refs.vm_namespace = json_str(c->scenario.plan, "vm_target_namespace", c->ns);
+	in = step_ctx_plan_in(c);
 	if (source_vms_find(&c->source, &c->scenario, inv_timeout * 1000, step_interrupt_flag(), &vms, err) < 0 ||
 	    choose_name(c, name, sizeof(name), err) < 0 ||
 	    /* Forklift would only mark the Plan NotValid; say so before creating it. */
-	    plan_check_pvc_template(c, name, vms, err) < 0)
+	    plan_check_pvc_template(&in, name, vms, err) < 0)
 		goto out;
 	if (strcmp(refs.vm_namespace, c->ns)) {
 		struct mtv_err e;
@@ -352,8 +312,8 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 			cJSON_AddItemToArray(objects, vm_namespace_build(c, refs.vm_namespace));
 		cJSON_Delete(existing);
 	}
-	obj = plan_build(c, name, vms, &refs);
-	if (add_hooks(c, objects, obj, err) < 0) {
+	obj = plan_build(&in, name, vms, &refs);
+	if (plan_add_hooks(&in, step_get(&step, "MTV_HOOK_IMAGE"), objects, obj, err) < 0) {
 		cJSON_Delete(obj);
 		goto out;
 	}

@@ -33,12 +33,13 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	long inv_timeout, ready_timeout;
 	cJSON *vms = NULL, *storages = NULL, *obj = NULL, *entry;
 	char name[160];
+	struct map_in in;
 	double t0 = step_now();
 	int rc = -1;
 
 	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &inv_timeout, err) < 0 ||
 	    step_get_seconds(&step, "MTV_MAP_READY_TIMEOUT", &ready_timeout, err) < 0 ||
-	    step_ctx_open(c, &step, CTX_SCENARIO | CTX_INVENTORY, err) < 0)
+	    step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_INVENTORY, err) < 0)
 		return -1;
 	/* one deadline for the VMs and then (OpenStack) their volumes */
 	if (source_vms_find(&c->source, &c->scenario, inv_timeout * 1000, step_interrupt_flag(), &vms, err) < 0 ||
@@ -47,7 +48,8 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	    source_storages(&c->source, vms, &storages, err) < 0)
 		goto out;
 	snprintf(name, sizeof(name), "%s-storagemap", c->session.base_name);
-	obj = storage_map_build(c, name, storages, step_get(&step, "MTV_STORAGE_CLASS"));
+	in = step_ctx_map_in(c);
+	obj = storage_map_build(&in, name, storages, step_get(&step, "MTV_STORAGE_CLASS"));
 	if (step.dry_run) {
 		step_ctx_print(c, obj, NULL);
 		rc = 0;
@@ -70,7 +72,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	cJSON_AddStringToObject(entry, "name", name);
 	cJSON_AddStringToObject(entry, "namespace", c->ns);
 	cJSON_AddStringToObject(entry, "storageClass", step_get(&step, "MTV_STORAGE_CLASS"));
-	if (maps_state_set(c, "storageMap", entry, err) < 0)
+	if (maps_state_set(&c->step->state, "storageMap", entry, err) < 0)
 		goto out;
 	{
 		char line[200];

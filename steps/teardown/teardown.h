@@ -1,4 +1,9 @@
-/* mtv-teardown internals: the work list built from the ledger. */
+/* mtv-teardown internals, shared by its files:
+ *   items.c     the work list built from the ledger (kinds, order);
+ *   ledger.c    loading the ledger, generateName prefixes, label sweeps;
+ *   cancel.c    canceling a running Migration, archiving Plans;
+ *   delete.c    ownership, deleting kind by kind, the report;
+ *   teardown.c  the parameters and the order of the whole. */
 #ifndef MTV_STEP_TEARDOWN_H
 #define MTV_STEP_TEARDOWN_H
 
@@ -7,6 +12,9 @@
 
 #include "err.h"
 #include "kube.h"
+#include "stepctx.h"
+
+#define RESOURCES_ARTIFACT "resources.json"
 
 enum item_state {
 	ITEM_PENDING,		/* not handled yet */
@@ -59,5 +67,46 @@ void items_sort(struct items *it);
 
 /* "Plan ns/x" */
 void item_describe(const struct item *i, char *dst, size_t dstsz);
+
+/* A destination label scope to sweep: objects in ns matching selector. */
+struct sweep_scope {
+	char ns[254];
+	char selector[128];
+};
+
+struct teardown {
+	struct step_ctx *c;		/* the session when there is one, the cluster */
+	struct items items;
+	cJSON *ledger;
+	const char *ledger_what;	/* the ledger's file, for messages */
+	long timeout_s;
+	struct sweep_scope *sweeps;
+	size_t nsweeps;
+};
+
+/* ledger.c */
+/* The ledger: MTV_TEARDOWN_RESOURCES (bad input when unreadable) or the
+ * session's (none: an empty one). */
+int teardown_load_ledger(struct teardown *r, struct mtv_err *err);
+/* $ARTIFACT_DIR/resources.json, for a later --resources run. */
+int teardown_write_artifact(struct teardown *r, struct mtv_err *err);
+int teardown_expand_prefixes(struct teardown *r, struct mtv_err *err);
+/* Remember a scope to sweep (once); -1 when out of memory. */
+int teardown_add_sweep(struct teardown *r, const char *ns, const char *selector);
+int teardown_sweep(struct teardown *r, struct mtv_err *err);
+int teardown_sweep_pvs(struct teardown *r, struct mtv_err *err);
+
+/* cancel.c: cancel running Migrations (unless vms_only), archive Plans
+ * (only learn their sweep scopes when vms_only), add the session's scope.
+ * -1 only on an interrupt. */
+int teardown_prepare(struct teardown *r, bool vms_only, struct mtv_err *err);
+
+/* delete.c */
+const char *teardown_not_ours(const struct teardown *r, const cJSON *obj);
+int teardown_item_failed(struct item *i, const char *verb, const struct mtv_err *e, struct mtv_err *err);
+int teardown_delete_group(struct teardown *r, size_t from, size_t to, struct mtv_err *err);
+void teardown_print_json(const struct teardown *r);
+size_t teardown_print_leftovers(const struct teardown *r);
+int teardown_restore_edits(struct teardown *r);
 
 #endif
