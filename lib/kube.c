@@ -477,22 +477,6 @@ out:
 	return ret;
 }
 
-static int with_body(struct kube_client *kc, const char *method, const struct kube_type *t,
-		     const char *ns, const char *name, const char *sub, const cJSON *obj,
-		     cJSON **out, struct mtv_err *err)
-{
-	char *body = cJSON_PrintUnformatted(obj);
-	int r;
-
-	if (!body)
-		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
-	r = simple(kc, method, t, ns, name, sub, "application/json", body, out, err);
-	if (t == &KUBE_SECRETS)
-		explicit_bzero(body, strlen(body));
-	free(body);
-	return r;
-}
-
 int kube_create(struct kube_client *kc, const struct kube_type *t, const char *ns,
 		const cJSON *obj, cJSON **out, struct mtv_err *err)
 {
@@ -516,12 +500,6 @@ int kube_create(struct kube_client *kc, const struct kube_type *t, const char *n
 	free(body);
 	buf_release(&path);
 	return r;
-}
-
-int kube_replace(struct kube_client *kc, const struct kube_type *t, const char *ns,
-		 const char *name, const cJSON *obj, cJSON **out, struct mtv_err *err)
-{
-	return with_body(kc, "PUT", t, ns, name, NULL, obj, out, err);
 }
 
 static const char *patch_ctype(enum kube_patch_type type)
@@ -555,12 +533,6 @@ int kube_status_get(struct kube_client *kc, const struct kube_type *t, const cha
 		    const char *name, cJSON **out, struct mtv_err *err)
 {
 	return simple(kc, "GET", t, ns, name, "status", NULL, NULL, out, err);
-}
-
-int kube_status_replace(struct kube_client *kc, const struct kube_type *t, const char *ns,
-			const char *name, const cJSON *obj, cJSON **out, struct mtv_err *err)
-{
-	return with_body(kc, "PUT", t, ns, name, "status", obj, out, err);
 }
 
 int kube_status_patch(struct kube_client *kc, const struct kube_type *t, const char *ns,

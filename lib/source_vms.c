@@ -390,33 +390,3 @@ out:
 	cJSON_Delete(coll);
 	return r;
 }
-
-cJSON *source_vm_macs(enum provider_type type, const cJSON *vm)
-{
-	cJSON *macs = cJSON_CreateArray();
-	const cJSON *n;
-
-	if (type == PROVIDER_OPENSTACK) {
-		const cJSON *addrs, *a;
-
-		cJSON_ArrayForEach(addrs, json_get(vm, "addresses")) {
-			cJSON_ArrayForEach(a, addrs) {
-				const char *mac = json_str(a, "OS-EXT-IPS-MAC:mac_addr", NULL);
-
-				if (mac)
-					cJSON_AddItemToArray(macs, cJSON_CreateString(mac));
-			}
-		}
-	} else {
-		cJSON_ArrayForEach(n, json_get(vm, "nics")) {
-			const char *mac = json_str(n, type == PROVIDER_OVA ? "MAC" : "mac", NULL);
-
-			if (mac)
-				cJSON_AddItemToArray(macs, cJSON_CreateString(mac));
-		}
-	}
-	cJSON_ArrayForEach(n, macs)
-		for (char *p = n->valuestring; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-	return macs;
-}
