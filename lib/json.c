@@ -295,3 +295,10 @@ cJSON *json_condition(const cJSON *conditions, const char *type)
 	}
 	return NULL;
 }
+
+bool json_condition_is(const cJSON *conditions, const char *type, const char *status)
+{
+	const cJSON *c = json_condition(conditions, type);
+
+	return c && !strcmp(json_str(c, "status", ""), status);
+}

@@ -39,5 +39,7 @@ int json_set(cJSON *root, const char *path, cJSON *value, struct mtv_err *err);
 
 /* Find the element of a conditions array with .type == type. */
 cJSON *json_condition(const cJSON *conditions, const char *type);
+/* Whether that element exists and its .status equals status ("True"). */
+bool json_condition_is(const cJSON *conditions, const char *type, const char *status);
 
 #endif
