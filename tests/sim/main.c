@@ -10,10 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <microhttpd.h>
 #include "sim.h"
+#include "base64.h"
 #include "log.h"
 
 struct sim *g_sim;
@@ -79,13 +79,11 @@ static int write_file(const char *dir, const char *name, const char *content, mo
 
 static char *b64_of(const char *s)
 {
-	size_t len = strlen(s);
-	char *out = malloc(4 * ((len + 2) / 3) + 1);
+	struct buf b = BUF_INIT(1u << 30);
 
-	if (!out)
+	if (base64_encode(&b, s, strlen(s)) < 0)
 		abort();
-	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)len);
-	return out;
+	return buf_take(&b);
 }
 
 /* kubeconfig-cert: the same cluster with a client certificate and no token,
@@ -127,15 +125,10 @@ static int write_cert_kubeconfig(struct sim *sim, struct mtv_err *err)
 static int write_state(struct sim *sim, struct mtv_err *err)
 {
 	struct buf b = BUF_INIT(1u << 20);
-	char *ca64;
-	size_t calen = strlen(sim->ca_pem);
+	char *ca64 = b64_of(sim->ca_pem);
 	char path[4096];
 	int rc;
 
-	ca64 = malloc(4 * ((calen + 2) / 3) + 1);
-	if (!ca64)
-		abort();
-	EVP_EncodeBlock((unsigned char *)ca64, (const unsigned char *)sim->ca_pem, (int)calen);
 	buf_addf(&b,
 		 "apiVersion: v1\n"
 		 "kind: Config\n"
