@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "log.h"
+#include "redact.h"
 
 /* curl_global_init is not thread safe but steps are single threaded; doing
  * it lazily keeps mains free of curl details. */
@@ -285,42 +286,12 @@ long http_parse_retry_after(const char *value)
 
 /* ---- logging helpers ---- */
 
-static void redact_walk(cJSON *node, bool is_secret)
-{
-	static const char *const keys[] = { "password", "token", "access_token", "refresh_token",
-					    "client-key-data", "bearerToken" };
-	cJSON *child;
-
-	cJSON_ArrayForEach(child, node) {
-		bool hide = false;
-
-		if (child->string) {
-			for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-				if (!strcasecmp(child->string, keys[i]))
-					hide = true;
-			if (is_secret && (!strcmp(child->string, "data") ||
-					  !strcmp(child->string, "stringData")))
-				hide = true;
-		}
-		if (hide) {
-			cJSON *r = cJSON_CreateString("<redacted>");
-
-			if (r)
-				cJSON_ReplaceItemViaPointer(node, child, r);
-			/* child is freed; the loop continues from r */
-			child = r;
-			if (!child)
-				break;
-			continue;
-		}
-		if (cJSON_IsObject(child) || cJSON_IsArray(child))
-			redact_walk(child, is_secret);
-	}
-}
-
+/* The policy is lib/redact's (credential-named fields, Secret data,
+ * token-shaped strings); a trace log knows no Secret values to scrub. */
 char *http_redact_body(const char *body, size_t len, bool is_secret)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
+	struct redact none;
 	char *out;
 
 	if (!root) {
@@ -331,12 +302,11 @@ char *http_redact_body(const char *body, size_t len, bool is_secret)
 			snprintf(out, n, "<%zu bytes>", len);
 		return out;
 	}
-	if (!is_secret) {
-		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
-
-		is_secret = cJSON_IsString(kind) && !strcmp(kind->valuestring, "Secret");
-	}
-	redact_walk(root, is_secret);
+	redact_init(&none);
+	if (is_secret)
+		redact_json_secrets(&none, root);
+	else
+		redact_json(&none, root);
 	out = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	return out;
