@@ -314,21 +314,16 @@ char *http_redact_body(const char *body, size_t len, bool is_secret)
 
 int http_query_escape(struct buf *out, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
+	/* curl keeps RFC 3986's unreserved characters and encodes the rest;
+	 * the handle argument has been ignored since curl 7.82. */
+	char *e = curl_easy_escape(NULL, s, 0);
+	int r;
 
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-			if (buf_addch(out, (char)ch) < 0)
-				return -1;
-		} else if (buf_addch(out, '%') < 0 || buf_addch(out, hex[ch >> 4]) < 0 ||
-			   buf_addch(out, hex[ch & 15]) < 0) {
-			return -1;
-		}
-	}
-	return 0;
+	if (!e)
+		return -1;
+	r = buf_addstr(out, e);
+	curl_free(e);
+	return r;
 }
 
 /* ---- transfers ---- */

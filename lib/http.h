@@ -155,7 +155,8 @@ long http_parse_retry_after(const char *value);
  * secrets).  Non-JSON text becomes "<N bytes>".  Returns a malloc'd string. */
 char *http_redact_body(const char *body, size_t len, bool is_secret);
 
-/* Percent-encode s for a URL query value into out. */
+/* Percent-encode s for a URL query value (or a path segment) into out:
+ * curl_easy_escape, all but A-Z a-z 0-9 - . _ ~ as %XX. */
 int http_query_escape(struct buf *out, const char *s);
 
 #endif
