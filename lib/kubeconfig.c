@@ -9,6 +9,7 @@
 
 #include "base64.h"
 #include "buf.h"
+#include "fsutil.h"
 
 /* A kubeconfig bigger than this is not a kubeconfig. */
 #define KUBECONFIG_FILE_MAX (16u * 1024 * 1024)
@@ -45,34 +46,22 @@ void kubeconfig_release(struct kubeconfig *kc)
 
 /* ---- small helpers ---- */
 
-/* Read a whole file (NUL-terminated).  Returns 0 or an errno value;
- * EFBIG when over max. */
+/* Read a whole file (NUL-terminated) with fs_read_file.  Returns 0 or an
+ * errno value (EFBIG when over max): kubeconfig words its own messages and
+ * skips missing files of a KUBECONFIG list. */
 static int read_whole(const char *path, size_t max, char **out, size_t *outlen)
 {
 	struct buf b = BUF_INIT(max);
-	char chunk[8192];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	int e = 0;
 
-	if (!f)
-		return errno;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (buf_add(&b, chunk, n) < 0) {
-			e = EFBIG;
-			break;
-		}
-	}
-	if (!e && ferror(f))
-		e = errno ? errno : EIO;
-	fclose(f);
-	if (e) {
+	if (fs_read_file(path, &b, max, NULL) < 0) {
+		int e = errno;
+
 		buf_release(&b);
 		return e;
 	}
 	*outlen = b.len;
 	*out = buf_take(&b);
-	return *out ? 0 : ENOMEM;
+	return 0;
 }
 
 /* ---- the YAML document ---- */
