@@ -20,7 +20,6 @@
 #include "stepctx.h"
 #include "tlsfetch.h"
 #include "wait.h"
-#include "yamlout.h"
 
 #define PROVIDERS_STATE "mtv-providers.json"
 
@@ -255,16 +254,14 @@ static int write_providers_state(struct run *r, const cJSON *source, struct mtv_
 	cJSON_AddStringToObject(dst, "namespace", r->session.target_namespace);
 	cJSON_AddStringToObject(dst, "type", "openshift");
 	rc = state_write_json(&step.state, PROVIDERS_STATE, doc, err);
-	if (rc == 0 && !strcmp(step.output, "json"))
-		cJSON_AddStringToObject(doc, "session", r->session.id);
-	if (rc == 0 && (!strcmp(step.output, "json") || !strcmp(step.output, "yaml"))) {
-		struct buf out = BUF_INIT(1 << 20);
+	if (rc == 0) {
+		char names[600];
 
-		render_doc(&out, step.output, doc);
-		fputs(buf_str(&out), stdout);
-		buf_release(&out);
-	} else if (rc == 0) {
-		printf("provider/%s\nprovider/%s\n", r->source_name, r->dest_name);
+		/* Not in the state file (mtv-session.json has it), but in the result. */
+		cJSON_AddStringToObject(doc, "session", r->session.id);
+		snprintf(names, sizeof(names), "provider/%s\nprovider/%s\n", r->source_name,
+			 r->dest_name);
+		step_print(&step, doc, names);
 	}
 	cJSON_Delete(doc);
 	return rc;
@@ -305,13 +302,9 @@ static int run(struct run *r, struct mtv_err *err)
 		if (open_session(r, err) < 0)
 			return -1;
 		r->ctx = (struct ensure_ctx){ &r->kc, &step.state, &r->session, step.name };
-		struct buf out = BUF_INIT(1 << 22);
-
 		/* No cluster connection: an openshift source shows no url/token. */
 		build_objects(r);
-		render_doc(&out, *step.output ? step.output : "json", r->objects);
-		fputs(buf_str(&out), stdout);
-		buf_release(&out);
+		step_print(&step, r->objects, NULL);
 		return 0;
 	}
 	if (kube_client_from_env(&r->kc, step.context, err) < 0)

@@ -18,7 +18,6 @@
 #include "step.h"
 #include "teardown.h"
 #include "wait.h"
-#include "yamlout.h"
 
 #define RESOURCES_ARTIFACT "resources.json"
 #define LEDGER_READ_MAX (16u << 20)
@@ -523,7 +522,7 @@ static void report_item(const struct item *i)
 	char what[600];
 
 	item_describe(i, what, sizeof(what));
-	if (!strcmp(step.output, "json") || !strcmp(step.output, "yaml"))
+	if (step_output_doc(&step))
 		return;
 	if (i->state == ITEM_DELETED)
 		printf("%s deleted\n", what);
@@ -631,12 +630,9 @@ static cJSON *items_json(const struct run *r)
 
 static void print_json(const struct run *r)
 {
-	struct buf out = BUF_INIT(1 << 24);
 	cJSON *doc = items_json(r);
 
-	render_doc(&out, step.output, doc);
-	fputs(buf_str(&out), stdout);
-	buf_release(&out);
+	step_print(&step, doc, NULL);
 	cJSON_Delete(doc);
 }
 
@@ -655,7 +651,7 @@ static size_t print_leftovers(const struct run *r)
 		wn = (int)strlen(i->ns) > wn ? (int)strlen(i->ns) : wn;
 		wo = (int)strlen(i->name) > wo ? (int)strlen(i->name) : wo;
 	}
-	if (!n || !strcmp(step.output, "json") || !strcmp(step.output, "yaml"))
+	if (!n || step_output_doc(&step))
 		return n;
 	printf("\nLEFTOVERS (%zu):\n%-*s  %-*s  %-*s  %s\n", n, wk, "KIND", wn, "NAMESPACE", wo, "NAME", "WHY");
 	for (size_t k = 0; k < r->items.n; k++) {
@@ -708,7 +704,7 @@ static int run(struct run *r, struct mtv_err *err)
 			if (!*step.output || !strcmp(step.output, "name"))
 				printf("%s would be deleted\n", what);
 		}
-		if (!strcmp(step.output, "json") || !strcmp(step.output, "yaml"))
+		if (step_output_doc(&step))
 			print_json(r);
 		return 0;
 	}
@@ -761,7 +757,7 @@ static int run(struct run *r, struct mtv_err *err)
 			return -1;
 		from = to;
 	}
-	if (!strcmp(step.output, "json") || !strcmp(step.output, "yaml"))
+	if (step_output_doc(&step))
 		print_json(r);
 	left = print_leftovers(r);
 	/* A replayed ledger belongs to another run, whose edits are not ours
