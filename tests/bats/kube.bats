@@ -216,7 +216,7 @@ steps() {
 	run --separate-stderr "$KUBEPROBE" get configmaps ns x
 	assert_failure 2
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == "kubeprobe: kubeconfig $k: line "* ]]
+	assert_equal "$stderr" "kubeprobe: kubeconfig $k:2:3: did not find expected node content while parsing a flow node"
 
 	: >"$BATS_TEST_TMPDIR/empty-token"
 	printf 'clusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {tokenFile: empty-token}\ncontexts:\n- name: a\n  context: {cluster: c, user: u}\ncurrent-context: a\n' >"$k"
