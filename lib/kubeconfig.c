@@ -85,6 +85,14 @@ static const char *map_str(const struct ynode *map, const char *key)
 	return ynode_str(ymap_get(map, key));
 }
 
+/* A file's clusters, users or contexts; NULL when absent or not a list. */
+static const struct ynode *file_list(const struct kc_file *f, const char *list)
+{
+	const struct ynode *seq = ymap_get(f->root, list);
+
+	return seq && seq->type == Y_SEQ ? seq : NULL;
+}
+
 /* A named entry of clusters/users/contexts: the first file defining the
  * name wins, as in kubectl. */
 static const struct ynode *find_named(struct kc_set *set, const char *list, const char *inner,
@@ -92,11 +100,9 @@ static const struct ynode *find_named(struct kc_set *set, const char *list, cons
 {
 	for (int i = 0; i < set->nfiles; i++) {
 		struct kc_file *f = &set->files[i];
-		const struct ynode *seq = ymap_get(f->root, list);
+		const struct ynode *seq = file_list(f, list);
 
-		if (!seq || seq->type != Y_SEQ)
-			continue;
-		for (size_t k = 0; k < seq->n; k++) {
+		for (size_t k = 0; seq && k < seq->n; k++) {
 			const struct ynode *e = seq->vals[k];
 			const char *n = map_str(e, "name");
 
@@ -117,11 +123,9 @@ static void list_names(struct kc_set *set, const char *list, struct buf *out)
 {
 	for (int i = 0; i < set->nfiles; i++) {
 		struct kc_file *f = &set->files[i];
-		const struct ynode *seq = ymap_get(f->root, list);
+		const struct ynode *seq = file_list(f, list);
 
-		if (!seq || seq->type != Y_SEQ)
-			continue;
-		for (size_t k = 0; k < seq->n; k++) {
+		for (size_t k = 0; seq && k < seq->n; k++) {
 			const char *n = map_str(seq->vals[k], "name");
 			struct kc_file *w;
 
@@ -134,6 +138,28 @@ static void list_names(struct kc_set *set, const char *list, struct buf *out)
 	}
 	if (!out->len)
 		buf_addstr(out, "none");
+}
+
+/* The cluster or user (field) `name` that context cname of cf refers to;
+ * not found fails naming the context and listing what there is. */
+static const struct ynode *context_ref(struct kc_set *set, const struct kc_file *cf,
+				       const char *cname, const char *field, const char *name,
+				       struct kc_file **where, struct mtv_err *err)
+{
+	char list[16];
+	const struct ynode *n;
+	struct buf names = BUF_INIT(64 * 1024);
+
+	snprintf(list, sizeof(list), "%ss", field);	/* clusters, users */
+	n = find_named(set, list, field, name, where);
+	if (!n) {
+		list_names(set, list, &names);
+		mtv_err_set(err, MTV_EXIT_USAGE,
+			    "kubeconfig %s: contexts[name=%s].%s: %s \"%s\" not found (%s: %s)", cf->path,
+			    cname, field, field, name, list, buf_str(&names));
+		buf_release(&names);
+	}
+	return n;
 }
 
 /* Lenient, as client-go is: anchors and aliases resolve. */
@@ -296,25 +322,12 @@ static int resolve(struct kc_set *set, struct kubeconfig *kc, const char *contex
 			    cf->path, cname);
 		goto fail;
 	}
-	cluster = find_named(set, "clusters", "cluster", clname, &clf);
-	if (!cluster) {
-		list_names(set, "clusters", &names);
-		mtv_err_set(err, MTV_EXIT_USAGE,
-			    "kubeconfig %s: contexts[name=%s].cluster: cluster \"%s\" not found (clusters: %s)",
-			    cf->path, cname, clname, buf_str(&names));
+	cluster = context_ref(set, cf, cname, "cluster", clname, &clf, err);
+	if (!cluster)
 		goto fail;
-	}
 	uname = map_str(ctx, "user");
-	if (uname) {
-		user = find_named(set, "users", "user", uname, &uf);
-		if (!user) {
-			list_names(set, "users", &names);
-			mtv_err_set(err, MTV_EXIT_USAGE,
-				    "kubeconfig %s: contexts[name=%s].user: user \"%s\" not found (users: %s)",
-				    cf->path, cname, uname, buf_str(&names));
-			goto fail;
-		}
-	}
+	if (uname && !(user = context_ref(set, cf, cname, "user", uname, &uf, err)))
+		goto fail;
 	server = map_str(cluster, "server");
 	if (!server) {
 		mtv_err_set(err, MTV_EXIT_USAGE, "kubeconfig %s: clusters[name=%s].server: missing",
