@@ -639,6 +639,28 @@ static int perform_once(struct http_client *c, const struct http_request *req, s
 	return 0;
 }
 
+/* The URL and the Authorization header (wiped: it holds the token). */
+static void release_request_bufs(struct buf *url, struct buf *auth)
+{
+	buf_release(url);
+	if (auth->data)
+		explicit_bzero(auth->data, auth->cap);
+	buf_release(auth);
+}
+
+/* A transfer we cut short, by a signal or at HTTP_BODY_MAX bytes of body
+ * (what: "response"): -1 with err; 0 otherwise. */
+static int cut_short(struct http_client *c, const struct xfer *x, const char *method,
+		     const char *url, const char *what, struct mtv_err *err)
+{
+	if (x->interrupted)
+		return interrupted_err(c, err);
+	if (x->too_big)
+		return mtv_err_set(err, MTV_EXIT_ENV, "%s %s: %s larger than %u bytes", method, url,
+				   what, HTTP_BODY_MAX);
+	return 0;
+}
+
 int http_do(struct http_client *c, const struct http_request *req, struct http_response *resp,
 	    struct mtv_err *err)
 {
@@ -667,15 +689,8 @@ int http_do(struct http_client *c, const struct http_request *req, struct http_r
 			curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 		log_request(req, method, buf_str(&url), resp->status, rc, elapsed, attempt);
 		log_response_body(req, method, buf_str(&url), &resp->body);
-		if (x.interrupted) {
-			interrupted_err(c, err);
+		if (cut_short(c, &x, method, buf_str(&url), "response", err) < 0)
 			goto out;
-		}
-		if (x.too_big) {
-			mtv_err_set(err, MTV_EXIT_ENV, "%s %s: response larger than %u bytes", method,
-				    buf_str(&url), HTTP_BODY_MAX);
-			goto out;
-		}
 		if (http_retry_decide(&c->retry, method, rc, resp->status, attempt,
 				      resp->retry_after_s, (unsigned int)rand_r(&c->rand_state), &delay,
 				      &ambiguous)) {
@@ -707,10 +722,7 @@ int http_do(struct http_client *c, const struct http_request *req, struct http_r
 		break;
 	}
 out:
-	buf_release(&url);
-	if (auth.data)
-		explicit_bzero(auth.data, auth.cap);
-	buf_release(&auth);
+	release_request_bufs(&url, &auth);
 	return ret;
 }
 
@@ -737,15 +749,8 @@ int http_stream(struct http_client *c, const struct http_request *req, http_chun
 	/* A stream we stopped ends with a write error but has its status. */
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	log_request(req, method, buf_str(&url), resp->status, x.stopped ? CURLE_OK : rc, elapsed, 1);
-	if (x.interrupted) {
-		interrupted_err(c, err);
+	if (cut_short(c, &x, method, buf_str(&url), "error response", err) < 0)
 		goto out;
-	}
-	if (x.too_big) {
-		mtv_err_set(err, MTV_EXIT_ENV, "%s %s: error response larger than %u bytes", method,
-			    buf_str(&url), HTTP_BODY_MAX);
-		goto out;
-	}
 	/* Our own stop request, or the planned end of a long-lived stream. */
 	if (x.stopped || (rc == CURLE_OPERATION_TIMEDOUT && resp->status >= 200 &&
 			  resp->status < 300) || rc == CURLE_OK) {
@@ -754,9 +759,6 @@ int http_stream(struct http_client *c, const struct http_request *req, http_chun
 	}
 	transfer_error(method, buf_str(&url), rc, errbuf, false, 1, err);
 out:
-	buf_release(&url);
-	if (auth.data)
-		explicit_bzero(auth.data, auth.cap);
-	buf_release(&auth);
+	release_request_bufs(&url, &auth);
 	return ret;
 }
