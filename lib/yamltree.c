@@ -146,19 +146,17 @@ static int parse_node(struct yparse *y, yaml_event_t *ev, struct ynode **out, in
 		return 0;
 	}
 	case YAML_MAPPING_START_EVENT:
-		n = new_node(y, Y_MAP, ev);
+	case YAML_SEQUENCE_START_EVENT: {
+		bool map = ev->type == YAML_MAPPING_START_EVENT;
+
+		n = new_node(y, map ? Y_MAP : Y_SEQ, ev);
 		*out = n;
 		r = parse_children(y, n, depth);
 		if (r == 0)
-			add_anchor(y, ev->data.mapping_start.anchor, n);
+			add_anchor(y, map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor,
+				   n);
 		return r;
-	case YAML_SEQUENCE_START_EVENT:
-		n = new_node(y, Y_SEQ, ev);
-		*out = n;
-		r = parse_children(y, n, depth);
-		if (r == 0)
-			add_anchor(y, ev->data.sequence_start.anchor, n);
-		return r;
+	}
 	case YAML_ALIAS_EVENT:
 		if (!(y->flags & YTREE_LENIENT))
 			return mtv_err_set(y->err, MTV_EXIT_USAGE, "%s:%zu: YAML aliases are not supported",
