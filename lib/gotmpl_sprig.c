@@ -315,21 +315,30 @@ bounds:
 		    "(start %lld, end %lld, length %lld)", start, end, len);
 }
 
-static int f_nospace(struct tp *p, size_t at, struct val *a, int n, struct val *r)
+/* The runes of s that are not (Unicode) spaces; with word_starts, only
+ * the first of each space-separated word. */
+static int non_space_runes(struct tp *p, size_t at, const struct val *s, bool word_starts,
+			   const char *fn, struct val *r)
 {
-	struct sb s;
+	struct sb out;
+	unsigned prev = ' ', c;
 	size_t i = 0, l;
-	unsigned c;
 
-	(void)n;
-	sb_init(&s);
-	while (i < a[0].len) {
-		l = gt_utf8_dec(a[0].s + i, a[0].len - i, &c);
-		if (!gt_is_uspace(c))
-			sb_add(&s, a[0].s + i, l);
+	sb_init(&out);
+	while (i < s->len) {
+		l = gt_utf8_dec(s->s + i, s->len - i, &c);
+		if (!gt_is_uspace(c) && (!word_starts || gt_is_uspace(prev)))
+			sb_add(&out, s->s + i, l);
+		prev = c;
 		i += l;
 	}
-	return gt_val_from_sb(p, at, "nospace", &s, r);
+	return gt_val_from_sb(p, at, fn, &out, r);
+}
+
+static int f_nospace(struct tp *p, size_t at, struct val *a, int n, struct val *r)
+{
+	(void)n;
+	return non_space_runes(p, at, &a[0], false, "nospace", r);
 }
 
 /* sprig trunc: a negative count keeps the end of the string. */
@@ -347,24 +356,8 @@ static int f_trunc(struct tp *p, size_t at, struct val *a, int n, struct val *r)
 
 static int f_initials(struct tp *p, size_t at, struct val *a, int n, struct val *r)
 {
-	struct sb s;
-	bool gap = true;
-	size_t i = 0, l;
-	unsigned c;
-
 	(void)n;
-	sb_init(&s);
-	while (i < a[0].len) {
-		l = gt_utf8_dec(a[0].s + i, a[0].len - i, &c);
-		if (gt_is_uspace(c)) {
-			gap = true;
-		} else if (gap) {
-			sb_add(&s, a[0].s + i, l);
-			gap = false;
-		}
-		i += l;
-	}
-	return gt_val_from_sb(p, at, "initials", &s, r);
+	return non_space_runes(p, at, &a[0], true, "initials", r);
 }
 
 /* Go's Regexp.Expand for a template without named groups: $1, ${1}, $$. */

@@ -160,6 +160,7 @@ static void test_string_functions(void **state)
 	OK("{{ trunc 3 \"abcdef\" }}|{{ trunc 10 \"abc\" }}|{{ trunc -2 \"abcdef\" }}|"
 	   "{{ trunc -10 \"abc\" }}|{{ trunc 0 \"abc\" }}", "abc|abc|ef|abc|");
 	OK("{{ initials \"Win Server  prod\" }}|{{ initials \"\" }}", "WSp|");
+	OK("{{ initials \"\\t\xc3\x89t\xc3\xa9 x\\ny\" }}|{{ nospace \"\xc3\xa9 \xe2\x80\x83x\" }}", "\xc3\x89xy|\xc3\xa9x");
 }
 
 static void test_regex_replace(void **state)
