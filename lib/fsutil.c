@@ -15,20 +15,28 @@ int fs_read_file(const char *path, struct buf *out, size_t max, struct mtv_err *
 	size_t start = out->len;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s", path, strerror(errno));
+	int e;
+
+	if (fd < 0) {
+		e = errno;
+		mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s", path, strerror(errno));
+			e = errno;
+			mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s", path, strerror(e));
 			goto fail;
 		}
 		if (!n)
 			break;
 		if (out->len - start + (size_t)n > max || buf_add(out, chunk, (size_t)n) < 0) {
+			e = EFBIG;
 			mtv_err_set(err, MTV_EXIT_USAGE, "%s: larger than %zu bytes", path, max);
 			goto fail;
 		}
@@ -40,6 +48,7 @@ fail:
 	out->len = start;
 	if (out->data)
 		out->data[start] = '\0';
+	errno = e;
 	return -1;
 }
 

@@ -8,8 +8,11 @@
 #include "buf.h"
 #include "err.h"
 
-/* Read path into out (appending); fails past max bytes.  A missing file is
- * MTV_EXIT_USAGE with "<path>: No such file or directory". */
+/* Read path into out (appending); fails past max bytes, never truncates.
+ * A missing file is MTV_EXIT_USAGE with "<path>: No such file or
+ * directory".  On failure errno says why (ENOENT, EFBIG past max, ...) for
+ * callers that word their own message or skip missing files; out is as
+ * it was.  The one whole-file reader: lib, steps, tools and the sim. */
 int fs_read_file(const char *path, struct buf *out, size_t max, struct mtv_err *err);
 
 /* Write data to path through a temp file in the same directory, fsync and

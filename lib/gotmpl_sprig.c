@@ -84,28 +84,26 @@ static double to_float64(const struct val *v)
 
 /* ---- functions ---- */
 
+/* lower, upper: ASCII letters only, as the byte-wise conversion they had. */
+static int map_ascii(struct tp *p, size_t at, const struct val *s, int (*conv)(int), struct val *r)
+{
+	if (gt_val_set_str(p, at, r, s->s, s->len) < 0)
+		return -1;
+	for (size_t i = 0; i < r->len; i++)
+		r->s[i] = (char)conv((unsigned char)r->s[i]);
+	return 0;
+}
+
 static int f_lower(struct tp *p, size_t at, struct val *a, int n, struct val *r)
 {
-	size_t i;
-
 	(void)n;
-	if (gt_val_set_str(p, at, r, a[0].s, a[0].len) < 0)
-		return -1;
-	for (i = 0; i < r->len; i++)
-		r->s[i] = (char)tolower((unsigned char)r->s[i]);
-	return 0;
+	return map_ascii(p, at, &a[0], tolower, r);
 }
 
 static int f_upper(struct tp *p, size_t at, struct val *a, int n, struct val *r)
 {
-	size_t i;
-
 	(void)n;
-	if (gt_val_set_str(p, at, r, a[0].s, a[0].len) < 0)
-		return -1;
-	for (i = 0; i < r->len; i++)
-		r->s[i] = (char)toupper((unsigned char)r->s[i]);
-	return 0;
+	return map_ascii(p, at, &a[0], toupper, r);
 }
 
 /* strings.Title: upper-case a letter that follows a separator. */
@@ -116,47 +114,37 @@ static bool title_sep(unsigned r)
 	return gt_is_uspace(r);
 }
 
-static int f_title(struct tp *p, size_t at, struct val *a, int n, struct val *r)
+/* Convert (ASCII only) each rune that starts s or follows a separator. */
+static int case_after_sep(struct tp *p, size_t at, const struct val *s, bool (*sep)(unsigned),
+			  int (*conv)(int), struct val *r)
 {
 	unsigned prev = ' ', c;
 	size_t i = 0, l;
 
-	(void)n;
-	if (gt_val_set_str(p, at, r, a[0].s, a[0].len) < 0)
+	if (gt_val_set_str(p, at, r, s->s, s->len) < 0)
 		return -1;
 	while (i < r->len) {
 		l = gt_utf8_dec(r->s + i, r->len - i, &c);
-		if (title_sep(prev) && c < 0x80)
-			r->s[i] = (char)toupper((int)c);
+		if (sep(prev) && c < 0x80)
+			r->s[i] = (char)conv((int)c);
 		prev = c;
 		i += l;
 	}
 	return 0;
 }
 
+static int f_title(struct tp *p, size_t at, struct val *a, int n, struct val *r)
+{
+	(void)n;
+	return case_after_sep(p, at, &a[0], title_sep, toupper, r);
+}
+
 /* goutils Uncapitalize: lower-case the first letter of each
  * whitespace-separated word. */
 static int f_untitle(struct tp *p, size_t at, struct val *a, int n, struct val *r)
 {
-	bool next = true;
-	unsigned c;
-	size_t i = 0, l;
-
 	(void)n;
-	if (gt_val_set_str(p, at, r, a[0].s, a[0].len) < 0)
-		return -1;
-	while (i < r->len) {
-		l = gt_utf8_dec(r->s + i, r->len - i, &c);
-		if (gt_is_uspace(c)) {
-			next = true;
-		} else if (next) {
-			if (c < 0x80)
-				r->s[i] = (char)tolower((int)c);
-			next = false;
-		}
-		i += l;
-	}
-	return 0;
+	return case_after_sep(p, at, &a[0], gt_is_uspace, tolower, r);
 }
 
 /* Keep the runes of s that are not in set (or whose membership differs
@@ -327,21 +315,30 @@ bounds:
 		    "(start %lld, end %lld, length %lld)", start, end, len);
 }
 
-static int f_nospace(struct tp *p, size_t at, struct val *a, int n, struct val *r)
+/* The runes of s that are not (Unicode) spaces; with word_starts, only
+ * the first of each space-separated word. */
+static int non_space_runes(struct tp *p, size_t at, const struct val *s, bool word_starts,
+			   const char *fn, struct val *r)
 {
-	struct sb s;
+	struct sb out;
+	unsigned prev = ' ', c;
 	size_t i = 0, l;
-	unsigned c;
 
-	(void)n;
-	sb_init(&s);
-	while (i < a[0].len) {
-		l = gt_utf8_dec(a[0].s + i, a[0].len - i, &c);
-		if (!gt_is_uspace(c))
-			sb_add(&s, a[0].s + i, l);
+	sb_init(&out);
+	while (i < s->len) {
+		l = gt_utf8_dec(s->s + i, s->len - i, &c);
+		if (!gt_is_uspace(c) && (!word_starts || gt_is_uspace(prev)))
+			sb_add(&out, s->s + i, l);
+		prev = c;
 		i += l;
 	}
-	return gt_val_from_sb(p, at, "nospace", &s, r);
+	return gt_val_from_sb(p, at, fn, &out, r);
+}
+
+static int f_nospace(struct tp *p, size_t at, struct val *a, int n, struct val *r)
+{
+	(void)n;
+	return non_space_runes(p, at, &a[0], false, "nospace", r);
 }
 
 /* sprig trunc: a negative count keeps the end of the string. */
@@ -359,24 +356,8 @@ static int f_trunc(struct tp *p, size_t at, struct val *a, int n, struct val *r)
 
 static int f_initials(struct tp *p, size_t at, struct val *a, int n, struct val *r)
 {
-	struct sb s;
-	bool gap = true;
-	size_t i = 0, l;
-	unsigned c;
-
 	(void)n;
-	sb_init(&s);
-	while (i < a[0].len) {
-		l = gt_utf8_dec(a[0].s + i, a[0].len - i, &c);
-		if (gt_is_uspace(c)) {
-			gap = true;
-		} else if (gap) {
-			sb_add(&s, a[0].s + i, l);
-			gap = false;
-		}
-		i += l;
-	}
-	return gt_val_from_sb(p, at, "initials", &s, r);
+	return non_space_runes(p, at, &a[0], true, "initials", r);
 }
 
 /* Go's Regexp.Expand for a template without named groups: $1, ${1}, $$. */
@@ -417,26 +398,32 @@ static int f_sub(struct tp *p, size_t at, struct val *a, int n, struct val *r)
 	return 0;
 }
 
-static int f_div(struct tp *p, size_t at, struct val *a, int n, struct val *r)
+/* div and mod as Go's int64 / and %: dividing by zero is a runtime
+ * error, and by -1 wraps (MinInt64 / -1) instead of trapping. */
+static int int_divide(struct tp *p, size_t at, const struct val *a, bool mod, struct val *r)
 {
 	long long x = to_int64(&a[0]), y = to_int64(&a[1]);
 
-	(void)n;
 	if (y == 0)
-		return gt_fail(p, at, "error calling div: runtime error: integer divide by zero");
-	gt_val_init_int(r, V_INT64, y == -1 ? WRAP(-, 0, x) : x / y);
+		return gt_fail(p, at, "error calling %s: runtime error: integer divide by zero",
+			       mod ? "mod" : "div");
+	if (mod)
+		gt_val_init_int(r, V_INT64, y == -1 ? 0 : x % y);
+	else
+		gt_val_init_int(r, V_INT64, y == -1 ? WRAP(-, 0, x) : x / y);
 	return 0;
+}
+
+static int f_div(struct tp *p, size_t at, struct val *a, int n, struct val *r)
+{
+	(void)n;
+	return int_divide(p, at, a, false, r);
 }
 
 static int f_mod(struct tp *p, size_t at, struct val *a, int n, struct val *r)
 {
-	long long x = to_int64(&a[0]), y = to_int64(&a[1]);
-
 	(void)n;
-	if (y == 0)
-		return gt_fail(p, at, "error calling mod: runtime error: integer divide by zero");
-	gt_val_init_int(r, V_INT64, y == -1 ? 0 : x % y);
-	return 0;
+	return int_divide(p, at, a, true, r);
 }
 
 static int f_mul(struct tp *p, size_t at, struct val *a, int n, struct val *r)
@@ -451,29 +438,31 @@ static int f_mul(struct tp *p, size_t at, struct val *a, int n, struct val *r)
 	return 0;
 }
 
-static int f_max(struct tp *p, size_t at, struct val *a, int n, struct val *r)
+/* max (sign 1) or min (sign -1) of the arguments as int64. */
+static void extreme(const struct val *a, int n, int sign, struct val *r)
 {
 	long long v = to_int64(&a[0]);
-	int k;
 
-	(void)p; (void)at;
-	for (k = 1; k < n; k++)
-		if (to_int64(&a[k]) > v)
-			v = to_int64(&a[k]);
+	for (int k = 1; k < n; k++) {
+		long long x = to_int64(&a[k]);
+
+		if (sign > 0 ? x > v : x < v)
+			v = x;
+	}
 	gt_val_init_int(r, V_INT64, v);
+}
+
+static int f_max(struct tp *p, size_t at, struct val *a, int n, struct val *r)
+{
+	(void)p; (void)at;
+	extreme(a, n, 1, r);
 	return 0;
 }
 
 static int f_min(struct tp *p, size_t at, struct val *a, int n, struct val *r)
 {
-	long long v = to_int64(&a[0]);
-	int k;
-
 	(void)p; (void)at;
-	for (k = 1; k < n; k++)
-		if (to_int64(&a[k]) < v)
-			v = to_int64(&a[k]);
-	gt_val_init_int(r, V_INT64, v);
+	extreme(a, n, -1, r);
 	return 0;
 }
 

@@ -2,10 +2,10 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "base64.h"
 #include "json.h"
+#include "yamltree.h"
 
 /* Our own minimal playbooks: one that succeeds, one that fails on purpose. */
 static const char playbook_succeed[] =
@@ -53,35 +53,26 @@ static int valid_utf8(const unsigned char *s, size_t len)
 }
 
 /* 1 when the YAML document's root is a non-empty sequence, 0 when it is
- * something else, -1 when it does not parse (problem describes why). */
-static int yaml_nonempty_list(const char *text, size_t len, char *problem, size_t problemsz)
+ * something else, -1 when it does not parse (err: "playbook:<line>:<column>:
+ * <problem>").  Lenient, as ansible reads playbooks with anchors. */
+static int yaml_nonempty_list(const char *text, size_t len, struct mtv_err *err)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root;
+	struct arena a;
+	struct ynode *root;
 	int r;
 
-	if (!yaml_parser_initialize(&parser))
-		return -1;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(problem, problemsz, "%s at line %zu", parser.problem ? parser.problem : "invalid YAML",
-			 parser.problem_mark.line + 1);
-		yaml_parser_delete(&parser);
-		return -1;
-	}
-	root = yaml_document_get_root_node(&doc);
-	r = root && root->type == YAML_SEQUENCE_NODE &&
-	    root->data.sequence.items.top > root->data.sequence.items.start;
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	arena_init(&a);
+	if (ytree_parse_flags(&a, text, len, "playbook", YTREE_LENIENT, &root, err) < 0)
+		r = -1;
+	else
+		r = root->type == Y_SEQ && root->n > 0;
+	arena_release(&a);
 	return r;
 }
 
 int hook_playbook_check(const char *b64, const char *where, struct mtv_err *err)
 {
 	struct buf plain = BUF_INIT(4 << 20);
-	char problem[200];
 	const char *p = b64;
 	int r;
 
@@ -97,10 +88,10 @@ int hook_playbook_check(const char *b64, const char *where, struct mtv_err *err)
 		buf_release(&plain);
 		return mtv_err_set(err, MTV_EXIT_USAGE, "%s.playbook_base64: decodes to text that is not UTF-8", where);
 	}
-	r = yaml_nonempty_list(buf_str(&plain), plain.len, problem, sizeof(problem));
+	r = yaml_nonempty_list(buf_str(&plain), plain.len, err);
 	buf_release(&plain);
 	if (r < 0)
-		return mtv_err_set(err, MTV_EXIT_USAGE, "%s.playbook_base64: not YAML: %s", where, problem);
+		return mtv_err_prefix(err, "%s.playbook_base64: not YAML", where);
 	if (r == 0)
 		return mtv_err_set(err, MTV_EXIT_USAGE,
 				   "%s.playbook_base64: an Ansible playbook must be a non-empty list of plays", where);

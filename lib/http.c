@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "log.h"
+#include "redact.h"
 
 /* curl_global_init is not thread safe but steps are single threaded; doing
  * it lazily keeps mains free of curl details. */
@@ -285,42 +286,12 @@ long http_parse_retry_after(const char *value)
 
 /* ---- logging helpers ---- */
 
-static void redact_walk(cJSON *node, bool is_secret)
-{
-	static const char *const keys[] = { "password", "token", "access_token", "refresh_token",
-					    "client-key-data", "bearerToken" };
-	cJSON *child;
-
-	cJSON_ArrayForEach(child, node) {
-		bool hide = false;
-
-		if (child->string) {
-			for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-				if (!strcasecmp(child->string, keys[i]))
-					hide = true;
-			if (is_secret && (!strcmp(child->string, "data") ||
-					  !strcmp(child->string, "stringData")))
-				hide = true;
-		}
-		if (hide) {
-			cJSON *r = cJSON_CreateString("<redacted>");
-
-			if (r)
-				cJSON_ReplaceItemViaPointer(node, child, r);
-			/* child is freed; the loop continues from r */
-			child = r;
-			if (!child)
-				break;
-			continue;
-		}
-		if (cJSON_IsObject(child) || cJSON_IsArray(child))
-			redact_walk(child, is_secret);
-	}
-}
-
+/* The policy is lib/redact's (credential-named fields, Secret data,
+ * token-shaped strings); a trace log knows no Secret values to scrub. */
 char *http_redact_body(const char *body, size_t len, bool is_secret)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
+	struct redact none;
 	char *out;
 
 	if (!root) {
@@ -331,12 +302,11 @@ char *http_redact_body(const char *body, size_t len, bool is_secret)
 			snprintf(out, n, "<%zu bytes>", len);
 		return out;
 	}
-	if (!is_secret) {
-		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
-
-		is_secret = cJSON_IsString(kind) && !strcmp(kind->valuestring, "Secret");
-	}
-	redact_walk(root, is_secret);
+	redact_init(&none);
+	if (is_secret)
+		redact_json_secrets(&none, root);
+	else
+		redact_json(&none, root);
 	out = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	return out;
@@ -344,21 +314,16 @@ char *http_redact_body(const char *body, size_t len, bool is_secret)
 
 int http_query_escape(struct buf *out, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
+	/* curl keeps RFC 3986's unreserved characters and encodes the rest;
+	 * the handle argument has been ignored since curl 7.82. */
+	char *e = curl_easy_escape(NULL, s, 0);
+	int r;
 
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-			if (buf_addch(out, (char)ch) < 0)
-				return -1;
-		} else if (buf_addch(out, '%') < 0 || buf_addch(out, hex[ch >> 4]) < 0 ||
-			   buf_addch(out, hex[ch & 15]) < 0) {
-			return -1;
-		}
-	}
-	return 0;
+	if (!e)
+		return -1;
+	r = buf_addstr(out, e);
+	curl_free(e);
+	return r;
 }
 
 /* ---- transfers ---- */
@@ -674,6 +639,28 @@ static int perform_once(struct http_client *c, const struct http_request *req, s
 	return 0;
 }
 
+/* The URL and the Authorization header (wiped: it holds the token). */
+static void release_request_bufs(struct buf *url, struct buf *auth)
+{
+	buf_release(url);
+	if (auth->data)
+		explicit_bzero(auth->data, auth->cap);
+	buf_release(auth);
+}
+
+/* A transfer we cut short, by a signal or at HTTP_BODY_MAX bytes of body
+ * (what: "response"): -1 with err; 0 otherwise. */
+static int cut_short(struct http_client *c, const struct xfer *x, const char *method,
+		     const char *url, const char *what, struct mtv_err *err)
+{
+	if (x->interrupted)
+		return interrupted_err(c, err);
+	if (x->too_big)
+		return mtv_err_set(err, MTV_EXIT_ENV, "%s %s: %s larger than %u bytes", method, url,
+				   what, HTTP_BODY_MAX);
+	return 0;
+}
+
 int http_do(struct http_client *c, const struct http_request *req, struct http_response *resp,
 	    struct mtv_err *err)
 {
@@ -702,15 +689,8 @@ int http_do(struct http_client *c, const struct http_request *req, struct http_r
 			curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 		log_request(req, method, buf_str(&url), resp->status, rc, elapsed, attempt);
 		log_response_body(req, method, buf_str(&url), &resp->body);
-		if (x.interrupted) {
-			interrupted_err(c, err);
+		if (cut_short(c, &x, method, buf_str(&url), "response", err) < 0)
 			goto out;
-		}
-		if (x.too_big) {
-			mtv_err_set(err, MTV_EXIT_ENV, "%s %s: response larger than %u bytes", method,
-				    buf_str(&url), HTTP_BODY_MAX);
-			goto out;
-		}
 		if (http_retry_decide(&c->retry, method, rc, resp->status, attempt,
 				      resp->retry_after_s, (unsigned int)rand_r(&c->rand_state), &delay,
 				      &ambiguous)) {
@@ -742,10 +722,7 @@ int http_do(struct http_client *c, const struct http_request *req, struct http_r
 		break;
 	}
 out:
-	buf_release(&url);
-	if (auth.data)
-		explicit_bzero(auth.data, auth.cap);
-	buf_release(&auth);
+	release_request_bufs(&url, &auth);
 	return ret;
 }
 
@@ -772,15 +749,8 @@ int http_stream(struct http_client *c, const struct http_request *req, http_chun
 	/* A stream we stopped ends with a write error but has its status. */
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	log_request(req, method, buf_str(&url), resp->status, x.stopped ? CURLE_OK : rc, elapsed, 1);
-	if (x.interrupted) {
-		interrupted_err(c, err);
+	if (cut_short(c, &x, method, buf_str(&url), "error response", err) < 0)
 		goto out;
-	}
-	if (x.too_big) {
-		mtv_err_set(err, MTV_EXIT_ENV, "%s %s: error response larger than %u bytes", method,
-			    buf_str(&url), HTTP_BODY_MAX);
-		goto out;
-	}
 	/* Our own stop request, or the planned end of a long-lived stream. */
 	if (x.stopped || (rc == CURLE_OPERATION_TIMEDOUT && resp->status >= 200 &&
 			  resp->status < 300) || rc == CURLE_OK) {
@@ -789,9 +759,6 @@ int http_stream(struct http_client *c, const struct http_request *req, http_chun
 	}
 	transfer_error(method, buf_str(&url), rc, errbuf, false, 1, err);
 out:
-	buf_release(&url);
-	if (auth.data)
-		explicit_bzero(auth.data, auth.cap);
-	buf_release(&auth);
+	release_request_bufs(&url, &auth);
 	return ret;
 }

@@ -150,13 +150,13 @@ bool http_verb_idempotent(const char *verb);
 /* Parse a Retry-After value: seconds form only ("120"); -1 otherwise. */
 long http_parse_retry_after(const char *value);
 
-/* Copy a JSON body for logging with secret values replaced by "<redacted>":
- * keys password/token/access_token/refresh_token/client-key-data anywhere,
- * and data/stringData when is_secret.  Non-JSON text becomes "<N bytes>".
- * Returns a malloc'd string. */
+/* Copy a JSON body for logging with secrets replaced by "<redacted>" as
+ * redact_json does (redact_json_secrets when is_secret: the URL names
+ * secrets).  Non-JSON text becomes "<N bytes>".  Returns a malloc'd string. */
 char *http_redact_body(const char *body, size_t len, bool is_secret);
 
-/* Percent-encode s for a URL query value into out. */
+/* Percent-encode s for a URL query value (or a path segment) into out:
+ * curl_easy_escape, all but A-Z a-z 0-9 - . _ ~ as %XX. */
 int http_query_escape(struct buf *out, const char *s);
 
 #endif

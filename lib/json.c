@@ -200,35 +200,6 @@ int json_get_bool(const cJSON *root, const char *path, bool *out, struct mtv_err
 	return get_bool(root, path, 0, out, err);
 }
 
-int json_get_bool_opt(const cJSON *root, const char *path, bool *out, struct mtv_err *err)
-{
-	return get_bool(root, path, 1, out, err);
-}
-
-int json_get_array(const cJSON *root, const char *path, cJSON **out, struct mtv_err *err)
-{
-	cJSON *node;
-
-	if (lookup(root, path, 0, &node, err) < 0)
-		return -1;
-	if (!cJSON_IsArray(node))
-		return wrong_type(path, "array", node, err);
-	*out = node;
-	return 0;
-}
-
-int json_get_object(const cJSON *root, const char *path, cJSON **out, struct mtv_err *err)
-{
-	cJSON *node;
-
-	if (lookup(root, path, 0, &node, err) < 0)
-		return -1;
-	if (!cJSON_IsObject(node))
-		return wrong_type(path, "object", node, err);
-	*out = node;
-	return 0;
-}
-
 const char *json_str(const cJSON *root, const char *path, const char *def)
 {
 	cJSON *node = json_get(root, path);
@@ -323,4 +294,11 @@ cJSON *json_condition(const cJSON *conditions, const char *type)
 			return (cJSON *)c;
 	}
 	return NULL;
+}
+
+bool json_condition_is(const cJSON *conditions, const char *type, const char *status)
+{
+	const cJSON *c = json_condition(conditions, type);
+
+	return c && !strcmp(json_str(c, "status", ""), status);
 }

@@ -22,9 +22,6 @@ int json_get_string_opt(const cJSON *root, const char *path, const char **out, s
 int json_get_int(const cJSON *root, const char *path, long long *out, struct mtv_err *err);
 int json_get_int_opt(const cJSON *root, const char *path, long long *out, struct mtv_err *err);
 int json_get_bool(const cJSON *root, const char *path, bool *out, struct mtv_err *err);
-int json_get_bool_opt(const cJSON *root, const char *path, bool *out, struct mtv_err *err);
-int json_get_array(const cJSON *root, const char *path, cJSON **out, struct mtv_err *err);
-int json_get_object(const cJSON *root, const char *path, cJSON **out, struct mtv_err *err);
 
 /* The string at path, or def when missing or not a string. */
 const char *json_str(const cJSON *root, const char *path, const char *def);
@@ -42,5 +39,7 @@ int json_set(cJSON *root, const char *path, cJSON *value, struct mtv_err *err);
 
 /* Find the element of a conditions array with .type == type. */
 cJSON *json_condition(const cJSON *conditions, const char *type);
+/* Whether that element exists and its .status equals status ("True"). */
+bool json_condition_is(const cJSON *conditions, const char *type, const char *status);
 
 #endif

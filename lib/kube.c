@@ -1,15 +1,20 @@
 #include "kube.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "fsutil.h"
 #include "json.h"
 #include "log.h"
 #include "oauth.h"
 
 #define FORKLIFT "forklift.konveyor.io"
+
+/* A CA bundle is a few KiB; the cap only stops a wrong path (a disk image). */
+#define KUBE_CA_FILE_MAX (16u * 1024 * 1024)
 
 const struct kube_type KUBE_NAMESPACES = { "", "v1", "namespaces", "Namespace", false };
 const struct kube_type KUBE_SECRETS = { "", "v1", "secrets", "Secret", true };
@@ -168,17 +173,16 @@ static int from_oauth(struct kubeconfig *cfg, const char *host, struct mtv_err *
 
 	kubeconfig_init(cfg);
 	if (ca_file && *ca_file) {
-		FILE *f = fopen(ca_file, "rb");
-		struct buf b = BUF_INIT(16u * 1024 * 1024);
-		char chunk[4096];
-		size_t n;
+		struct buf b = BUF_INIT(KUBE_CA_FILE_MAX);
 
-		if (!f)
-			return mtv_err_set(err, MTV_EXIT_USAGE, "MTV_CLUSTER_CA_FILE %s: %m", ca_file);
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			if (buf_add(&b, chunk, n) < 0)
-				break;
-		fclose(f);
+		/* Past the cap is an error, not a CA bundle cut short. */
+		if (fs_read_file(ca_file, &b, KUBE_CA_FILE_MAX, NULL) < 0) {
+			int e = errno;
+
+			buf_release(&b);
+			return mtv_err_set(err, MTV_EXIT_USAGE, "MTV_CLUSTER_CA_FILE %s: %s", ca_file,
+					   e == EFBIG ? "larger than 16 MiB" : strerror(e));
+		}
 		if (!b.len) {
 			buf_release(&b);
 			return mtv_err_set(err, MTV_EXIT_USAGE, "MTV_CLUSTER_CA_FILE %s: is empty",
@@ -477,22 +481,6 @@ out:
 	return ret;
 }
 
-static int with_body(struct kube_client *kc, const char *method, const struct kube_type *t,
-		     const char *ns, const char *name, const char *sub, const cJSON *obj,
-		     cJSON **out, struct mtv_err *err)
-{
-	char *body = cJSON_PrintUnformatted(obj);
-	int r;
-
-	if (!body)
-		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
-	r = simple(kc, method, t, ns, name, sub, "application/json", body, out, err);
-	if (t == &KUBE_SECRETS)
-		explicit_bzero(body, strlen(body));
-	free(body);
-	return r;
-}
-
 int kube_create(struct kube_client *kc, const struct kube_type *t, const char *ns,
 		const cJSON *obj, cJSON **out, struct mtv_err *err)
 {
@@ -516,12 +504,6 @@ int kube_create(struct kube_client *kc, const struct kube_type *t, const char *n
 	free(body);
 	buf_release(&path);
 	return r;
-}
-
-int kube_replace(struct kube_client *kc, const struct kube_type *t, const char *ns,
-		 const char *name, const cJSON *obj, cJSON **out, struct mtv_err *err)
-{
-	return with_body(kc, "PUT", t, ns, name, NULL, obj, out, err);
 }
 
 static const char *patch_ctype(enum kube_patch_type type)
@@ -555,12 +537,6 @@ int kube_status_get(struct kube_client *kc, const struct kube_type *t, const cha
 		    const char *name, cJSON **out, struct mtv_err *err)
 {
 	return simple(kc, "GET", t, ns, name, "status", NULL, NULL, out, err);
-}
-
-int kube_status_replace(struct kube_client *kc, const struct kube_type *t, const char *ns,
-			const char *name, const cJSON *obj, cJSON **out, struct mtv_err *err)
-{
-	return with_body(kc, "PUT", t, ns, name, "status", obj, out, err);
 }
 
 int kube_status_patch(struct kube_client *kc, const struct kube_type *t, const char *ns,

@@ -107,11 +107,6 @@ int kube_list(struct kube_client *kc, const struct kube_type *t, const char *ns,
 int kube_create(struct kube_client *kc, const struct kube_type *t, const char *ns,
 		const cJSON *obj, cJSON **out, struct mtv_err *err);
 
-/* PUT obj (which should carry metadata.resourceVersion; a stale one fails
- * with 409 Conflict). */
-int kube_replace(struct kube_client *kc, const struct kube_type *t, const char *ns,
-		 const char *name, const cJSON *obj, cJSON **out, struct mtv_err *err);
-
 enum kube_patch_type {
 	KUBE_PATCH_MERGE,	/* application/merge-patch+json */
 	KUBE_PATCH_JSON,	/* application/json-patch+json */
@@ -129,8 +124,6 @@ int kube_delete(struct kube_client *kc, const struct kube_type *t, const char *n
 /* The status subresource. */
 int kube_status_get(struct kube_client *kc, const struct kube_type *t, const char *ns,
 		    const char *name, cJSON **out, struct mtv_err *err);
-int kube_status_replace(struct kube_client *kc, const struct kube_type *t, const char *ns,
-			const char *name, const cJSON *obj, cJSON **out, struct mtv_err *err);
 int kube_status_patch(struct kube_client *kc, const struct kube_type *t, const char *ns,
 		      const char *name, enum kube_patch_type type, const char *patch, cJSON **out,
 		      struct mtv_err *err);

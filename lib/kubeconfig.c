@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
 #include "base64.h"
 #include "buf.h"
+#include "fsutil.h"
+#include "yamltree.h"
 
 /* A kubeconfig bigger than this is not a kubeconfig. */
 #define KUBECONFIG_FILE_MAX (16u * 1024 * 1024)
@@ -45,34 +46,22 @@ void kubeconfig_release(struct kubeconfig *kc)
 
 /* ---- small helpers ---- */
 
-/* Read a whole file (NUL-terminated).  Returns 0 or an errno value;
- * EFBIG when over max. */
+/* Read a whole file (NUL-terminated) with fs_read_file.  Returns 0 or an
+ * errno value (EFBIG when over max): kubeconfig words its own messages and
+ * skips missing files of a KUBECONFIG list. */
 static int read_whole(const char *path, size_t max, char **out, size_t *outlen)
 {
 	struct buf b = BUF_INIT(max);
-	char chunk[8192];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	int e = 0;
 
-	if (!f)
-		return errno;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (buf_add(&b, chunk, n) < 0) {
-			e = EFBIG;
-			break;
-		}
-	}
-	if (!e && ferror(f))
-		e = errno ? errno : EIO;
-	fclose(f);
-	if (e) {
+	if (fs_read_file(path, &b, max, NULL) < 0) {
+		int e = errno;
+
 		buf_release(&b);
 		return e;
 	}
 	*outlen = b.len;
 	*out = buf_take(&b);
-	return *out ? 0 : ENOMEM;
+	return 0;
 }
 
 /* ---- the YAML document ---- */
@@ -80,66 +69,45 @@ static int read_whole(const char *path, size_t max, char **out, size_t *outlen)
 struct kc_file {
 	char *path;		/* as given, for messages */
 	char *dir;		/* for relative paths */
-	yaml_document_t doc;
-	bool loaded;
+	struct ynode *root;	/* the top-level mapping; NULL for an empty file */
 };
 
 struct kc_set {
 	struct kc_file files[MAX_FILES];
 	int nfiles;
 	const char *label;	/* "kubeconfig /a:/b" subject of merged errors */
+	struct arena a;		/* every file's tree */
 };
 
-static yaml_node_t *map_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
+/* The scalar at key, NULL when absent, null or not a scalar. */
+static const char *map_str(const struct ynode *map, const char *key)
 {
-	yaml_node_pair_t *p;
-
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(doc, p->key);
-
-		if (k && k->type == YAML_SCALAR_NODE &&
-		    !strcmp((const char *)k->data.scalar.value, key))
-			return yaml_document_get_node(doc, p->value);
-	}
-	return NULL;
+	return ynode_str(ymap_get(map, key));
 }
 
-/* The scalar at key, NULL when absent, null or not a scalar. */
-static const char *map_str(yaml_document_t *doc, yaml_node_t *map, const char *key)
+/* A file's clusters, users or contexts; NULL when absent or not a list. */
+static const struct ynode *file_list(const struct kc_file *f, const char *list)
 {
-	yaml_node_t *n = map_get(doc, map, key);
-	const char *s;
+	const struct ynode *seq = ymap_get(f->root, list);
 
-	if (!n || n->type != YAML_SCALAR_NODE)
-		return NULL;
-	s = (const char *)n->data.scalar.value;
-	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	    (!strcmp(s, "null") || !strcmp(s, "~") || !*s))
-		return NULL;
-	return s;
+	return seq && seq->type == Y_SEQ ? seq : NULL;
 }
 
 /* A named entry of clusters/users/contexts: the first file defining the
  * name wins, as in kubectl. */
-static yaml_node_t *find_named(struct kc_set *set, const char *list, const char *inner,
-			       const char *name, struct kc_file **where)
+static const struct ynode *find_named(struct kc_set *set, const char *list, const char *inner,
+				      const char *name, struct kc_file **where)
 {
 	for (int i = 0; i < set->nfiles; i++) {
 		struct kc_file *f = &set->files[i];
-		yaml_node_t *root = yaml_document_get_root_node(&f->doc);
-		yaml_node_t *seq = map_get(&f->doc, root, list);
-		yaml_node_item_t *it;
+		const struct ynode *seq = file_list(f, list);
 
-		if (!seq || seq->type != YAML_SEQUENCE_NODE)
-			continue;
-		for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
-			yaml_node_t *e = yaml_document_get_node(&f->doc, *it);
-			const char *n = map_str(&f->doc, e, "name");
+		for (size_t k = 0; seq && k < seq->n; k++) {
+			const struct ynode *e = seq->vals[k];
+			const char *n = map_str(e, "name");
 
 			if (n && !strcmp(n, name)) {
-				yaml_node_t *body = map_get(&f->doc, e, inner);
+				const struct ynode *body = ymap_get(e, inner);
 
 				*where = f;
 				/* An entry without its body behaves as an empty one. */
@@ -155,13 +123,10 @@ static void list_names(struct kc_set *set, const char *list, struct buf *out)
 {
 	for (int i = 0; i < set->nfiles; i++) {
 		struct kc_file *f = &set->files[i];
-		yaml_node_t *seq = map_get(&f->doc, yaml_document_get_root_node(&f->doc), list);
-		yaml_node_item_t *it;
+		const struct ynode *seq = file_list(f, list);
 
-		if (!seq || seq->type != YAML_SEQUENCE_NODE)
-			continue;
-		for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
-			const char *n = map_str(&f->doc, yaml_document_get_node(&f->doc, *it), "name");
+		for (size_t k = 0; seq && k < seq->n; k++) {
+			const char *n = map_str(seq->vals[k], "name");
 			struct kc_file *w;
 
 			if (!n || find_named(set, list, "name", n, &w) == NULL || w != f)
@@ -175,43 +140,55 @@ static void list_names(struct kc_set *set, const char *list, struct buf *out)
 		buf_addstr(out, "none");
 }
 
-static int parse_doc(struct kc_file *f, const char *text, size_t len, struct mtv_err *err)
+/* The cluster or user (field) `name` that context cname of cf refers to;
+ * not found fails naming the context and listing what there is. */
+static const struct ynode *context_ref(struct kc_set *set, const struct kc_file *cf,
+				       const char *cname, const char *field, const char *name,
+				       struct kc_file **where, struct mtv_err *err)
 {
-	yaml_parser_t parser;
-	yaml_node_t *root;
-	int ok;
+	char list[16];
+	const struct ynode *n;
+	struct buf names = BUF_INIT(64 * 1024);
 
-	if (!yaml_parser_initialize(&parser))
-		return mtv_err_set(err, MTV_EXIT_ENV, "kubeconfig %s: out of memory", f->path);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	ok = yaml_parser_load(&parser, &f->doc);
-	if (!ok) {
-		mtv_err_set(err, MTV_EXIT_USAGE, "kubeconfig %s: line %zu column %zu: %s%s%s",
-			    f->path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-			    parser.problem ? parser.problem : "malformed YAML",
-			    parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		return -1;
+	snprintf(list, sizeof(list), "%ss", field);	/* clusters, users */
+	n = find_named(set, list, field, name, where);
+	if (!n) {
+		list_names(set, list, &names);
+		mtv_err_set(err, MTV_EXIT_USAGE,
+			    "kubeconfig %s: contexts[name=%s].%s: %s \"%s\" not found (%s: %s)", cf->path,
+			    cname, field, field, name, list, buf_str(&names));
+		buf_release(&names);
 	}
-	yaml_parser_delete(&parser);
-	f->loaded = true;
-	root = yaml_document_get_root_node(&f->doc);
+	return n;
+}
+
+/* Lenient, as client-go is: anchors and aliases resolve. */
+static int parse_doc(struct kc_set *set, struct kc_file *f, const char *text, size_t len,
+		     struct mtv_err *err)
+{
+	struct ynode *root;
+
+	if (ytree_parse_flags(&set->a, text, len, arena_printf(&set->a, "kubeconfig %s", f->path),
+			      YTREE_LENIENT, &root, err) < 0)
+		return -1;
 	/* An empty file is an empty config, as kubectl treats it. */
-	if (root && root->type != YAML_MAPPING_NODE)
+	if (root->type == Y_SCALAR && root->is_null)
+		return 0;
+	if (root->type != Y_MAP)
 		return mtv_err_set(err, MTV_EXIT_USAGE,
 				   "kubeconfig %s: expected a mapping at the top level", f->path);
+	f->root = root;
 	return 0;
 }
 
 static void set_release(struct kc_set *set)
 {
 	for (int i = 0; i < set->nfiles; i++) {
-		if (set->files[i].loaded)
-			yaml_document_delete(&set->files[i].doc);
 		free(set->files[i].path);
 		free(set->files[i].dir);
 	}
 	set->nfiles = 0;
+	arena_release(&set->a);
 }
 
 static char *dir_of(const char *path)
@@ -240,12 +217,12 @@ static char *resolve_path(const struct kc_file *f, const char *p)
 }
 
 /* Load PEM material from key-data (base64) or key (a file path). */
-static int load_material(struct kc_file *f, yaml_node_t *map, const char *section,
+static int load_material(struct kc_file *f, const struct ynode *map, const char *section,
 			 const char *entry, const char *data_key, const char *file_key, char **out,
 			 size_t *outlen, struct mtv_err *err)
 {
-	const char *data = map_str(&f->doc, map, data_key);
-	const char *file = map_str(&f->doc, map, file_key);
+	const char *data = map_str(map, data_key);
+	const char *file = map_str(map, file_key);
 
 	if (data) {
 		struct buf b = BUF_INIT(KUBECONFIG_FILE_MAX);
@@ -313,7 +290,7 @@ static int resolve(struct kc_set *set, struct kubeconfig *kc, const char *contex
 		   struct mtv_err *err)
 {
 	struct kc_file *cf = NULL, *clf = NULL, *uf = NULL;
-	yaml_node_t *ctx, *cluster, *user = NULL;
+	const struct ynode *ctx, *cluster, *user = NULL;
 	const char *cname = NULL, *clname, *uname, *server, *ns;
 	struct buf names = BUF_INIT(64 * 1024);
 
@@ -323,9 +300,7 @@ static int resolve(struct kc_set *set, struct kubeconfig *kc, const char *contex
 		cname = context;
 	} else {
 		for (int i = 0; i < set->nfiles && !cname; i++)
-			cname = map_str(&set->files[i].doc,
-					yaml_document_get_root_node(&set->files[i].doc),
-					"current-context");
+			cname = map_str(set->files[i].root, "current-context");
 	}
 	if (!cname) {
 		list_names(set, "contexts", &names);
@@ -341,32 +316,19 @@ static int resolve(struct kc_set *set, struct kubeconfig *kc, const char *contex
 			    set->label, cname, buf_str(&names));
 		goto fail;
 	}
-	clname = map_str(&cf->doc, ctx, "cluster");
+	clname = map_str(ctx, "cluster");
 	if (!clname) {
 		mtv_err_set(err, MTV_EXIT_USAGE, "kubeconfig %s: contexts[name=%s].cluster: missing",
 			    cf->path, cname);
 		goto fail;
 	}
-	cluster = find_named(set, "clusters", "cluster", clname, &clf);
-	if (!cluster) {
-		list_names(set, "clusters", &names);
-		mtv_err_set(err, MTV_EXIT_USAGE,
-			    "kubeconfig %s: contexts[name=%s].cluster: cluster \"%s\" not found (clusters: %s)",
-			    cf->path, cname, clname, buf_str(&names));
+	cluster = context_ref(set, cf, cname, "cluster", clname, &clf, err);
+	if (!cluster)
 		goto fail;
-	}
-	uname = map_str(&cf->doc, ctx, "user");
-	if (uname) {
-		user = find_named(set, "users", "user", uname, &uf);
-		if (!user) {
-			list_names(set, "users", &names);
-			mtv_err_set(err, MTV_EXIT_USAGE,
-				    "kubeconfig %s: contexts[name=%s].user: user \"%s\" not found (users: %s)",
-				    cf->path, cname, uname, buf_str(&names));
-			goto fail;
-		}
-	}
-	server = map_str(&clf->doc, cluster, "server");
+	uname = map_str(ctx, "user");
+	if (uname && !(user = context_ref(set, cf, cname, "user", uname, &uf, err)))
+		goto fail;
+	server = map_str(cluster, "server");
 	if (!server) {
 		mtv_err_set(err, MTV_EXIT_USAGE, "kubeconfig %s: clusters[name=%s].server: missing",
 			    clf->path, clname);
@@ -374,20 +336,20 @@ static int resolve(struct kc_set *set, struct kubeconfig *kc, const char *contex
 	}
 	kc->server = strdup(server);
 	kc->context = strdup(cname);
-	ns = map_str(&cf->doc, ctx, "namespace");
+	ns = map_str(ctx, "namespace");
 	if (ns)
 		kc->namespace = strdup(ns);
 	if (buf_addf(&names, "%s, context %s", set->label, cname) == 0)
 		kc->source = buf_take(&names);
-	kc->insecure = is_true(map_str(&clf->doc, cluster, "insecure-skip-tls-verify"));
+	kc->insecure = is_true(map_str(cluster, "insecure-skip-tls-verify"));
 	if (load_material(clf, cluster, "clusters", clname, "certificate-authority-data",
 			  "certificate-authority", &kc->ca_pem, &kc->ca_len, err) < 0)
 		goto fail;
 	if (user) {
-		const char *token = map_str(&uf->doc, user, "token");
-		const char *tfile = map_str(&uf->doc, user, "tokenFile");
+		const char *token = map_str(user, "token");
+		const char *tfile = map_str(user, "tokenFile");
 
-		if (map_get(&uf->doc, user, "exec") || map_get(&uf->doc, user, "auth-provider")) {
+		if (ymap_get(user, "exec") || ymap_get(user, "auth-provider")) {
 			mtv_err_set(err, MTV_EXIT_USAGE,
 				    "kubeconfig %s: users[name=%s]: exec and auth-provider credential plugins are not supported (use a token or client certificate)",
 				    uf->path, uname);
@@ -443,7 +405,7 @@ int kubeconfig_load_buffer(struct kubeconfig *kc, const char *yaml, size_t len, 
 	set.label = label;
 	if (!set.files[0].path)
 		ret = mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
-	else if (parse_doc(&set.files[0], yaml, len, err) < 0)
+	else if (parse_doc(&set, &set.files[0], yaml, len, err) < 0)
 		ret = -1;
 	else
 		ret = resolve(&set, kc, context, err);
@@ -504,7 +466,7 @@ int kubeconfig_load(struct kubeconfig *kc, const char *paths, const char *contex
 			mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
 			goto out;
 		}
-		e = parse_doc(f, text, len, err);
+		e = parse_doc(&set, f, text, len, err);
 		free(text);
 		if (e < 0)
 			goto out;

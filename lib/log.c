@@ -46,11 +46,6 @@ int log_init(const char *progname, struct mtv_err *err)
 	return 0;
 }
 
-void log_set_level(enum log_level level)
-{
-	current_level = level;
-}
-
 int log_enabled(enum log_level level)
 {
 	return level <= current_level;

@@ -23,7 +23,6 @@ enum log_level {
  * MTV_LOG_LEVEL holds an unknown level; the level then stays "info". */
 int log_init(const char *progname, struct mtv_err *err);
 
-void log_set_level(enum log_level level);
 int log_enabled(enum log_level level);
 /* Parse "error".."trace"; -1 when unknown. */
 int log_level_parse(const char *s);

@@ -107,19 +107,20 @@ cJSON *nad_build(const struct session *s, const char *ns, const char *name, int 
 	return obj;
 }
 
+const struct forklift_ready FORKLIFT_READY_PLAN = { "the Plan", true };
+
 enum wait_verdict forklift_ready_pred(const cJSON *obj, bool deleted, void *arg, struct buf *why)
 {
-	const cJSON *ready;
+	static const struct forklift_ready any = { "the object", false };
+	const struct forklift_ready *fr = arg ? arg : &any;
 
-	(void)arg;
 	if (!obj || deleted) {
-		buf_addstr(why, "the object does not exist");
+		buf_addf(why, "%s does not exist", fr->what);
 		return deleted && obj ? WAIT_FAILED : WAIT_NOT_YET;
 	}
-	ready = json_condition(json_get(obj, "status.conditions"), "Ready");
-	if (ready && !strcmp(json_str(ready, "status", ""), "True"))
+	if (json_condition_is(json_get(obj, "status.conditions"), "Ready", "True"))
 		return WAIT_DONE;
-	conditions_describe(obj, why, false);
+	conditions_describe(obj, why, fr->critical_only);
 	return WAIT_NOT_YET;
 }
 

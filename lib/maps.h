@@ -35,7 +35,17 @@ cJSON *nad_build(const struct session *s, const char *ns, const char *name, int 
 /* NAD names for n extra networks: cb-<session suffix>-<i> (15 chars max). */
 cJSON *nad_names(const struct session *s, int n);
 
-/* Done on condition Ready=True; not yet otherwise, describing conditions. */
+/* arg of forklift_ready_pred: how to name a missing object, and whether the
+ * waiting message lists only the blocking (Critical/Error) conditions. */
+struct forklift_ready {
+	const char *what;	/* "the Plan" */
+	bool critical_only;
+};
+/* A Plan's: its non-blocking conditions (e.g. warnings) are noise while waiting. */
+extern const struct forklift_ready FORKLIFT_READY_PLAN;
+
+/* Done on condition Ready=True; not yet otherwise, describing conditions.
+ * arg: NULL (any Forklift object, all conditions) or a struct forklift_ready. */
 enum wait_verdict forklift_ready_pred(const cJSON *obj, bool deleted, void *arg, struct buf *why);
 
 /* Record {"<key>": {name, namespace, ...extra}} in mtv-maps.json. */

@@ -83,9 +83,7 @@ enum wait_verdict migration_watch_pred(const cJSON *plan, bool deleted, void *ar
 	}
 	report_transitions(w, plan);
 	for (size_t i = 0; i < sizeof(final_conditions) / sizeof(final_conditions[0]); i++) {
-		const cJSON *c = json_condition(conds, final_conditions[i]);
-
-		if (c && !strcmp(json_str(c, "status", ""), "True")) {
+		if (json_condition_is(conds, final_conditions[i], "True")) {
 			snprintf(w->result, sizeof(w->result), "%s", final_conditions[i]);
 			return WAIT_DONE;
 		}

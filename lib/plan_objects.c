@@ -230,18 +230,3 @@ int plan_check_pvc_template(const struct plan_in *c, const char *plan_name, cons
 	return 0;
 }
 
-enum wait_verdict plan_ready_pred(const cJSON *obj, bool deleted, void *arg, struct buf *why)
-{
-	const cJSON *ready;
-
-	(void)arg;
-	if (!obj || deleted) {
-		buf_addstr(why, "the Plan does not exist");
-		return deleted && obj ? WAIT_FAILED : WAIT_NOT_YET;
-	}
-	ready = json_condition(json_get(obj, "status.conditions"), "Ready");
-	if (ready && !strcmp(json_str(ready, "status", ""), "True"))
-		return WAIT_DONE;
-	conditions_describe(obj, why, true);
-	return WAIT_NOT_YET;
-}

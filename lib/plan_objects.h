@@ -57,7 +57,5 @@ int plan_pvc_name(const char *tmpl, const char *plan_name, const cJSON *source, 
 int plan_check_pvc_template(const struct plan_in *in, const char *plan_name, const cJSON *vms,
 			    struct mtv_err *err);
 
-/* Done on Ready=True; describes blocking conditions while waiting. */
-enum wait_verdict plan_ready_pred(const cJSON *obj, bool deleted, void *arg, struct buf *why);
 
 #endif

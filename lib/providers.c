@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "json.h"
+#include "redact.h"
 
 #define PROVIDERS_FILE_MAX (4 * 1024 * 1024)
 
@@ -227,11 +228,6 @@ fail:
 	return -1;
 }
 
-static int is_secret_key(const char *k)
-{
-	return k && (strcasestr(k, "password") || strcasestr(k, "token") || strcasestr(k, "secret"));
-}
-
 static void collect_secrets(const cJSON *node, const char **out, size_t max, size_t *n)
 {
 	const cJSON *it;
@@ -239,7 +235,7 @@ static void collect_secrets(const cJSON *node, const char **out, size_t max, siz
 	cJSON_ArrayForEach(it, node) {
 		if (*n + 1 >= max)
 			return;
-		if (cJSON_IsString(it) && *it->valuestring && is_secret_key(it->string))
+		if (cJSON_IsString(it) && *it->valuestring && it->string && redact_key_is_secret(it->string))
 			out[(*n)++] = it->valuestring;
 		else if (cJSON_IsObject(it) || cJSON_IsArray(it))
 			collect_secrets(it, out, max, n);

@@ -67,8 +67,8 @@ int provider_type_parse(const char *s, enum provider_type *out);
 int provider_supports_warm(enum provider_type t);
 
 /* Every secret value of the entry, for redaction: the string values of
- * keys containing "password", "token" or "secret", at any depth (so the
- * copy-offload storage and ESXi passwords are included).  NULL-terminated,
+ * keys redact_key_is_secret names (password, token, client_secret, ...), at
+ * any depth (so the copy-offload storage and ESXi passwords are included).  NULL-terminated,
  * pointing into p; at most max - 1 entries. */
 size_t provider_secrets(const struct provider_entry *p, const char **out, size_t max);
 

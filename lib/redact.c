@@ -290,7 +290,15 @@ static void redact_name_value(cJSON *obj)
 		replace_string(value, REDACTED);
 }
 
-static void walk(const struct redact *r, cJSON *node, bool secret_data)
+static bool data_key(const char *key)
+{
+	return key && (!strcmp(key, "data") || !strcmp(key, "stringData"));
+}
+
+/* secret_data: node is a Secret's data.  any_data: every data/stringData
+ * member below node is a Secret's data (a body known to hold Secrets whose
+ * items carry no kind: a SecretList, a patch). */
+static void walk(const struct redact *r, cJSON *node, bool secret_data, bool any_data)
 {
 	cJSON *child, *next;
 
@@ -304,6 +312,13 @@ static void walk(const struct redact *r, cJSON *node, bool secret_data)
 			/* Every value of a Secret's data, whatever its type. */
 			if (cJSON_IsString(child))
 				replace_string(child, REDACTED);
+			else
+				cJSON_ReplaceItemViaPointer(node, child, cJSON_CreateString(REDACTED));
+			continue;
+		}
+		if (any_data && data_key(key)) {
+			if (cJSON_IsObject(child) || cJSON_IsArray(child))
+				walk(r, child, true, false);
 			else
 				cJSON_ReplaceItemViaPointer(node, child, cJSON_CreateString(REDACTED));
 			continue;
@@ -327,23 +342,32 @@ static void walk(const struct redact *r, cJSON *node, bool secret_data)
 				replace_string(child, buf_str(&b));
 			buf_release(&b);
 		} else if (cJSON_IsObject(child) || cJSON_IsArray(child)) {
-			walk(r, child, false);
+			walk(r, child, false, any_data);
 			redact_name_value(child);
 		}
 	}
 }
 
-void redact_json(const struct redact *r, cJSON *obj)
+static void redact_obj(const struct redact *r, cJSON *obj, bool any_data)
 {
 	const char *kind = json_str(obj, "kind", "");
 	cJSON *child;
 
-	if (!strcmp(kind, "Secret")) {
+	if (!strcmp(kind, "Secret") && !any_data) {
 		cJSON_ArrayForEach(child, obj) {
-			if (child->string && (!strcmp(child->string, "data") ||
-					      !strcmp(child->string, "stringData")))
-				walk(r, child, true);
+			if (data_key(child->string))
+				walk(r, child, true, false);
 		}
 	}
-	walk(r, obj, false);
+	walk(r, obj, false, any_data);
+}
+
+void redact_json(const struct redact *r, cJSON *obj)
+{
+	redact_obj(r, obj, false);
+}
+
+void redact_json_secrets(const struct redact *r, cJSON *obj)
+{
+	redact_obj(r, obj, true);
 }

@@ -50,12 +50,19 @@ int redact_add_secret(struct redact *r, const cJSON *secret);
  * token-shaped strings. */
 void redact_json(const struct redact *r, cJSON *obj);
 
+/* The same for a body known to hold Secrets (the request went to
+ * /secrets): every data/stringData member anywhere is a Secret's data,
+ * since a SecretList's items or a patch carry no kind. */
+void redact_json_secrets(const struct redact *r, cJSON *obj);
+
 /* Append text (len bytes) to out with known values, `key=value` style
  * credentials, bearer tokens and token-shaped words replaced. */
 int redact_text(const struct redact *r, struct buf *out, const char *text, size_t len);
 
 /* True when a field of this name holds a credential ("password",
- * "token", "client-key-data", ...; case-insensitive). */
+ * "token", "client-key-data", ...; case-insensitive, and by suffix, so
+ * access_token, bearerToken and guest_vm_win_password are caught too).
+ * The one list: artifacts (gather) and HTTP trace logs both use it. */
 bool redact_key_is_secret(const char *key);
 
 /* True for a string that looks like a token: a JWT, an OpenShift sha256~

@@ -231,6 +231,28 @@ static int add_refs_by_name(cJSON *refs, const cJSON *vm, const char *list, cons
 	return count;
 }
 
+static void no_storages(const struct source_ctx *c, const cJSON *vms, struct mtv_err *err)
+{
+	struct buf names = BUF_INIT(4096);
+	const cJSON *vm;
+
+	cJSON_ArrayForEach(vm, vms)
+		buf_addf(&names, "%s%s", names.len ? ", " : "", json_str(vm, "name", "?"));
+	mtv_err_set(err, MTV_EXIT_FAILED,
+		    "no source storage found for VM(s) %s: the %s inventory of provider %s shows no disks "
+		    "on a storage for them, and an empty StorageMap would only fail the Plan later "
+		    "(VMStorageNotMapped)", buf_str(&names), c->type_name, c->uid);
+	buf_release(&names);
+}
+
+/* A failed source_storages/source_networks returns no refs. */
+static int drop_refs(cJSON **refs)
+{
+	cJSON_Delete(*refs);
+	*refs = NULL;
+	return -1;
+}
+
 int source_storages(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 		    struct mtv_err *err)
 {
@@ -287,23 +309,11 @@ int source_storages(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 			goto fail;
 		break;
 	}
-	if (!cJSON_GetArraySize(*refs)) {
-		struct buf names = BUF_INIT(4096);
-
-		cJSON_ArrayForEach(vm, vms)
-			buf_addf(&names, "%s%s", names.len ? ", " : "", json_str(vm, "name", "?"));
-		mtv_err_set(err, MTV_EXIT_FAILED,
-			    "no source storage found for VM(s) %s: the %s inventory of provider %s shows no disks "
-			    "on a storage for them, and an empty StorageMap would only fail the Plan later "
-			    "(VMStorageNotMapped)", buf_str(&names), c->type_name, c->uid);
-		buf_release(&names);
-		goto fail;
-	}
-	goto out;
+	if (cJSON_GetArraySize(*refs))
+		goto out;
+	no_storages(c, vms, err);
 fail:
-	r = -1;
-	cJSON_Delete(*refs);
-	*refs = NULL;
+	r = drop_refs(refs);
 out:
 	cJSON_Delete(coll);
 	cJSON_Delete(coll2);
@@ -383,40 +393,8 @@ int source_networks(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 	}
 	goto out;
 fail:
-	r = -1;
-	cJSON_Delete(*refs);
-	*refs = NULL;
+	r = drop_refs(refs);
 out:
 	cJSON_Delete(coll);
 	return r;
-}
-
-cJSON *source_vm_macs(enum provider_type type, const cJSON *vm)
-{
-	cJSON *macs = cJSON_CreateArray();
-	const cJSON *n;
-
-	if (type == PROVIDER_OPENSTACK) {
-		const cJSON *addrs, *a;
-
-		cJSON_ArrayForEach(addrs, json_get(vm, "addresses")) {
-			cJSON_ArrayForEach(a, addrs) {
-				const char *mac = json_str(a, "OS-EXT-IPS-MAC:mac_addr", NULL);
-
-				if (mac)
-					cJSON_AddItemToArray(macs, cJSON_CreateString(mac));
-			}
-		}
-	} else {
-		cJSON_ArrayForEach(n, json_get(vm, "nics")) {
-			const char *mac = json_str(n, type == PROVIDER_OVA ? "MAC" : "mac", NULL);
-
-			if (mac)
-				cJSON_AddItemToArray(macs, cJSON_CreateString(mac));
-		}
-	}
-	cJSON_ArrayForEach(n, macs)
-		for (char *p = n->valuestring; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-	return macs;
 }

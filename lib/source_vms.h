@@ -51,7 +51,4 @@ int source_storages(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 int source_networks(const struct source_ctx *c, const cJSON *vms, cJSON **refs,
 		    struct mtv_err *err);
 
-/* The MACs of a VM's NICs, lower case, in NIC order (a new array of strings). */
-cJSON *source_vm_macs(enum provider_type type, const cJSON *vm);
-
 #endif

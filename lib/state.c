@@ -167,22 +167,6 @@ out:
 	return r;
 }
 
-int state_remove(const struct state *st, const char *name, struct mtv_err *err)
-{
-	char path[4200];
-	int fd, r = 0;
-
-	if (path_of(st, name, path, sizeof(path), err) < 0)
-		return -1;
-	fd = lock_dir(st, LOCK_EX, err);
-	if (fd < 0)
-		return -1;
-	if (unlink(path) < 0 && errno != ENOENT)
-		r = mtv_err_set(err, MTV_EXIT_ENV, "%s: %s", path, strerror(errno));
-	unlock_dir(fd);
-	return r;
-}
-
 static int same_str(const char *a, const char *b)
 {
 	return !strcmp(a ? a : "", b ? b : "");

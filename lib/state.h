@@ -41,8 +41,6 @@ typedef int (*state_update_fn)(cJSON *doc, void *ctx, struct mtv_err *err);
 int state_update_json(const struct state *st, const char *name, state_update_fn update,
 		      void *ctx, struct mtv_err *err);
 
-int state_remove(const struct state *st, const char *name, struct mtv_err *err);
-
 /* ---- the created-resources ledger (mtv-resources.json) ----
  *
  * { "<Kind>": [ {"name", "namespace", "apiVersion", "step"} ... ], ... }

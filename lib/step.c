@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "log.h"
+#include "yamlout.h"
 
 /* Written by the signal handler, read by waits: the one piece of global
  * state a signal handler forces on us. */
@@ -297,4 +298,23 @@ int step_main(struct step *s, int argc, char **argv, step_run_fn run, void *arg)
 		return step_finish(s, MTV_EXIT_OK);
 	log_error("%s", err.msg);
 	return step_finish(s, err.code ? err.code : MTV_EXIT_FAILED);
+}
+
+bool step_output_doc(const struct step *s)
+{
+	return !strcmp(s->output, "json") || !strcmp(s->output, "yaml");
+}
+
+void step_print(const struct step *s, const cJSON *doc, const char *names)
+{
+	if (step_output_doc(s) || !names) {
+		struct buf out = BUF_INIT(1 << 24);
+
+		render_doc(&out, step_output_doc(s) ? s->output : "json", doc);
+		fputs(buf_str(&out), stdout);
+		buf_release(&out);
+	} else {
+		fputs(names, stdout);
+	}
+	fflush(stdout);
 }

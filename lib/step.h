@@ -92,6 +92,15 @@ int step_finish(struct step *s, int code);
 typedef int (*step_run_fn)(struct step *s, void *arg, struct mtv_err *err);
 int step_main(struct step *s, int argc, char **argv, step_run_fn run, void *arg);
 
+/* Whether -o asks for a document (json or yaml) rather than names. */
+bool step_output_doc(const struct step *s);
+
+/* The one -o output path of every step: doc on stdout as JSON or YAML when
+ * -o asks for it; otherwise names as given (one per line), or doc as JSON
+ * when names is NULL (--dry-run).  A step builds one doc for both formats,
+ * so they carry the same fields. */
+void step_print(const struct step *s, const cJSON *doc, const char *names);
+
 /* Monotonic clock in seconds, for durations. */
 double step_now(void);
 

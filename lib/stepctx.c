@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "json.h"
-#include "yamlout.h"
 
 int step_ctx_require_state(struct step_ctx *c, const char *file, const char *writer, cJSON **out,
 			   struct mtv_err *err)
@@ -103,24 +102,7 @@ struct plan_in step_ctx_plan_in(const struct step_ctx *c)
 
 void step_ctx_print(struct step_ctx *c, const cJSON *doc, const char *names)
 {
-	const char *fmt = c->step->output;
-
-	if (!strcmp(fmt, "json") || !strcmp(fmt, "yaml")) {
-		struct buf out = BUF_INIT(1 << 24);
-
-		render_doc(&out, fmt, doc);
-		fputs(buf_str(&out), stdout);
-		buf_release(&out);
-	} else if (names) {
-		fputs(names, stdout);
-	} else {
-		struct buf out = BUF_INIT(1 << 24);
-
-		render_doc(&out, "json", doc);
-		fputs(buf_str(&out), stdout);
-		buf_release(&out);
-	}
-	fflush(stdout);
+	step_print(c->step, doc, names);
 }
 
 static int run_in_ctx(struct step *s, void *arg, struct mtv_err *err)

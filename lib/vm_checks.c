@@ -648,7 +648,8 @@ static void check_guest(const struct vm_check_input *in, cJSON *results)
 	if (in->guest_agent) {
 		const cJSON *c = json_condition(json_get(in->vmi, "status.conditions"), "AgentConnected");
 
-		add_result(results, "guest agent connected", c && !strcmp(json_str(c, "status", ""), "True"),
+		add_result(results, "guest agent connected",
+			   json_condition_is(json_get(in->vmi, "status.conditions"), "AgentConnected", "True"),
 			   "AgentConnected=True",
 			   !in->vmi ? "no VMI" : c ? json_str(c, "status", "?") : "no AgentConnected condition");
 	}

@@ -378,16 +378,16 @@ enum wait_verdict wait_pred_condition(const cJSON *obj, bool deleted, void *arg,
 				      struct buf *why)
 {
 	const struct wait_condition *wc = arg;
-	const cJSON *conds, *c, *f;
+	const cJSON *conds, *c;
 
 	if (deleted || !obj) {
 		buf_addstr(why, obj ? "was deleted" : "does not exist");
 		return obj ? WAIT_FAILED : WAIT_NOT_YET;
 	}
 	conds = json_get(obj, "status.conditions");
-	if (wc->fail_type && (f = json_condition(conds, wc->fail_type)) &&
-	    !strcmp(json_str(f, "status", ""), "True")) {
-		buf_addf(why, "%s=True: %s", wc->fail_type, json_str(f, "message", ""));
+	if (wc->fail_type && json_condition_is(conds, wc->fail_type, "True")) {
+		buf_addf(why, "%s=True: %s", wc->fail_type,
+			 json_str(json_condition(conds, wc->fail_type), "message", ""));
 		return WAIT_FAILED;
 	}
 	c = json_condition(conds, wc->type);
@@ -398,7 +398,7 @@ enum wait_verdict wait_pred_condition(const cJSON *obj, bool deleted, void *arg,
 	buf_addf(why, "%s=%s", wc->type, json_str(c, "status", "?"));
 	if (json_str(c, "message", NULL))
 		buf_addf(why, ": %s", json_str(c, "message", ""));
-	return !strcmp(json_str(c, "status", ""), wc->status) ? WAIT_DONE : WAIT_NOT_YET;
+	return json_condition_is(conds, wc->type, wc->status) ? WAIT_DONE : WAIT_NOT_YET;
 }
 
 enum wait_verdict wait_pred_phase(const cJSON *obj, bool deleted, void *arg, struct buf *why)

@@ -121,14 +121,12 @@ static void destination_name(const cJSON *migration, const char *id, const char 
 
 static enum wait_verdict agent_connected(const cJSON *vmi, bool deleted, void *arg, struct buf *why)
 {
-	const cJSON *c = json_condition(json_get(vmi, "status.conditions"), "AgentConnected");
-
 	(void)arg;
 	if (!vmi || deleted) {
 		buf_addstr(why, "no VirtualMachineInstance");
 		return WAIT_NOT_YET;
 	}
-	if (c && !strcmp(json_str(c, "status", ""), "True"))
+	if (json_condition_is(json_get(vmi, "status.conditions"), "AgentConnected", "True"))
 		return WAIT_DONE;
 	buf_addstr(why, "AgentConnected is not True");
 	return WAIT_NOT_YET;

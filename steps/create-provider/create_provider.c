@@ -20,7 +20,6 @@
 #include "stepctx.h"
 #include "tlsfetch.h"
 #include "wait.h"
-#include "yamlout.h"
 
 static struct step_param params[] = {
 	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
@@ -251,16 +250,14 @@ static int write_providers_state(struct run *r, const cJSON *source, struct mtv_
 	cJSON_AddStringToObject(dst, "namespace", r->c->session.target_namespace);
 	cJSON_AddStringToObject(dst, "type", "openshift");
 	rc = state_write_json(&step.state, PROVIDERS_STATE, doc, err);
-	if (rc == 0 && !strcmp(step.output, "json"))
-		cJSON_AddStringToObject(doc, "session", r->c->session.id);
-	if (rc == 0 && (!strcmp(step.output, "json") || !strcmp(step.output, "yaml"))) {
-		struct buf out = BUF_INIT(1 << 20);
+	if (rc == 0) {
+		char names[600];
 
-		render_doc(&out, step.output, doc);
-		fputs(buf_str(&out), stdout);
-		buf_release(&out);
-	} else if (rc == 0) {
-		printf("provider/%s\nprovider/%s\n", r->source_name, r->dest_name);
+		/* Not in the state file (mtv-session.json has it), but in the result. */
+		cJSON_AddStringToObject(doc, "session", r->c->session.id);
+		snprintf(names, sizeof(names), "provider/%s\nprovider/%s\n", r->source_name,
+			 r->dest_name);
+		step_print(&step, doc, names);
 	}
 	cJSON_Delete(doc);
 	return rc;
@@ -298,13 +295,9 @@ static int run(struct run *r, struct mtv_err *err)
 	if (step.dry_run) {
 		if (open_session(r, err) < 0)
 			return -1;
-		struct buf out = BUF_INIT(1 << 22);
-
 		/* No cluster connection: an openshift source shows no url/token. */
 		build_objects(r);
-		render_doc(&out, *step.output ? step.output : "json", r->objects);
-		fputs(buf_str(&out), stdout);
-		buf_release(&out);
+		step_print(&step, r->objects, NULL);
 		return 0;
 	}
 	if (step_ctx_open(r->c, CTX_CLUSTER, err) < 0)

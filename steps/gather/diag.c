@@ -27,9 +27,7 @@ static const char *vm_result(const cJSON *vm)
 	const cJSON *conds = json_get(vm, "conditions");
 
 	for (size_t i = 0; i < sizeof(finals) / sizeof(finals[0]); i++) {
-		const cJSON *c = json_condition(conds, finals[i]);
-
-		if (c && !strcmp(json_str(c, "status", ""), "True"))
+		if (json_condition_is(conds, finals[i], "True"))
 			return finals[i];
 	}
 	if (json_get(vm, "error"))

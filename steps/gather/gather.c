@@ -19,7 +19,6 @@
 #include "log.h"
 #include "stepctx.h"
 #include "gather.h"
-#include "yamlout.h"
 
 static struct step_param params[] = {
 	{ "MTV_GATHER_LOG_LINES", "log-lines", "500",
@@ -327,16 +326,13 @@ static void print_result(struct gather *g)
 {
 	const cJSON *f;
 
-	if (!strcmp(step.output, "json") || !strcmp(step.output, "yaml")) {
-		struct buf out = BUF_INIT(1 << 24);
+	if (step_output_doc(&step)) {
 		cJSON *doc = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(doc, "artifactDir", step.artifact_dir);
 		cJSON_AddItemToObject(doc, "files", cJSON_Duplicate(g->written, 1));
 		cJSON_AddNumberToObject(doc, "warnings", g->warnings);
-		render_doc(&out, step.output, doc);
-		fputs(buf_str(&out), stdout);
-		buf_release(&out);
+		step_print(&step, doc, NULL);
 		cJSON_Delete(doc);
 		return;
 	}

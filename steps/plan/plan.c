@@ -10,6 +10,7 @@
 #include "hooks.h"
 #include "json.h"
 #include "log.h"
+#include "maps.h"
 #include "names.h"
 #include "plan_objects.h"
 #include "provider_objects.h"
@@ -345,7 +346,8 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	log_info("waiting up to %lds for Plan %s/%s to be Ready", ready_timeout, c->ns, name);
 	struct wait_spec w = {
 		.type = &KUBE_PLANS, .ns = c->ns, .name = name, .what = "to be Ready",
-		.timeout_ms = ready_timeout * 1000, .pred = plan_ready_pred,
+		.timeout_ms = ready_timeout * 1000, .pred = forklift_ready_pred,
+		.arg = (void *)&FORKLIFT_READY_PLAN,
 	};
 	if (wait_for(&c->kc, &w, NULL, err) < 0) {
 		if (err->code == MTV_EXIT_TIMEOUT)

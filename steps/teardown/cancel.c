@@ -13,9 +13,7 @@
 
 static bool cond_true(const cJSON *obj, const char *type)
 {
-	const cJSON *c = json_condition(json_get(obj, "status.conditions"), type);
-
-	return c && !strcmp(json_str(c, "status", ""), "True");
+	return json_condition_is(json_get(obj, "status.conditions"), type, "True");
 }
 
 static bool migration_finished(const cJSON *m)

@@ -9,7 +9,6 @@
 #include "log.h"
 #include "teardown.h"
 #include "wait.h"
-#include "yamlout.h"
 
 /* ---- ownership ---- */
 
@@ -120,7 +119,7 @@ static void report_item(const struct teardown *r, const struct item *i)
 	char what[600];
 
 	item_describe(i, what, sizeof(what));
-	if (!strcmp(r->c->step->output, "json") || !strcmp(r->c->step->output, "yaml"))
+	if (step_output_doc(r->c->step))
 		return;
 	if (i->state == ITEM_DELETED)
 		printf("%s deleted\n", what);
@@ -228,12 +227,9 @@ static cJSON *items_json(const struct teardown *r)
 
 void teardown_print_json(const struct teardown *r)
 {
-	struct buf out = BUF_INIT(1 << 24);
 	cJSON *doc = items_json(r);
 
-	render_doc(&out, r->c->step->output, doc);
-	fputs(buf_str(&out), stdout);
-	buf_release(&out);
+	step_print(r->c->step, doc, NULL);
 	cJSON_Delete(doc);
 }
 
@@ -252,7 +248,7 @@ size_t teardown_print_leftovers(const struct teardown *r)
 		wn = (int)strlen(i->ns) > wn ? (int)strlen(i->ns) : wn;
 		wo = (int)strlen(i->name) > wo ? (int)strlen(i->name) : wo;
 	}
-	if (!n || !strcmp(r->c->step->output, "json") || !strcmp(r->c->step->output, "yaml"))
+	if (!n || step_output_doc(r->c->step))
 		return n;
 	printf("\nLEFTOVERS (%zu):\n%-*s  %-*s  %-*s  %s\n", n, wk, "KIND", wn, "NAMESPACE", wo, "NAME", "WHY");
 	for (size_t k = 0; k < r->items.n; k++) {

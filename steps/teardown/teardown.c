@@ -75,7 +75,7 @@ static int run(struct teardown *r, struct mtv_err *err)
 			if (!*step.output || !strcmp(step.output, "name"))
 				printf("%s would be deleted\n", what);
 		}
-		if (!strcmp(step.output, "json") || !strcmp(step.output, "yaml"))
+		if (step_output_doc(&step))
 			teardown_print_json(r);
 		return 0;
 	}
@@ -126,7 +126,7 @@ static int run(struct teardown *r, struct mtv_err *err)
 			return -1;
 		from = to;
 	}
-	if (!strcmp(step.output, "json") || !strcmp(step.output, "yaml"))
+	if (step_output_doc(&step))
 		teardown_print_json(r);
 	left = teardown_print_leftovers(r);
 	/* A replayed ledger belongs to another run, whose edits are not ours

@@ -216,7 +216,7 @@ steps() {
 	run --separate-stderr "$KUBEPROBE" get configmaps ns x
 	assert_failure 2
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == "kubeprobe: kubeconfig $k: line "* ]]
+	assert_equal "$stderr" "kubeprobe: kubeconfig $k:2:3: did not find expected node content while parsing a flow node"
 
 	: >"$BATS_TEST_TMPDIR/empty-token"
 	printf 'clusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {tokenFile: empty-token}\ncontexts:\n- name: a\n  context: {cluster: c, user: u}\ncurrent-context: a\n' >"$k"
@@ -305,6 +305,20 @@ steps() {
 	MTV_CLUSTER_HOST=127.0.0.1:$PORT MTV_INSECURE_SKIP_VERIFY=true \
 		run --separate-stderr "$KUBEPROBE" get configmaps ns a
 	assert_success
+}
+
+@test "oauth: a CA file past 16 MiB is refused (exit 2), not read cut short" {
+	fakeapi_start --token t --oauth-user kubeadmin --oauth-pass pw
+	# A valid bundle followed by 17 MiB of text a PEM reader skips: cut at
+	# 16 MiB it would still verify, so only a refusal shows the cap.
+	big=$BATS_TEST_TMPDIR/big-ca.crt
+	{ cat "$BATS_FILE_TMPDIR/ca.crt"; head -c $((17 * 1024 * 1024)) /dev/zero | tr '\0' 'x'; } >"$big"
+	export MTV_CLUSTER_HOST=https://127.0.0.1:$PORT MTV_CLUSTER_USERNAME=kubeadmin \
+		MTV_CLUSTER_PASSWORD=pw MTV_CLUSTER_CA_FILE=$big
+	run --separate-stderr "$KUBEPROBE" get configmaps ns a
+	assert_failure 2
+	assert_equal "$stderr" "kubeprobe: MTV_CLUSTER_CA_FILE $big: larger than 16 MiB"
+	[ "$(reqcount "GET /")" -eq 0 ]
 }
 
 @test "oauth: a wrong password gives exit 3 and a clear message without the password" {

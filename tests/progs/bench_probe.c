@@ -35,6 +35,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "fsutil.h"
 #include "json.h"
 
 static long long clock_ns(clockid_t id)
@@ -163,17 +164,16 @@ static size_t watch_write(char *data, size_t size, size_t n, void *arg)
 
 static char *read_small(const char *path)
 {
-	char text[4096];
-	FILE *f = fopen(path, "r");
-	size_t n;
+	struct buf b = BUF_INIT(4096);
+	char *text;
 
-	if (!f)
+	if (fs_read_file(path, &b, 4096, NULL) < 0) {
+		buf_release(&b);
 		return NULL;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = '\0';
+	}
+	text = buf_take(&b);
 	text[strcspn(text, "\r\n")] = '\0';
-	return strdup(text);
+	return text;
 }
 
 static int cmd_watch_plan(int argc, char **argv)

@@ -47,6 +47,7 @@
 #include <microhttpd.h>
 
 #include "buf.h"
+#include "fsutil.h"
 
 #define MAX_OBJECTS 256
 
@@ -85,17 +86,12 @@ static void on_signal(int sig)
 static char *slurp(const char *path)
 {
 	struct buf b = BUF_INIT(16u * 1024 * 1024);
-	char chunk[4096];
-	size_t n;
-	FILE *f = fopen(path, "rb");
+	struct mtv_err err;
 
-	if (!f) {
-		fprintf(stderr, "fakeapi: %s: %s\n", path, strerror(errno));
+	if (fs_read_file(path, &b, 16u * 1024 * 1024, &err) < 0) {
+		fprintf(stderr, "fakeapi: %s\n", err.msg);
 		exit(2);
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
 	return buf_take(&b);
 }
 

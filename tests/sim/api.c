@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/evp.h>
 #include <microhttpd.h>
 #include "sim.h"
+#include "base64.h"
 #include "log.h"
 
 const char *sim_obj_name(const cJSON *o)
@@ -120,16 +120,6 @@ static void add_cause(cJSON *causes, const char *reason, const char *field, cons
 	cJSON_AddItemToArray(causes, c);
 }
 
-static char *b64(const char *s, size_t len)
-{
-	char *out = malloc(4 * ((len + 2) / 3) + 1);
-
-	if (!out)
-		abort();
-	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)len);
-	return out;
-}
-
 /* Admission the real cluster does before storing: defaults that built-in
  * types get, and the shape checks tests may notice. */
 static void admit_defaults(const struct restype *rt, cJSON *o)
@@ -148,13 +138,15 @@ static void admit_defaults(const struct restype *rt, cJSON *o)
 			}
 			cJSON_ArrayForEach(e, sd) {
 				const char *v = cJSON_GetStringValue(e);
-				char *enc;
+				struct buf enc = BUF_INIT(1u << 30);
+
 				if (!v)
 					continue;
-				enc = b64(v, strlen(v));
+				if (base64_encode(&enc, v, strlen(v)) < 0)
+					abort();
 				cJSON_DeleteItemFromObjectCaseSensitive(data, e->string);
-				cJSON_AddStringToObject(data, e->string, enc);
-				free(enc);
+				cJSON_AddStringToObject(data, e->string, buf_str(&enc));
+				buf_release(&enc);
 			}
 		}
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "stringData");

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <openssl/evp.h>
 #include "ctl.h"
+#include "base64.h"
 #include "log.h"
 
 const struct restype *rt_of(const char *group, const char *version, const char *plural)
@@ -123,30 +123,15 @@ const char *ctl_secret_value(const cJSON *secret, const char *key, char *out, si
 {
 	/* keys such as "ca.crt" hold dots, so no dotted-path lookup here */
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(secret, "data"), key);
-	const char *s;
-	size_t len;
-	unsigned char *tmp;
-	int n;
+	struct buf dec = BUF_INIT(1u << 30);
 
-	if (!cJSON_IsString(v))
-		return NULL;
-	s = v->valuestring;
-	len = strlen(s);
-	tmp = malloc(len + 4);
-	if (!tmp)
-		abort();
-	n = EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)len);
-	if (n < 0) {
-		free(tmp);
+	if (!cJSON_IsString(v) ||
+	    base64_decode(&dec, v->valuestring, strlen(v->valuestring)) < 0) {
+		buf_release(&dec);
 		return NULL;
 	}
-	/* EVP_DecodeBlock counts padding bytes as output */
-	if (len >= 1 && s[len - 1] == '=')
-		n--;
-	if (len >= 2 && s[len - 2] == '=')
-		n--;
-	snprintf(out, outsz, "%.*s", n, (const char *)tmp);
-	free(tmp);
+	snprintf(out, outsz, "%.*s", (int)dec.len, buf_str(&dec));
+	buf_release(&dec);
 	return out;
 }
 

@@ -1,4 +1,4 @@
-/* Forklift CRD schemas: loaded from --crd-dir with libyaml, used to apply
+/* Forklift CRD schemas: loaded from --crd-dir (lib/yamltree), used to apply
  * defaults and to validate every Forklift object the API stores (types,
  * required fields, enums, bounds, patterns, and unknown fields, which are
  * rejected unless the schema preserves them). */
@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 #include "sim.h"
 #include "log.h"
+#include "yamltree.h"
 
 struct crd {
 	char kind[64];
@@ -25,122 +25,22 @@ bool crd_loaded(void)
 	return ncrds > 0;
 }
 
-/* ---- YAML → cJSON ---- */
-
-static cJSON *scalar(const yaml_event_t *ev)
-{
-	const char *v = (const char *)ev->data.scalar.value;
-	char *end;
-	double d;
-
-	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return cJSON_CreateString(v);
-	if (!strcmp(v, "true") || !strcmp(v, "True"))
-		return cJSON_CreateTrue();
-	if (!strcmp(v, "false") || !strcmp(v, "False"))
-		return cJSON_CreateFalse();
-	if (!strcmp(v, "null") || !strcmp(v, "~") || !*v)
-		return cJSON_CreateNull();
-	d = strtod(v, &end);
-	if (*v && !*end && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9')))
-		return cJSON_CreateNumber(d);
-	return cJSON_CreateString(v);
-}
-
-/* Parse one node starting at the already-read event ev. */
-static cJSON *node(yaml_parser_t *p, yaml_event_t *ev, int *bad)
-{
-	cJSON *out;
-	yaml_event_t e;
-
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
-		return scalar(ev);
-	case YAML_SEQUENCE_START_EVENT:
-		out = cJSON_CreateArray();
-		for (;;) {
-			if (!yaml_parser_parse(p, &e)) {
-				*bad = 1;
-				return out;
-			}
-			if (e.type == YAML_SEQUENCE_END_EVENT) {
-				yaml_event_delete(&e);
-				return out;
-			}
-			cJSON_AddItemToArray(out, node(p, &e, bad));
-			yaml_event_delete(&e);
-			if (*bad)
-				return out;
-		}
-	case YAML_MAPPING_START_EVENT:
-		out = cJSON_CreateObject();
-		for (;;) {
-			char *key;
-			if (!yaml_parser_parse(p, &e)) {
-				*bad = 1;
-				return out;
-			}
-			if (e.type == YAML_MAPPING_END_EVENT) {
-				yaml_event_delete(&e);
-				return out;
-			}
-			if (e.type != YAML_SCALAR_EVENT) {
-				yaml_event_delete(&e);
-				*bad = 1;
-				return out;
-			}
-			key = strdup((const char *)e.data.scalar.value);
-			yaml_event_delete(&e);
-			if (!yaml_parser_parse(p, &e)) {
-				free(key);
-				*bad = 1;
-				return out;
-			}
-			cJSON_AddItemToObject(out, key, node(p, &e, bad));
-			yaml_event_delete(&e);
-			free(key);
-			if (*bad)
-				return out;
-		}
-	default:
-		return cJSON_CreateNull();
-	}
-}
-
+/* The CRD file as JSON (lib/yamltree, as kubectl reads it). */
 static cJSON *yaml_file(const char *path, struct mtv_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	yaml_parser_t p;
-	yaml_event_t e;
+	struct arena a;
+	struct ynode *root;
 	cJSON *doc = NULL;
-	int bad = 0;
 
-	if (!f)
-		return mtv_err_set(err, MTV_EXIT_USAGE, "%s: cannot open", path), NULL;
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_file(&p, f);
-	while (!doc) {
-		if (!yaml_parser_parse(&p, &e)) {
-			bad = 1;
-			break;
-		}
-		if (e.type == YAML_STREAM_END_EVENT) {
-			yaml_event_delete(&e);
-			break;
-		}
-		if (e.type == YAML_MAPPING_START_EVENT)
-			doc = node(&p, &e, &bad);
-		yaml_event_delete(&e);
+	arena_init(&a);
+	if (ytree_load(&a, path, &root, err) == 0) {
+		if (root->type == Y_MAP)
+			doc = ytree_to_json(root);
+		else
+			mtv_err_set(err, MTV_EXIT_USAGE, "%s: expected a mapping, got %s", path,
+				    ynode_kind(root));
 	}
-	if (bad)
-		mtv_err_set(err, MTV_EXIT_USAGE, "%s:%zu:%zu: YAML error: %s", path, p.problem_mark.line + 1,
-			    p.problem_mark.column + 1, p.problem ? p.problem : "unexpected structure");
-	yaml_parser_delete(&p);
-	fclose(f);
-	if (bad) {
-		cJSON_Delete(doc);
-		return NULL;
-	}
+	arena_release(&a);
 	return doc;
 }
 

@@ -7,10 +7,12 @@
  *
  * Strings print raw, numbers as integers when integral, everything else
  * as compact JSON.  Exit 1 when an EXPR selects nothing, 2 on bad input. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sim.h"
+#include "fsutil.h"
 
 static void emit(struct buf *out, const cJSON *v, bool length)
 {
@@ -78,8 +80,6 @@ static int eval(const cJSON *node, const char *p, bool length, struct buf *out)
 int jsonq_main(int argc, char **argv)
 {
 	struct buf in = BUF_INIT(256u * 1024 * 1024), out = BUF_INIT(64u * 1024 * 1024);
-	char chunk[65536];
-	size_t n;
 	cJSON *doc;
 	struct mtv_err err;
 	int rc = 0;
@@ -88,11 +88,11 @@ int jsonq_main(int argc, char **argv)
 		fprintf(stderr, "usage: mtv-sim json EXPR... < file.json\n");
 		return MTV_EXIT_USAGE;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-		if (buf_add(&in, chunk, n)) {
-			fprintf(stderr, "mtv-sim json: input too large\n");
-			return MTV_EXIT_USAGE;
-		}
+	if (fs_read_file("/dev/stdin", &in, 256u * 1024 * 1024, &err) < 0) {
+		fprintf(stderr, "mtv-sim json: %s\n", errno == EFBIG ? "input too large" : err.msg);
+		buf_release(&in);
+		return MTV_EXIT_USAGE;
+	}
 	if (json_parse(buf_str(&in), in.len, "stdin", &doc, &err)) {
 		fprintf(stderr, "mtv-sim json: %s\n", err.msg);
 		buf_release(&in);

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <microhttpd.h>
 #include "sim.h"
+#include "base64.h"
 #include "log.h"
 
 struct sim *g_sim;
@@ -79,86 +79,74 @@ static int write_file(const char *dir, const char *name, const char *content, mo
 
 static char *b64_of(const char *s)
 {
-	size_t len = strlen(s);
-	char *out = malloc(4 * ((len + 2) / 3) + 1);
+	struct buf b = BUF_INIT(1u << 30);
 
-	if (!out)
+	if (base64_encode(&b, s, strlen(s)) < 0)
 		abort();
-	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)len);
-	return out;
+	return buf_take(&b);
+}
+
+/* A kubeconfig for the sim's cluster: context and user `who`, the
+ * context's further lines and the user's credentials as given. */
+static int write_kubeconfig(struct sim *sim, const char *file, const char *who,
+			    const char *context_more, const char *user, struct mtv_err *err)
+{
+	struct buf b = BUF_INIT(1u << 20);
+	char *ca64 = b64_of(sim->ca_pem);
+	int rc;
+
+	buf_addf(&b,
+		 "apiVersion: v1\n"
+		 "kind: Config\n"
+		 "clusters:\n"
+		 "- name: mtv-sim\n"
+		 "  cluster:\n"
+		 "    server: https://127.0.0.1:%d\n"
+		 "    certificate-authority-data: %s\n"
+		 "contexts:\n"
+		 "- name: %s\n"
+		 "  context:\n"
+		 "    cluster: mtv-sim\n"
+		 "    user: %s\n"
+		 "%s"
+		 "current-context: %s\n"
+		 "users:\n"
+		 "- name: %s\n"
+		 "  user:\n"
+		 "%s",
+		 sim->port, ca64, who, who, context_more, who, who, user);
+	free(ca64);
+	rc = write_file(sim->state_dir, file, buf_str(&b), 0600, err);
+	buf_release(&b);
+	return rc;
 }
 
 /* kubeconfig-cert: the same cluster with a client certificate and no token,
  * like the OpenShift installer's auth/kubeconfig (system:admin). */
 static int write_cert_kubeconfig(struct sim *sim, struct mtv_err *err)
 {
-	struct buf b = BUF_INIT(1u << 20);
-	char *ca64 = b64_of(sim->ca_pem), *crt64 = b64_of(sim->client_cert_pem), *key64 = b64_of(sim->client_key_pem);
+	struct buf user = BUF_INIT(1u << 20);
+	char *crt64 = b64_of(sim->client_cert_pem), *key64 = b64_of(sim->client_key_pem);
 	int rc;
 
-	buf_addf(&b,
-		 "apiVersion: v1\n"
-		 "kind: Config\n"
-		 "clusters:\n"
-		 "- name: mtv-sim\n"
-		 "  cluster:\n"
-		 "    server: https://127.0.0.1:%d\n"
-		 "    certificate-authority-data: %s\n"
-		 "contexts:\n"
-		 "- name: admin\n"
-		 "  context:\n"
-		 "    cluster: mtv-sim\n"
-		 "    user: admin\n"
-		 "current-context: admin\n"
-		 "users:\n"
-		 "- name: admin\n"
-		 "  user:\n"
-		 "    client-certificate-data: %s\n"
-		 "    client-key-data: %s\n",
-		 sim->port, ca64, crt64, key64);
-	free(ca64);
+	buf_addf(&user, "    client-certificate-data: %s\n    client-key-data: %s\n", crt64, key64);
 	free(crt64);
 	free(key64);
-	rc = write_file(sim->state_dir, "kubeconfig-cert", buf_str(&b), 0600, err);
-	buf_release(&b);
+	rc = write_kubeconfig(sim, "kubeconfig-cert", "admin", "", buf_str(&user), err);
+	buf_release(&user);
 	return rc;
 }
 
 static int write_state(struct sim *sim, struct mtv_err *err)
 {
-	struct buf b = BUF_INIT(1u << 20);
-	char *ca64;
-	size_t calen = strlen(sim->ca_pem);
+	struct buf user = BUF_INIT(1u << 20);
 	char path[4096];
 	int rc;
 
-	ca64 = malloc(4 * ((calen + 2) / 3) + 1);
-	if (!ca64)
-		abort();
-	EVP_EncodeBlock((unsigned char *)ca64, (const unsigned char *)sim->ca_pem, (int)calen);
-	buf_addf(&b,
-		 "apiVersion: v1\n"
-		 "kind: Config\n"
-		 "clusters:\n"
-		 "- name: mtv-sim\n"
-		 "  cluster:\n"
-		 "    server: https://127.0.0.1:%d\n"
-		 "    certificate-authority-data: %s\n"
-		 "contexts:\n"
-		 "- name: mtv-sim\n"
-		 "  context:\n"
-		 "    cluster: mtv-sim\n"
-		 "    user: mtv-sim\n"
-		 "    namespace: default\n"
-		 "current-context: mtv-sim\n"
-		 "users:\n"
-		 "- name: mtv-sim\n"
-		 "  user:\n"
-		 "    token: %s\n",
-		 sim->port, ca64, sim->token);
-	free(ca64);
-	rc = write_file(sim->state_dir, "kubeconfig", buf_str(&b), 0600, err);
-	buf_release(&b);
+	buf_addf(&user, "    token: %s\n", sim->token);
+	rc = write_kubeconfig(sim, "kubeconfig", "mtv-sim", "    namespace: default\n", buf_str(&user),
+			      err);
+	buf_release(&user);
 	if (rc)
 		return -1;
 	if (write_file(sim->state_dir, "ca.crt", sim->ca_pem, 0644, err))

@@ -5,34 +5,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/evp.h>
 #include <microhttpd.h>
 #include "sim.h"
+#include "base64.h"
 
 static bool basic_ok(struct sim *sim, const char *auth)
 {
-	char dec[512];
-	int n;
+	struct buf dec = BUF_INIT(512);
 	size_t len;
 	char want[512];
+	bool ok;
 
 	if (!auth || strncmp(auth, "Basic ", 6))
 		return false;
 	auth += 6;
 	len = strlen(auth);
-	if (len == 0 || len >= sizeof(dec) || len % 4)
+	if (len == 0 || len >= 512 || len % 4 || base64_decode(&dec, auth, len) < 0) {
+		buf_release(&dec);
 		return false;
-	n = EVP_DecodeBlock((unsigned char *)dec, (const unsigned char *)auth, (int)len);
-	if (n < 0)
-		return false;
-	if (auth[len - 1] == '=')
-		n--;
-	if (len > 1 && auth[len - 2] == '=')
-		n--;
-	dec[n] = '\0';
+	}
 	snprintf(want, sizeof(want), "%s:%s", json_str(sim->world, "cluster.username", "kubeadmin"),
 		 json_str(sim->world, "cluster.password", SIM_DEFAULT_PASSWORD));
-	return !strcmp(dec, want);
+	ok = strlen(buf_str(&dec)) == dec.len && !strcmp(buf_str(&dec), want);
+	explicit_bzero(dec.data, dec.len);
+	buf_release(&dec);
+	return ok;
 }
 
 bool oauth_handle(struct sim *sim, struct request *r, struct response *resp)

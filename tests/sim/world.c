@@ -2,11 +2,16 @@
  * nodes and storage classes.  Loading checks every field the sim relies on
  * and names the JSON path of the first bad one; seeding creates what a
  * cluster with MTV installed holds before any test runs. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sim.h"
 #include "log.h"
+#include "fsutil.h"
+
+/* The largest world a test writes is well under a MiB. */
+#define WORLD_FILE_MAX (64u * 1024 * 1024)
 
 static const char *const known_types[] = { "vsphere", "ovirt", "openstack", "openshift", "ova", NULL };
 
@@ -326,21 +331,17 @@ static int check_world(const cJSON *root, const char *file, struct mtv_err *err)
 
 int world_load(struct sim *sim, const char *path, struct mtv_err *err)
 {
-	FILE *f = fopen(path, "r");
-	struct buf b = BUF_INIT(64u * 1024 * 1024);
-	char chunk[8192];
-	size_t n;
+	struct buf b = BUF_INIT(WORLD_FILE_MAX);
 	cJSON *root;
 
-	if (!f)
-		return mtv_err_set(err, MTV_EXIT_USAGE, "--world %s: cannot open", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&b, chunk, n)) {
-			fclose(f);
-			buf_release(&b);
+	if (fs_read_file(path, &b, WORLD_FILE_MAX, NULL) < 0) {
+		int e = errno;
+
+		buf_release(&b);
+		if (e == EFBIG)
 			return mtv_err_set(err, MTV_EXIT_USAGE, "%s: too large", path);
-		}
-	fclose(f);
+		return mtv_err_set(err, MTV_EXIT_USAGE, "--world %s: cannot open", path);
+	}
 	if (json_parse(buf_str(&b), b.len, path, &root, err)) {
 		buf_release(&b);
 		err->code = MTV_EXIT_USAGE;

@@ -138,6 +138,8 @@ static void test_string_functions(void **state)
 	OK("{{ upper \"abc-1\" }}|{{ upper \"\xc3\xa9\" }}", "ABC-1|\xc3\xa9");
 	OK("{{ title \"hello world-foo bar_baz\" }}|{{ title \"\" }}", "Hello World-Foo Bar_baz|");
 	OK("{{ untitle \"Hello World\" }}|{{ untitle \"ABC\" }}", "hello world|aBC");
+	/* words split by any whitespace; a word's first rune, letter or not */
+	OK("{{ untitle \"  Ab\\tCD 1Xy \xc3\x89t\xc3\xa9\" }}", "  ab\tcD 1Xy \xc3\x89t\xc3\xa9");
 	OK("[{{ trim .Name }}]|[{{ trim \" \\t\\n\" }}]", "[Hello World]|[]");
 	OK("{{ trimAll \"-\" \"--a-b--\" }}|{{ trimAll \"ab\" \"abba\" }}|{{ trimAll \"\" \"xx\" }}",
 	   "a-b||xx");
@@ -158,6 +160,7 @@ static void test_string_functions(void **state)
 	OK("{{ trunc 3 \"abcdef\" }}|{{ trunc 10 \"abc\" }}|{{ trunc -2 \"abcdef\" }}|"
 	   "{{ trunc -10 \"abc\" }}|{{ trunc 0 \"abc\" }}", "abc|abc|ef|abc|");
 	OK("{{ initials \"Win Server  prod\" }}|{{ initials \"\" }}", "WSp|");
+	OK("{{ initials \"\\t\xc3\x89t\xc3\xa9 x\\ny\" }}|{{ nospace \"\xc3\xa9 \xe2\x80\x83x\" }}", "\xc3\x89xy|\xc3\xa9x");
 }
 
 static void test_regex_replace(void **state)
@@ -302,6 +305,7 @@ static void test_math_functions(void **state)
 	OK("{{ mul 2 3 4 }} {{ mul 5 }}", "24 5");
 	OK("{{ max 1 5 3 }} {{ max -1 }}", "5 -1");
 	OK("{{ min 4 2 8 }} {{ min 3 }}", "2 3");
+	OK("{{ mod -9223372036854775807 -1 }} {{ max -3 -1 -2 }} {{ min -3 -1 -4 }}", "0 -1 -4");
 	OK("{{ floor 2.7 }} {{ floor -2.5 }} {{ floor .Ratio }} {{ floor 3 }} {{ floor 1e7 }}",
 	   "2 -3 2 3 1e+07");
 	OK("{{ ceil 2.1 }} {{ ceil -2.5 }} {{ ceil \"1.5\" }}", "3 -2 2");

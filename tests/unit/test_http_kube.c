@@ -119,6 +119,12 @@ static void test_query_escape(void **state)
 	(void)state;
 	http_query_escape(&b, "app=x,tier!=db/1 2");
 	assert_string_equal(buf_str(&b), "app%3Dx%2Ctier%21%3Ddb%2F1%202");
+	/* Unreserved characters stay; bytes beyond ASCII are encoded each. */
+	buf_reset(&b);
+	http_query_escape(&b, "Az09-._~");
+	http_query_escape(&b, "");
+	http_query_escape(&b, "\xc3\xa9+%");
+	assert_string_equal(buf_str(&b), "Az09-._~%C3%A9%2B%25");
 	buf_release(&b);
 }
 

@@ -31,6 +31,12 @@ static void test_dotted_paths(void **state)
 	assert_null(json_get(root, "status.conditions[-1]"));
 	assert_non_null(json_condition(json_get(root, "status.conditions"), "Ready"));
 	assert_null(json_condition(json_get(root, "status.conditions"), "Failed"));
+	assert_true(json_condition_is(json_get(root, "status.conditions"), "Ready", "True"));
+	assert_false(json_condition_is(json_get(root, "status.conditions"), "Ready", "False"));
+	/* A condition without a status is not True; a missing one is not anything. */
+	assert_false(json_condition_is(json_get(root, "status.conditions"), "Critical", "True"));
+	assert_false(json_condition_is(json_get(root, "status.conditions"), "Failed", "True"));
+	assert_false(json_condition_is(NULL, "Ready", "True"));
 	cJSON_Delete(root);
 }
 

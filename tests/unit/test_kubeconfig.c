@@ -243,12 +243,31 @@ static void test_malformed_yaml(void **state)
 	(void)state;
 	assert_int_equal(kubeconfig_load_buffer(&kc, y, strlen(y), "/k/bad", NULL, NULL, &err), -1);
 	assert_int_equal(err.code, MTV_EXIT_USAGE);
-	assert_non_null(strstr(err.msg, "kubeconfig /k/bad: line "));
+	assert_non_null(strstr(err.msg, "kubeconfig /k/bad:4:6: did not find expected ',' or '}'"));
 	assert_int_equal(kubeconfig_load_buffer(&kc, "- a\n- b\n", 8, "/k/seq", NULL, NULL, &err), -1);
 	assert_string_equal(err.msg, "kubeconfig /k/seq: expected a mapping at the top level");
 	/* no current-context at all */
 	assert_int_equal(kubeconfig_load_buffer(&kc, "", 0, "/k/empty", NULL, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "kubeconfig /k/empty: current-context: not set"));
+}
+
+/* client-go reads kubeconfigs with anchors and aliases; so do we. */
+static void test_anchors_and_aliases(void **state)
+{
+	const char *y = "clusters:\n- name: c\n  cluster: &cl {server: 'https://x'}\n"
+			"- name: d\n  cluster: *cl\n"
+			"contexts:\n- name: x\n  context: {cluster: d, user: u}\n"
+			"users:\n- name: u\n  user: {token: abc}\ncurrent-context: x\n";
+	struct kubeconfig kc;
+	struct mtv_err err;
+
+	(void)state;
+	assert_int_equal(kubeconfig_load_buffer(&kc, y, strlen(y), "/k/a", NULL, NULL, &err), 0);
+	assert_string_equal(kc.server, "https://x");
+	assert_string_equal(kc.token, "abc");
+	kubeconfig_release(&kc);
+	assert_int_equal(kubeconfig_load_buffer(&kc, "a: *nope\n", 9, "/k/u", NULL, NULL, &err), -1);
+	assert_string_equal(err.msg, "kubeconfig /k/u:1:4: found undefined alias nope");
 }
 
 static void test_missing_file(void **state)
@@ -379,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_missing_context_lists_known_ones),
 		cmocka_unit_test(test_bad_references),
 		cmocka_unit_test(test_malformed_yaml),
+		cmocka_unit_test(test_anchors_and_aliases),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_empty_token_file_and_unreadable_ca),
 		cmocka_unit_test(test_secrets_never_in_messages),

@@ -37,7 +37,7 @@ static int load(const char *text, const char *key, struct provider_entry *p, str
 #define VSPHERE "{\"vsphere-8\": {\"type\": \"vsphere\", \"version\": \"8.0.3\", \"fqdn\": \"vc.example\"," \
 	"\"api_url\": \"/sdk\", \"username\": \"admin\", \"password\": \"s3cret\"," \
 	"\"guest_vm_linux_user\": \"root\", \"guest_vm_linux_password\": \"g-pass\"," \
-	"\"copyoffload\": {\"storage_password\": \"st-pass\", \"datastore_id\": \"ds-1\"}," \
+	"\"copyoffload\": {\"storage_password\": \"st-pass\", \"datastore_id\": \"ds-1\", \"api_key\": \"k-1\"}," \
 	"\"extra_unknown\": [1, 2]}, \"ova\": {\"type\": \"ova\", \"api_url\": \"nfs:/exports/ova\"}}"
 
 static void test_loads_vsphere_entry_and_builds_url(void **state)
@@ -53,11 +53,13 @@ static void test_loads_vsphere_entry_and_builds_url(void **state)
 	assert_string_equal(p.username, "admin");
 	assert_string_equal(p.vddk_init_image, "");
 	assert_true(provider_supports_warm(p.type));
-	assert_int_equal(provider_secrets(&p, secrets, 8), 3);
+	/* the one policy, lib/redact's: api_key too */
+	assert_int_equal(provider_secrets(&p, secrets, 8), 4);
 	assert_string_equal(secrets[0], "s3cret");
 	assert_string_equal(secrets[1], "g-pass");
 	assert_string_equal(secrets[2], "st-pass");
-	assert_null(secrets[3]);
+	assert_string_equal(secrets[3], "k-1");
+	assert_null(secrets[4]);
 	provider_entry_release(&p);
 
 	assert_int_equal(load(VSPHERE, "ova", &p, &err), 0);

@@ -132,6 +132,19 @@ static struct ynode *load_component(struct loader *l, const char *path, const ch
 	return n;
 }
 
+/* ci-operator's naming rules for a component file: its `as` is the
+ * directory prefix, and the file is <as>-<suffix>.yaml. */
+static void check_name(struct loader *l, const char *noun, const char *suffix, const char *path,
+		       const char *base, const char *prefix, const char *as)
+{
+	if (!as || strcmp(as, prefix))
+		errlist_add(&l->r->errs, "name of %s in file %s should be %s", noun, path, prefix);
+	else if (strcmp(base, arena_printf(l->a, "%s-%s.yaml", as, suffix)))
+		errlist_add(&l->r->errs,
+			    "filename %s does not match name of %s; filename should be %s-%s.yaml",
+			    base, noun, prefix, suffix);
+}
+
 static void load_ref(struct loader *l, const char *dir, const char *reldir, const char *base,
 		     const char *prefix)
 {
@@ -167,12 +180,7 @@ static void load_ref(struct loader *l, const char *dir, const char *reldir, cons
 			s->commands = arena_strndup(l->a, buf_str(&b), b.len);
 		buf_release(&b);
 	}
-	if (!s->as || strcmp(s->as, prefix))
-		errlist_add(&l->r->errs, "name of reference in file %s should be %s", path, prefix);
-	else if (strcmp(base, arena_printf(l->a, "%s-ref.yaml", s->as)))
-		errlist_add(&l->r->errs,
-			    "filename %s does not match name of reference; filename should be %s-ref.yaml",
-			    base, prefix);
+	check_name(l, "reference", "ref", path, base, prefix, s->as);
 	if (s->commands)
 		lstep_validate(s, path, &l->r->errs);
 	if (s->as && registry_ref(l->r, s->as)) {
@@ -198,12 +206,7 @@ static void load_chain(struct loader *l, const char *dir, const char *reldir, co
 		return;
 	}
 	c->reldir = reldir;
-	if (!c->as || strcmp(c->as, prefix))
-		errlist_add(&l->r->errs, "name of chain in file %s should be %s", path, prefix);
-	else if (strcmp(base, arena_printf(l->a, "%s-chain.yaml", c->as)))
-		errlist_add(&l->r->errs,
-			    "filename %s does not match name of chain; filename should be %s-chain.yaml",
-			    base, prefix);
+	check_name(l, "chain", "chain", path, base, prefix, c->as);
 	for (size_t i = 0; i < c->nsteps; i++)
 		if (c->steps[i].kind == TSTEP_LITERAL)
 			lstep_validate(c->steps[i].lit, path, &l->r->errs);
@@ -230,12 +233,7 @@ static void load_workflow(struct loader *l, const char *dir, const char *reldir,
 		return;
 	}
 	w->reldir = reldir;
-	if (!w->as || strcmp(w->as, prefix))
-		errlist_add(&l->r->errs, "name of workflow in file %s should be %s", path, prefix);
-	else if (strcmp(base, arena_printf(l->a, "%s-workflow.yaml", w->as)))
-		errlist_add(&l->r->errs,
-			    "filename %s does not match name of workflow; filename should be %s-workflow.yaml",
-			    base, prefix);
+	check_name(l, "workflow", "workflow", path, base, prefix, w->as);
 	if (w->steps.workflow)
 		errlist_add(&l->r->errs, "%s: workflows cannot contain other workflows", path);
 	for (int p = 0; p < PHASE_N; p++)

@@ -1,14 +1,12 @@
-/* A region allocator for everything the runner loads.
- *
- * The registry, the test configuration and the resolved steps form one
- * graph of small strings and arrays that lives until the program ends, so
- * they all come from one arena released at once: no per-node ownership to
- * get wrong, and no leaks for the sanitizer builds to report.  Allocation
- * failure aborts, as running out of memory on a few kilobytes of YAML
- * leaves nothing sensible to do.
+/* A region allocator for graphs of small strings and arrays released at
+ * once: YAML trees (yamltree), and everything mtv-run loads (the registry,
+ * the test configuration and the resolved steps live until it ends).  No
+ * per-node ownership to get wrong, and no leaks for the sanitizer builds
+ * to report.  Allocation failure aborts, as running out of memory on a few
+ * kilobytes of YAML leaves nothing sensible to do.
  */
-#ifndef MTV_RUN_ARENA_H
-#define MTV_RUN_ARENA_H
+#ifndef MTV_ARENA_H
+#define MTV_ARENA_H
 
 #include <stddef.h>
 #include "err.h"

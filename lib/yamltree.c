@@ -1,17 +1,48 @@
 #include "yamltree.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 #include "buf.h"
 #include "fsutil.h"
 
+struct anchor {
+	const char *name;
+	struct ynode *node;
+};
+
 struct yparse {
 	struct arena *a;
 	yaml_parser_t p;
 	const char *what;
+	unsigned flags;
+	struct anchor *anchors;	/* YTREE_LENIENT: the anchored nodes so far */
+	size_t nanchors;
 	struct mtv_err *err;
 };
+
+/* Remember n under its anchor (once complete, so an alias cannot point
+ * into the node it is part of). */
+static void add_anchor(struct yparse *y, const yaml_char_t *name, struct ynode *n)
+{
+	struct anchor *an;
+
+	if (!name || !(y->flags & YTREE_LENIENT))
+		return;
+	an = arena_push(y->a, &y->anchors, &y->nanchors, sizeof(*an));
+	an->name = arena_strdup(y->a, (const char *)name);
+	an->node = n;
+}
+
+static struct ynode *find_anchor(const struct yparse *y, const char *name)
+{
+	/* A later anchor of the same name replaces an earlier one. */
+	for (size_t i = y->nanchors; i-- > 0;)
+		if (!strcmp(y->anchors[i].name, name))
+			return y->anchors[i].node;
+	return NULL;
+}
 
 static int next_event(struct yparse *y, yaml_event_t *ev)
 {
@@ -77,7 +108,7 @@ static int parse_children(struct yparse *y, struct ynode *n, int depth)
 			if (key->type != Y_SCALAR)
 				return mtv_err_set(y->err, MTV_EXIT_USAGE, "%s:%d: map keys must be strings",
 						   y->what, key->line);
-			if (ymap_get(n, key->value))
+			if (!(y->flags & YTREE_LENIENT) && ymap_get(n, key->value))
 				return mtv_err_set(y->err, MTV_EXIT_USAGE, "%s:%d: duplicate key \"%s\"",
 						   y->what, key->line, key->value);
 			if (next_event(y, &ev) < 0)
@@ -94,6 +125,7 @@ static int parse_children(struct yparse *y, struct ynode *n, int depth)
 static int parse_node(struct yparse *y, yaml_event_t *ev, struct ynode **out, int depth)
 {
 	struct ynode *n;
+	int r;
 
 	if (depth > 64)
 		return mtv_err_set(y->err, MTV_EXIT_USAGE, "%s:%zu: nesting too deep", y->what,
@@ -110,19 +142,33 @@ static int parse_node(struct yparse *y, yaml_event_t *ev, struct ynode **out, in
 		if (n->is_null)
 			n->value = "";
 		*out = n;
+		add_anchor(y, ev->data.scalar.anchor, n);
 		return 0;
 	}
 	case YAML_MAPPING_START_EVENT:
-		n = new_node(y, Y_MAP, ev);
+	case YAML_SEQUENCE_START_EVENT: {
+		bool map = ev->type == YAML_MAPPING_START_EVENT;
+
+		n = new_node(y, map ? Y_MAP : Y_SEQ, ev);
 		*out = n;
-		return parse_children(y, n, depth);
-	case YAML_SEQUENCE_START_EVENT:
-		n = new_node(y, Y_SEQ, ev);
-		*out = n;
-		return parse_children(y, n, depth);
+		r = parse_children(y, n, depth);
+		if (r == 0)
+			add_anchor(y, map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor,
+				   n);
+		return r;
+	}
 	case YAML_ALIAS_EVENT:
-		return mtv_err_set(y->err, MTV_EXIT_USAGE, "%s:%zu: YAML aliases are not supported",
-				   y->what, ev->start_mark.line + 1);
+		if (!(y->flags & YTREE_LENIENT))
+			return mtv_err_set(y->err, MTV_EXIT_USAGE, "%s:%zu: YAML aliases are not supported",
+					   y->what, ev->start_mark.line + 1);
+		n = find_anchor(y, (const char *)ev->data.alias.anchor);
+		if (!n)
+			return mtv_err_set(y->err, MTV_EXIT_USAGE, "%s:%zu:%zu: found undefined alias %s",
+					   y->what, ev->start_mark.line + 1,
+					   ev->start_mark.column + 1,
+					   (const char *)ev->data.alias.anchor);
+		*out = n;
+		return 0;
 	default:
 		return mtv_err_set(y->err, MTV_EXIT_USAGE, "%s:%zu: unexpected YAML event",
 				   y->what, ev->start_mark.line + 1);
@@ -132,7 +178,13 @@ static int parse_node(struct yparse *y, yaml_event_t *ev, struct ynode **out, in
 int ytree_parse(struct arena *a, const char *text, size_t len, const char *what,
 		struct ynode **out, struct mtv_err *err)
 {
-	struct yparse y = { .a = a, .what = what, .err = err };
+	return ytree_parse_flags(a, text, len, what, 0, out, err);
+}
+
+int ytree_parse_flags(struct arena *a, const char *text, size_t len, const char *what,
+		      unsigned flags, struct ynode **out, struct mtv_err *err)
+{
+	struct yparse y = { .a = a, .what = what, .flags = flags, .err = err };
 	yaml_event_t ev;
 	int r = -1;
 
@@ -198,4 +250,49 @@ const char *ynode_kind(const struct ynode *n)
 	case Y_SEQ: return "sequence";
 	default: return n->is_null ? "null" : "string";
 	}
+}
+
+const char *ynode_str(const struct ynode *n)
+{
+	return n && n->type == Y_SCALAR && !n->is_null ? n->value : NULL;
+}
+
+static cJSON *scalar_json(const struct ynode *n)
+{
+	const char *v = n->value;
+	char *end;
+	double d;
+
+	if (n->is_null)
+		return cJSON_CreateNull();
+	if (!n->plain)
+		return cJSON_CreateString(v);
+	if (!strcmp(v, "true") || !strcmp(v, "True"))
+		return cJSON_CreateTrue();
+	if (!strcmp(v, "false") || !strcmp(v, "False"))
+		return cJSON_CreateFalse();
+	d = strtod(v, &end);
+	if (*v && !*end && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9')))
+		return cJSON_CreateNumber(d);
+	return cJSON_CreateString(v);
+}
+
+cJSON *ytree_to_json(const struct ynode *n)
+{
+	cJSON *out;
+
+	if (!n)
+		return NULL;
+	if (n->type == Y_SCALAR)
+		return scalar_json(n);
+	out = n->type == Y_MAP ? cJSON_CreateObject() : cJSON_CreateArray();
+	for (size_t i = 0; out && i < n->n; i++) {
+		cJSON *v = ytree_to_json(n->vals[i]);
+
+		if (n->type == Y_MAP)
+			cJSON_AddItemToObject(out, n->keys[i]->value, v);
+		else
+			cJSON_AddItemToArray(out, v);
+	}
+	return out;
 }
