@@ -3,7 +3,7 @@
 # otherwise name what is missing on stderr and exit 1.
 cc=${CC:-cc}
 missing=""
-for h in curl/curl.h cjson/cJSON.h yaml.h libssh2.h openssl/ssl.h microhttpd.h \
+for h in curl/curl.h cjson/cJSON.h yaml.h libssh2.h openssl/ssl.h microhttpd.h gnutls/gnutls.h \
 	 'stdint.h>\n#define PCRE2_CODE_UNIT_WIDTH 8\n#include <pcre2.h' \
 	 'stdarg.h>\n#include <stddef.h>\n#include <setjmp.h>\n#include <cmocka.h'; do
 	printf "#include <$h>\n" | "$cc" -E -x c - >/dev/null 2>&1 || missing="$missing ${h##*<}"

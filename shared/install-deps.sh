@@ -8,7 +8,7 @@ set -eu
 PACKAGES="
 build-essential pkg-config ca-certificates curl
 libcurl4-openssl-dev libcjson-dev libyaml-dev libssh2-1-dev libssl-dev
-libmicrohttpd-dev libcmocka-dev libpcre2-dev
+libmicrohttpd-dev libgnutls28-dev libcmocka-dev libpcre2-dev
 bats bats-assert bats-support
 openssl openssh-server openssh-client
 "
