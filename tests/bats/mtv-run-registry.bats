@@ -175,7 +175,7 @@ setup() {
 	run cat "$e/hello/OWNERS"
 	assert_line "- mtv-approver"
 	run cat "$e/hello/mtv-hello-ref.metadata.json"
-	assert_output --partial '"path":	"mtv/hello/mtv-hello-ref.yaml"'
+	assert_output --partial '"path": "mtv/hello/mtv-hello-ref.yaml"'
 	assert_output --partial '"mtv-approver"'
 	[ -f "$e/smoke/mtv-smoke-workflow.metadata.json" ]
 	run "$MTV_RUN" lint --registry "$BATS_TEST_TMPDIR/export"
@@ -194,4 +194,75 @@ setup() {
 	assert_failure 2
 	assert_output --partial "Chain mtv-smoke contains non-existent reference mtv-nope"
 	[ ! -e "$BATS_TEST_TMPDIR/export" ]
+}
+
+@test "mtv-run export: byte-identical to the golden tree (generate-registry-metadata's format, OWNERS everywhere)" {
+	run "$MTV_RUN" --repo "$FIX/repo" export "$BATS_TEST_TMPDIR/export"
+	assert_success
+	run diff -r "$FIX/export-golden/mtv" "$BATS_TEST_TMPDIR/export/mtv"
+	assert_success
+	# json.MarshalIndent writes no trailing newline
+	[ "$(tail -c 1 "$BATS_TEST_TMPDIR/export/mtv/hello/mtv-hello-ref.metadata.json" | od -An -c | tr -d ' ')" = "}" ]
+	[ -f "$BATS_TEST_TMPDIR/export/mtv/OWNERS" ]
+}
+
+@test "mtv-run export: Go's HTML escaping and field order, from OWNERS as Go's encoding/json writes them" {
+	cp -r "$FIX/repo" "$BATS_TEST_TMPDIR/repo"
+	# labels, required_reviewers and an options key the metadata drops
+	printf 'options:\n  no_parent_owners: true\nlabels:\n- "x<y>&z"\n- "\u00e9\\u2028"\n- "tab\\tq\\"\\\\"\nrequired_reviewers:\n- r\nreviewers:\n- c\napprovers:\n- a-1\n- b\n' \
+		>"$BATS_TEST_TMPDIR/repo/OWNERS"
+	run "$MTV_RUN" --repo "$BATS_TEST_TMPDIR/repo" export "$BATS_TEST_TMPDIR/export"
+	assert_success
+	run cmp "$FIX/escaped.metadata.json" "$BATS_TEST_TMPDIR/export/mtv/hello/mtv-hello-ref.metadata.json"
+	assert_success
+}
+
+@test "mtv-run export: MTV_OWNERS names approvers and reviewers; no owners at all is exit 2" {
+	cp -r "$FIX/repo" "$BATS_TEST_TMPDIR/repo"
+	MTV_OWNERS="alice, bob" run "$MTV_RUN" --repo "$BATS_TEST_TMPDIR/repo" export "$BATS_TEST_TMPDIR/export"
+	assert_success
+	run cat "$BATS_TEST_TMPDIR/export/mtv/smoke/OWNERS"
+	assert_output "$(printf 'approvers:\n- alice\n- bob\nreviewers:\n- alice\n- bob')"
+	rm "$BATS_TEST_TMPDIR/repo/OWNERS"
+	run "$MTV_RUN" --repo "$BATS_TEST_TMPDIR/repo" export "$BATS_TEST_TMPDIR/export2"
+	assert_failure 2
+	assert_output --partial "set MTV_OWNERS=login,... or add an OWNERS file"
+	printf 'approvers:\n- a\nreviewers: []\n' >"$BATS_TEST_TMPDIR/repo/OWNERS"
+	run "$MTV_RUN" --repo "$BATS_TEST_TMPDIR/repo" export "$BATS_TEST_TMPDIR/export3"
+	assert_failure 2
+	assert_output --partial "approvers and reviewers must both name someone"
+	run "$MTV_RUN" --repo "$BATS_TEST_TMPDIR/repo" lint
+	assert_failure 1
+	assert_output --partial "approvers and reviewers must both name someone"
+}
+
+@test "mtv-run lint: a ref without resources, zero, negative, malformed quantities and unknown keys (ci-tools' wording)" {
+	r=$(copy_registry)
+	f="$r/param/show/param-show-ref.yaml"
+	sed -i '/^  resources:/,/^      cpu: 10m/d' "$f"
+	run "$MTV_RUN" lint --registry "$r"
+	assert_failure 1
+	assert_output --partial "'param-show.resources' should have at least one request or limit"
+	sed -i 's/^  from: src$/  from: src\n  resources:\n    requests:\n      cpu: "0"\n      memory: -1Gi\n      gpu: 1\n    limits:\n      ephemeral-storage: 1Gx\n      devices.kubevirt.io\/kvm: "2"/' "$f"
+	run "$MTV_RUN" lint --registry "$r"
+	assert_failure 1
+	assert_output --partial "param-show.resources.requests.cpu: quantity cannot be zero"
+	assert_output --partial "param-show.resources.requests.memory: quantity cannot be negative"
+	assert_output --partial "'param-show.resources.requests' specifies an invalid key gpu"
+	assert_output --partial "param-show.resources.limits.ephemeral-storage: invalid quantity: quantities must match the regular expression"
+	assert_output --partial "param-show.resources.limits.devices.kubevirt.io/kvm: must be 1"
+	refute_output --partial "should have at least one request or limit"
+}
+
+@test "mtv-run lint: OWNERS beside every component and .metadata.json exactly as generate-registry-metadata writes it" {
+	r=$(copy_registry)
+	rm "$r/param/inner/OWNERS"
+	printf '{"path": "param/show/param-show-ref.yaml", "owners": {"approvers": ["mtv-fixture-owner"]}}' \
+		>"$r/param/show/param-show-ref.metadata.json"
+	rm "$r/flow/flow-workflow.metadata.json"
+	run "$MTV_RUN" lint --registry "$r"
+	assert_failure 1
+	assert_output --partial "missing OWNERS file at $r/param/inner/OWNERS"
+	assert_output --partial "$r/param/show/param-show-ref.metadata.json: differs from what generate-registry-metadata writes"
+	assert_output --partial "$r/flow/flow-workflow.metadata.json: missing"
 }

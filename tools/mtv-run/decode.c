@@ -188,6 +188,7 @@ int dec_lstep(struct dec *d, const struct ynode *n, bool registry_ref, struct ls
 	if (get_str(d, n, type, "as", &s->as) < 0 || get_str(d, n, type, "from", &s->from) < 0 ||
 	    get_str(d, n, type, "commands", &s->commands) < 0)
 		return -1;
+	s->resources = ymap_get(n, "resources");
 	s->has_from_image = ymap_get(n, "from_image") && !ymap_get(n, "from_image")->is_null;
 	if (get_duration(d, n, "timeout", &s->timeout_str, &s->timeout_ms, STEP_DEFAULT_TIMEOUT_MS) < 0 ||
 	    get_duration(d, n, "grace_period", &s->grace_str, &s->grace_ms, STEP_DEFAULT_GRACE_MS) < 0)

@@ -1,6 +1,5 @@
 #include "export.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,52 +9,9 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "log.h"
+#include "owners.h"
 #include "shareddir.h"
 #include "yamltree.h"
-
-#define OWNERS_MAX (1024u * 1024)
-
-struct owners {
-	const char *text;	/* the OWNERS file written beside every component */
-	cJSON *json;		/* its approvers/reviewers for .metadata.json */
-};
-
-static cJSON *owner_list(const struct ynode *root, const char *key)
-{
-	const struct ynode *l = ymap_get(root, key);
-	cJSON *arr = cJSON_CreateArray();
-
-	for (size_t i = 0; l && l->type == Y_SEQ && i < l->n; i++)
-		if (l->vals[i]->type == Y_SCALAR)
-			cJSON_AddItemToArray(arr, cJSON_CreateString(l->vals[i]->value));
-	return arr;
-}
-
-static int owners_load(struct arena *a, const char *root, struct owners *o, struct mtv_err *err)
-{
-	const char *path = arena_printf(a, "%s/OWNERS", root);
-	struct buf b = BUF_INIT(OWNERS_MAX);
-	struct ynode *y;
-
-	if (access(path, F_OK) < 0) {
-		/* openshift/release will want real names; say so, but export. */
-		log_warn("%s: missing; writing OWNERS with empty approvers and reviewers", path);
-		o->text = "approvers: []\nreviewers: []\n";
-	} else {
-		if (fs_read_file(path, &b, OWNERS_MAX, err) < 0) {
-			buf_release(&b);
-			return -1;
-		}
-		o->text = arena_strndup(a, buf_str(&b), b.len);
-		buf_release(&b);
-	}
-	if (ytree_parse(a, o->text, strlen(o->text), path, &y, err) < 0)
-		return -1;
-	o->json = cJSON_CreateObject();
-	cJSON_AddItemToObject(o->json, "approvers", owner_list(y, "approvers"));
-	cJSON_AddItemToObject(o->json, "reviewers", owner_list(y, "reviewers"));
-	return 0;
-}
 
 static int copy_text(const char *src, const char *dst, struct mtv_err *err)
 {
@@ -68,6 +24,32 @@ static int copy_text(const char *src, const char *dst, struct mtv_err *err)
 	return r;
 }
 
+/* OWNERS in dest/mtv and in every directory down to dest/mtv/reldir:
+ * generate-registry-metadata wants one beside every component, and
+ * openshift/release's reviewers want every directory owned. */
+static int write_owners(struct arena *a, const struct owners *ow, const char *dest,
+			const char *reldir, struct mtv_err *err)
+{
+	size_t len = strlen(reldir);
+
+	/* i walks the ends of mtv/, each "a/", and reldir itself */
+	for (size_t i = 0; i <= len; i++) {
+		const char *dir;
+
+		if (i && i < len && reldir[i] != '/')
+			continue;
+		if (i == len && i && reldir[i - 1] == '/')
+			continue;
+		dir = i ? arena_printf(a, "%s/mtv/%.*s", dest, (int)i, reldir)
+			: arena_printf(a, "%s/mtv", dest);
+		if (fs_mkdir_p(dir, 0755, err) < 0 ||
+		    fs_write_atomic(arena_printf(a, "%s/OWNERS", dir), ow->text, strlen(ow->text),
+				    0644, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* One component: its YAML (and commands file), OWNERS and metadata. */
 static int export_one(struct arena *a, const struct owners *ow, const char *dest,
 		      const char *yaml_path, const char *reldir, const char *commands_file,
@@ -76,8 +58,7 @@ static int export_one(struct arena *a, const struct owners *ow, const char *dest
 	const char *base = strrchr(yaml_path, '/') ? strrchr(yaml_path, '/') + 1 : yaml_path;
 	const char *dir = arena_printf(a, "%s/mtv/%s", dest, reldir);
 	const char *meta = arena_printf(a, "%s/%.*s.metadata.json", dir, (int)(strlen(base) - 5), base);
-	cJSON *m;
-	char *text;
+	struct buf m = BUF_INIT(16u * 1024 * 1024);
 	int r;
 
 	if (fs_mkdir_p(dir, 0755, err) < 0 ||
@@ -93,15 +74,11 @@ static int export_one(struct arena *a, const struct owners *ow, const char *dest
 			/* a script that is not executable still runs via bash -c */
 		}
 	}
-	if (fs_write_atomic(arena_printf(a, "%s/OWNERS", dir), ow->text, strlen(ow->text), 0644, err) < 0)
+	if (write_owners(a, ow, dest, reldir, err) < 0)
 		return -1;
-	m = cJSON_CreateObject();
-	cJSON_AddStringToObject(m, "path", arena_printf(a, "mtv/%s/%s", reldir, base));
-	cJSON_AddItemToObject(m, "owners", cJSON_Duplicate(ow->json, 1));
-	text = cJSON_Print(m);	/* tab-indented, like generate-registry-metadata */
-	cJSON_Delete(m);
-	r = fs_write_atomic(meta, text, strlen(text), 0644, err);
-	free(text);
+	owners_metadata(ow, arena_printf(a, "mtv/%s/%s", reldir, base), &m);
+	r = fs_write_atomic(meta, buf_str(&m), m.len, 0644, err);
+	buf_release(&m);
 	return r;
 }
 
@@ -115,8 +92,8 @@ int export_registry(struct arena *a, const struct registry *r, const char *dest,
 		return mtv_err_set(err, MTV_EXIT_USAGE,
 				   "export writes this repository's registry (--repo); %s is already in ci-operator layout",
 				   r->root);
-	if (fs_mkdir_p(arena_printf(a, "%s/mtv", dest), 0755, err) < 0 ||
-	    owners_load(a, r->root, &ow, err) < 0)
+	if (owners_for_export(a, r->root, &ow, err) < 0 ||
+	    write_owners(a, &ow, dest, "", err) < 0)
 		return -1;
 	for (size_t i = 0; !rc && i < r->nrefs; i++)
 		rc = export_one(a, &ow, dest, r->refs[i]->path, r->refs[i]->reldir,
@@ -125,6 +102,5 @@ int export_registry(struct arena *a, const struct registry *r, const char *dest,
 		rc = export_one(a, &ow, dest, r->chains[i]->path, r->chains[i]->reldir, NULL, err);
 	for (size_t i = 0; !rc && i < r->nworkflows; i++)
 		rc = export_one(a, &ow, dest, r->workflows[i]->path, r->workflows[i]->reldir, NULL, err);
-	cJSON_Delete(ow.json);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "config.h"
 #include "export.h"
+#include "relcheck.h"
 #include "fsutil.h"
 #include "log.h"
 #include "proc.h"
@@ -273,6 +274,7 @@ static int cmd_main(struct arena *a, struct opts *o)
 	}
 	registry_check(&reg);
 	if (!strcmp(o->cmd, "lint")) {
+		release_check(a, &reg);
 		print_errors(stdout, &reg.errs);
 		if (reg.errs.n) {
 			fprintf(stderr, "mtv-run: lint: %zu problem(s) in %s\n", reg.errs.n, root);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include "arena.h"
 
+struct ynode;
+
 /* A step parameter ({name, default, documentation}) or, in maps such as a
  * test's env, a name/value pair.  value NULL means "declared without a
  * default", i.e. required. */
@@ -28,6 +30,7 @@ struct lstep {
 	bool best_effort, optional_on_success, no_kubeconfig, run_as_script;
 	struct param *env;
 	size_t nenv;
+	const struct ynode *resources;	/* as written, for lint; NULL when absent */
 	const char *path;		/* file it came from */
 	const char *reldir;		/* registry refs: dir relative to the kind's root */
 	int line;

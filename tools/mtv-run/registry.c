@@ -1,4 +1,5 @@
 #include "registry.h"
+#include "resources.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -183,6 +184,8 @@ static void load_ref(struct loader *l, const char *dir, const char *reldir, cons
 	check_name(l, "reference", "ref", path, base, prefix, s->as);
 	if (s->commands)
 		lstep_validate(s, path, &l->r->errs);
+	/* IsValidReference: a ref names its own requests and limits */
+	resources_validate(s->resources, s->as, &l->r->errs);
 	if (s->as && registry_ref(l->r, s->as)) {
 		errlist_add(&l->r->errs, "%s: duplicate reference %s", path, s->as);
 		return;
