@@ -28,6 +28,17 @@ setup() {
 	assert_output "A=step B=inner C=outer D=outer E=step"
 }
 
+@test "mtv-run: the outermost record naming a parameter wins even without a default (then the step default)" {
+	# ci-tools stack.resolve returns the first record's Default, nil
+	# included: the inner chain's B=inner is not consulted.
+	r=$(copy_registry)
+	printf '  - name: B\n' >>"$r/param/outer/param-outer-chain.yaml"
+	run "$MTV_RUN" --registry "$r" --out "$OUTDIR" chain param-outer
+	assert_success
+	run cat "$(step_dir param-outer param-show)/artifacts/params"
+	assert_output "A=step B=step C=outer D=outer E=step"
+}
+
 @test "mtv-run: values reach only the steps that declare them" {
 	run mtv_run workflow param --env E=test
 	assert_success

@@ -75,11 +75,15 @@ static void pop_checked(struct flat *f)
 	f->nrecs--;
 }
 
-/* Value for a declared name: the outermost record holding a value wins;
- * every record naming it counts as used. */
+/* Value for a declared name: the outermost record that names it wins,
+ * even when it names it without a default -- then NULL, and the step's own
+ * default applies (ci-tools pkg/registry/stack.go, stack.resolve: an inner
+ * chain's default is not consulted).  Every record naming it counts as
+ * used. */
 static const char *stack_resolve(struct flat *f, const char *name)
 {
 	const char *val = NULL;
+	bool found = false;
 
 	for (size_t i = 0; i < f->nrecs; i++) {
 		struct record *rec = &f->recs[i];
@@ -88,8 +92,10 @@ static const char *stack_resolve(struct flat *f, const char *name)
 			if (strcmp(rec->env[j].name, name))
 				continue;
 			rec->used[j] = true;
-			if (!val && rec->env[j].value)
+			if (!found) {
+				found = true;
 				val = rec->env[j].value;
+			}
 		}
 	}
 	return val;
