@@ -157,7 +157,9 @@ setup() {
 	assert_line --regexp '^BUILD_ID=[0-9]+$'
 	assert_line "ARTIFACT_DIR=$(cd "$OUTDIR" && pwd -P)/artifacts/environment/dump/artifacts"
 	assert_line --regexp '^SHARED_DIR=/.+'
-	assert_line "KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig"
+	# a private copy of it (entrypoint-wrapper's manage-kubeconfig mode)
+	assert_line --regexp "^KUBECONFIG=/.+/tmp/kubeconfig-dump-"
+	refute_line "KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig"
 	assert_line "CLUSTER_PROFILE_DIR=$BATS_TEST_TMPDIR/profile"
 	# no_kubeconfig: no KUBECONFIG for that step
 	run cat "$(step_dir environment nokube)/artifacts/env"

@@ -59,3 +59,31 @@ setup() {
 	run cat "$(step_dir kubeconfig use)/artifacts/kubeconfig"
 	assert_output "apiVersion: v1"
 }
+
+@test "mtv-run: each step edits a private copy of KUBECONFIG; --kubeconfig's file is never modified" {
+	printf 'apiVersion: v1\nkind: Config\n' >"$BATS_TEST_TMPDIR/kubeconfig"
+	cp "$BATS_TEST_TMPDIR/kubeconfig" "$BATS_TEST_TMPDIR/kubeconfig.orig"
+	run_config_test kubeconfig-edit --kubeconfig "$BATS_TEST_TMPDIR/kubeconfig"
+	assert_success
+	run cmp "$BATS_TEST_TMPDIR/kubeconfig" "$BATS_TEST_TMPDIR/kubeconfig.orig"
+	assert_success
+	run cat "$(step_dir kubeconfig-edit edit)/artifacts/path"
+	refute_output "$BATS_TEST_TMPDIR/kubeconfig"
+	# the next step starts from the user's file, not from the edit
+	run cat "$(step_dir kubeconfig-edit see)/artifacts/kubeconfig"
+	assert_output "$(printf 'apiVersion: v1\nkind: Config')"
+	# the given kubeconfig still wins over SHARED_DIR's, also unedited
+	run cat "$(step_dir kubeconfig-edit after)/artifacts/kubeconfig"
+	assert_output "$(printf 'apiVersion: v1\nkind: Config')"
+}
+
+@test "mtv-run: edits to a KUBECONFIG taken from SHARED_DIR are not propagated either" {
+	KUBECONFIG= run_config_test kubeconfig-edit
+	assert_success
+	run cat "$(step_dir kubeconfig-edit after)/artifacts/kubeconfig"
+	assert_output "apiVersion: v1"
+	run cat "$(step_dir kubeconfig-edit last)/artifacts/kubeconfig"
+	assert_output "apiVersion: v1"
+	run cat "$OUTDIR/shared/kubeconfig"
+	assert_output "apiVersion: v1"
+}

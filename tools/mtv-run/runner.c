@@ -148,6 +148,40 @@ static int write_finished(const char *dir, const struct step_outcome *so, struct
 	return r;
 }
 
+/* entrypoint-wrapper's manage-kubeconfig mode: the step works on a private
+ * writable copy of KUBECONFIG, so its edits (oc login, a context switch, a
+ * namespace set) reach neither later steps nor the user's --kubeconfig. */
+static int private_kubeconfig(struct run *r, const char *as, const char *src, char **out,
+			      struct mtv_err *err)
+{
+	struct buf b = BUF_INIT(16u * 1024 * 1024);
+	char *path = arena_printf(r->a, "%s/kubeconfig-%s-XXXXXX", r->tmp, as);
+	int fd, rc = 0;
+
+	if (fs_read_file(src, &b, 16u * 1024 * 1024, err) < 0) {
+		buf_release(&b);
+		return mtv_err_set(err, MTV_EXIT_ENV, "KUBECONFIG: %s", err->msg[0] ? arena_strdup(r->a, err->msg) : src);
+	}
+	fd = mkstemp(path);	/* 0600: it may hold a token */
+	if (fd < 0) {
+		buf_release(&b);
+		return mtv_err_set(err, MTV_EXIT_ENV, "%s: %s", path, strerror(errno));
+	}
+	for (size_t off = 0; off < b.len;) {
+		ssize_t w = write(fd, buf_str(&b) + off, b.len - off);
+
+		if (w < 0) {
+			rc = mtv_err_set(err, MTV_EXIT_ENV, "%s: %s", path, strerror(errno));
+			break;
+		}
+		off += (size_t)w;
+	}
+	close(fd);
+	buf_release(&b);
+	*out = path;
+	return rc;
+}
+
 static int run_step(struct run *r, const struct rstep *rs, bool interruptible,
 		    struct step_outcome *so, struct mtv_err *err)
 {
@@ -163,6 +197,7 @@ static int run_step(struct run *r, const struct rstep *rs, bool interruptible,
 	char *argv[4];
 	char *const *envp;
 	const char *kubeconfig = r->o->kubeconfig;
+	char *kcopy = NULL;
 	int fd;
 
 	memset(so, 0, sizeof(*so));
@@ -199,8 +234,13 @@ static int run_step(struct run *r, const struct rstep *rs, bool interruptible,
 
 		if (!kubeconfig && access(kc, F_OK) == 0)
 			kubeconfig = kc;
-		if (kubeconfig)
-			env_set(&env, "KUBECONFIG", kubeconfig);
+		if (kubeconfig) {
+			if (private_kubeconfig(r, s->as, kubeconfig, &kcopy, err) < 0) {
+				close(fd);
+				return -1;
+			}
+			env_set(&env, "KUBECONFIG", kcopy);
+		}
 	}
 	if (r->o->cluster_profile_dir)
 		env_set(&env, "CLUSTER_PROFILE_DIR", r->o->cluster_profile_dir);
@@ -255,6 +295,8 @@ static int run_step(struct run *r, const struct rstep *rs, bool interruptible,
 	}
 	close(fd);
 	sd_remove_tree(priv, NULL);
+	if (kcopy)
+		unlink(kcopy);
 	/* Before anything reads the log or artifacts, as before an upload. */
 	censor_path(&r->censor, logpath);
 	censor_path(&r->censor, artifacts);
