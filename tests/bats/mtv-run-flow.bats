@@ -100,6 +100,16 @@ setup() {
 	[ ! -e "$OUTDIR/artifacts" ]
 }
 
+@test "mtv-run: the post phase case aggregates its step errors as utilerrors.NewAggregate does" {
+	run_config_test post-both-fail
+	assert_failure 1
+	run junit
+	assert_output --partial '<failure message="">[&quot;post-both-fail&quot; pod &quot;post-both-fail-gather&quot; failed'
+	assert_output --partial 'Container test exited with code 1, reason Error'
+	assert_output --partial 'gather failed&#10;---, &quot;post-both-fail&quot; pod &quot;post-both-fail-teardown&quot; failed'
+	assert_output --partial 'teardown failed&#10;---]</failure>'
+}
+
 @test "mtv-run: junit_operator.xml has ci-operator's suite, case names and failure texts" {
 	run_config_test pre-fails
 	assert_failure 1
@@ -112,7 +122,10 @@ setup() {
 	assert_output --partial '<testcase name="Run multi-stage test pre-fails - pre-fails-gather container test"'
 	# the step's failure text is its log tail; the phase's names the pod
 	assert_output --partial '<failure message="">setup is failing on purpose'
-	assert_output --partial '&quot;pre-fails&quot; pre steps failed: &quot;pre-fails&quot; pod &quot;pre-fails-setup&quot; failed'
+	# the phase case holds the aggregated step errors, without the test-level
+	# "<T> pre steps failed:" prefix (ci-tools multi_stage/run.go, runSteps)
+	assert_output --partial '<failure message="">&quot;pre-fails&quot; pod &quot;pre-fails-setup&quot; failed'
+	refute_output --partial 'pre steps failed'
 	assert_output --partial 'Container test exited with code 3, reason Error'
 	# skipped phases and steps have no case
 	refute_output --partial 'test phase'

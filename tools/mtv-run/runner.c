@@ -357,6 +357,29 @@ static const char *pod_error(struct run *r, const struct lstep *s, const struct 
 			    so->exit_code, arena_strndup(r->a, so->tail, l));
 }
 
+/* utilerrors.NewAggregate(errs).Error(), the phase case's failure text
+ * (ci-tools pkg/steps/multi_stage/run.go, runSteps): one error as it is,
+ * several (duplicates dropped) as "[e1, e2]". */
+static const char *aggregate(struct arena *a, const char **errs, size_t n)
+{
+	struct buf b = BUF_INIT(4u * 1024 * 1024);
+	size_t uniq = 0;
+	const char *s;
+
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = !strcmp(errs[i], errs[j]);
+		if (dup)
+			continue;
+		buf_addf(&b, "%s%s", uniq++ ? ", " : "", errs[i]);
+	}
+	s = uniq > 1 ? arena_printf(a, "[%s]", buf_str(&b)) : arena_strdup(a, buf_str(&b));
+	buf_release(&b);
+	return s;
+}
+
 int runner_run(struct arena *a, const struct resolved *res, const struct run_opts *o,
 	       struct mtv_err *err)
 {
@@ -382,18 +405,17 @@ int runner_run(struct arena *a, const struct resolved *res, const struct run_opt
 
 	for (int p = 0; p < PHASE_N; p++) {
 		const char *phase = phase_names[p];
-		struct buf perr = BUF_INIT(1024 * 1024);
+		const char **perrs = NULL;
+		size_t nperrs = 0;
 		long long pstart = now_ms();
 		bool cancelled = false;
 
 		if (p == PHASE_TEST && prev_errs) {
 			log_info("Skipping test phase: pre steps failed");
-			buf_release(&perr);
 			continue;
 		}
 		if (p != PHASE_POST && signals_interrupted()) {
 			r.interrupted = true;
-			buf_release(&perr);
 			continue;
 		}
 		for (size_t i = 0; i < res->n[p]; i++) {
@@ -413,10 +435,8 @@ int runner_run(struct arena *a, const struct resolved *res, const struct run_opt
 				break;
 			}
 			log_info("Running step %s.", name);
-			if (run_step(&r, rs, p != PHASE_POST, &so, err) < 0) {
-				buf_release(&perr);
+			if (run_step(&r, rs, p != PHASE_POST, &so, err) < 0)
 				return -1;
-			}
 			add_case(&r, arena_printf(a, "Run multi-stage test %s - %s container test", r.T, name),
 				 so.ms, !so.passed, so.tail, NULL);
 			if (so.passed) {
@@ -433,20 +453,20 @@ int runner_run(struct arena *a, const struct resolved *res, const struct run_opt
 				log_info("Pod %s is running in best-effort mode, ignoring the failure...", name);
 				continue;
 			}
-			buf_addf(&perr, "%s%s", perr.len ? "\n" : "", pod_error(&r, s, &so));
-			if (so.reason)
-				buf_addf(&perr, "\n%s", so.reason);
+			*(const char **)arena_push(a, &perrs, &nperrs, sizeof(char *)) =
+				so.reason ? arena_printf(a, "%s\n%s", pod_error(&r, s, &so), so.reason)
+					  : pod_error(&r, s, &so);
 			if (p != PHASE_POST)
 				break;	/* pre and test stop at the first failure */
 		}
 		if (cancelled) {
+			/* runSteps adds this once the context is done */
 			r.interrupted = true;
-			buf_addf(&perr, "%sexecution cancelled", perr.len ? "\n" : "");
+			*(const char **)arena_push(a, &perrs, &nperrs, sizeof(char *)) = "cancelled";
 		}
 		{
-			bool pfail = perr.len > 0;
-			const char *text = pfail ? arena_printf(a, "\"%s\" %s steps failed: %s", r.T, phase, buf_str(&perr))
-						 : NULL;
+			bool pfail = nperrs > 0;
+			const char *text = pfail ? aggregate(a, perrs, nperrs) : NULL;
 
 			add_case(&r, arena_printf(a, "Run multi-stage test %s phase", phase),
 				 now_ms() - pstart, pfail, text,
@@ -456,7 +476,6 @@ int runner_run(struct arena *a, const struct resolved *res, const struct run_opt
 				failed = true;
 			}
 		}
-		buf_release(&perr);
 	}
 	if (write_junit(&r, err) < 0)
 		return -1;
