@@ -8,7 +8,7 @@ for h in curl/curl.h cjson/cJSON.h yaml.h libssh2.h openssl/ssl.h microhttpd.h g
 	 'stdarg.h>\n#include <stddef.h>\n#include <setjmp.h>\n#include <cmocka.h'; do
 	printf "#include <$h>\n" | "$cc" -E -x c - >/dev/null 2>&1 || missing="$missing ${h##*<}"
 done
-for t in bats openssl curl kubectl; do
+for t in bats openssl curl kubectl shellcheck; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 for d in /usr/lib/bats/bats-support /usr/lib/bats/bats-assert; do

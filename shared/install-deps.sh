@@ -9,7 +9,7 @@ PACKAGES="
 build-essential pkg-config ca-certificates curl
 libcurl4-openssl-dev libcjson-dev libyaml-dev libssh2-1-dev libssl-dev
 libmicrohttpd-dev libgnutls28-dev libcmocka-dev libpcre2-dev
-bats bats-assert bats-support
+bats bats-assert bats-support shellcheck
 openssl openssh-server openssh-client
 "
 # The bats suites drive mtv-sim with kubectl, as a user would.  A kubectl
