@@ -950,3 +950,19 @@ int vsphere_clone(struct vsphere_client *c, const struct vsphere_vm *vm, const c
 	}
 	return r;
 }
+
+int vsphere_snapshot(struct vsphere_client *c, const struct vsphere_vm *vm, const char *name,
+		     struct mtv_err *err)
+{
+	struct buf a = BUF_INIT(64 * 1024);
+	int r;
+
+	buf_addstr(&a, "<name>");
+	vsphere_xml_escape(&a, name);
+	/* No memory image and no quiescing: a disk-only snapshot, what a
+	 * warm migration's source needs and what needs no guest tools. */
+	buf_addstr(&a, "</name><memory>false</memory><quiesce>false</quiesce>");
+	r = vm_task(c, vm, "CreateSnapshot_Task", buf_str(&a), NULL, err);
+	buf_release(&a);
+	return r;
+}

@@ -25,7 +25,8 @@
  *     "name" of every VM in the view (cheap), one reads the facts of the N
  *     wanted VMs by moref in one bulk request.  Results come in pages: a
  *     <token> asks for ContinueRetrievePropertiesEx until none is left.
- *   - PowerOnVM_Task, PowerOffVM_Task, Destroy_Task, CloneVM_Task return a
+ *   - PowerOnVM_Task, PowerOffVM_Task, Destroy_Task, CloneVM_Task,
+ *     CreateSnapshot_Task return a
  *     Task moref at once; the work happens later.  A task is waited with a
  *     PropertyCollector filter on the Task's info.state/info.error and
  *     WaitForUpdatesEx (a long poll, vSphere's watch), never by sleeping and
@@ -145,6 +146,9 @@ int vsphere_power_off(struct vsphere_client *c, const struct vsphere_vm *vm, str
 int vsphere_destroy(struct vsphere_client *c, const struct vsphere_vm *vm, struct mtv_err *err);
 int vsphere_clone(struct vsphere_client *c, const struct vsphere_vm *vm, const char *clone_name,
 		  bool power_on, struct vsphere_moref *new_vm, struct mtv_err *err);
+/* A disk-only snapshot (no memory, no quiescing) named name. */
+int vsphere_snapshot(struct vsphere_client *c, const struct vsphere_vm *vm, const char *name,
+		     struct mtv_err *err);
 
 /* ---- the SOAP layer, exposed for unit tests ---- */
 

@@ -161,3 +161,19 @@ probe() {
 	[[ "${stderr_lines[0]}" =~ ^'vsphereprobe: vSphere: more than one VM named "Twin" (vm-'[0-9]+', vm-'[0-9]+')'$ ]]
 	assert_equal "${stderr_lines[1]}" 'vsphereprobe: reason=Ambiguous'
 }
+
+@test "vsphere: snapshots are read depth first from the snapshot tree" {
+	run --separate-stderr probe vms DC0_C0_RP0_VM0
+	refute_line --partial "snapshot name="
+	run --separate-stderr probe snapshot DC0_C0_RP0_VM0 "before <warm> & after"
+	assert_success
+	[[ "$output" == *"CreateSnapshot_Task=1 CreateFilter=1 WaitForUpdatesEx=1"* ]]
+	run --separate-stderr probe snapshot DC0_C0_RP0_VM0 second
+	assert_success
+	run --separate-stderr probe vms DC0_C0_RP0_VM0
+	assert_success
+	# the second is the child of the first (the current snapshot when taken)
+	assert_line --index 4 "  snapshot name=before <warm> & after"
+	assert_line --index 5 "  snapshot name=second"
+	assert_line --partial "RetrievePropertiesEx=2 "
+}

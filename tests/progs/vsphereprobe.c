@@ -6,6 +6,7 @@
  *   vsphereprobe URL USER power-off NAME
  *   vsphereprobe URL USER destroy NAME
  *   vsphereprobe URL USER clone NAME NEW on|off
+ *   vsphereprobe URL USER snapshot NAME SNAPSHOT
  *
  * The password comes from VSPHERE_PASSWORD (never argv).  VSPHERE_PAGE_SIZE
  * sets RetrievePropertiesEx's maxObjects, to exercise the Continue pages;
@@ -72,6 +73,8 @@ static int run(struct vsphere_client *c, int argc, char **argv, struct mtv_err *
 		r = vsphere_power_off(c, &vms[0], err);
 	} else if (!strcmp(cmd, "destroy")) {
 		r = vsphere_destroy(c, &vms[0], err);
+	} else if (!strcmp(cmd, "snapshot") && argc == 3) {
+		r = vsphere_snapshot(c, &vms[0], argv[2], err);
 	} else if (!strcmp(cmd, "clone") && argc == 4) {
 		struct vsphere_moref ref;
 
