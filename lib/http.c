@@ -165,6 +165,8 @@ static void response_reset(struct http_response *r)
 	buf_reset(&r->body);
 	free(r->location);
 	r->location = NULL;
+	free(r->set_cookie);
+	r->set_cookie = NULL;
 	r->retry_after_s = -1;
 }
 
@@ -173,6 +175,8 @@ void http_response_release(struct http_response *r)
 	buf_release(&r->body);
 	free(r->location);
 	r->location = NULL;
+	free(r->set_cookie);
+	r->set_cookie = NULL;
 }
 
 /* ---- retry policy ---- */
@@ -386,6 +390,8 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 	if (klen == 8 && !strncasecmp(ptr, "Location", 8)) {
 		free(x->resp->location);
 		x->resp->location = strdup(val);
+	} else if (klen == 10 && !strncasecmp(ptr, "Set-Cookie", 10) && !x->resp->set_cookie) {
+		x->resp->set_cookie = strdup(val);
 	} else if (klen == 11 && !strncasecmp(ptr, "Retry-After", 11)) {
 		x->resp->retry_after_s = http_parse_retry_after(val);
 	}
@@ -714,8 +720,9 @@ int http_do(struct http_client *c, const struct http_request *req, struct http_r
 		}
 		if (ambiguous) {
 			/* A 5xx on POST/PATCH: still a response; the caller turns
-			 * it into an error, and should know it may have applied. */
-			log_warn("%s %s: HTTP %ld; not retried because the request may have been applied",
+			 * it into an error, and should know it may have applied.
+			 * A SOAP fault is a 500 that says what happened: no warning. */
+			log_msg(req->fault_is_5xx ? LOG_DEBUG : LOG_WARN, "%s %s: HTTP %ld; not retried because the request may have been applied",
 				 method, buf_str(&url), resp->status);
 		}
 		ret = 0;

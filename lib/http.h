@@ -75,6 +75,7 @@ struct http_request {
 	const char *basic_pass;
 	bool no_auth;			/* send no bearer token */
 	bool sensitive;			/* never log the body (Secrets, logins) */
+	bool fault_is_5xx;		/* a 5xx body is a definite answer (SOAP fault) */
 	long timeout_ms;		/* overrides the client's overall timeout when > 0 */
 };
 
@@ -82,6 +83,7 @@ struct http_response {
 	long status;			/* 0 when no response was received */
 	struct buf body;		/* capped at HTTP_BODY_MAX */
 	char *location;			/* Location header or NULL */
+	char *set_cookie;		/* first Set-Cookie header or NULL (vim25 sessions) */
 	long retry_after_s;		/* Retry-After in seconds, -1 when absent */
 	int attempts;			/* how many attempts were made */
 };

@@ -7,11 +7,14 @@ set -eu
 
 PACKAGES="
 build-essential pkg-config ca-certificates curl
-libcurl4-openssl-dev libcjson-dev libyaml-dev libssh2-1-dev libssl-dev
+libcurl4-openssl-dev libcjson-dev libyaml-dev libxml2-dev libssh2-1-dev libssl-dev
 libmicrohttpd-dev libgnutls28-dev libcmocka-dev libpcre2-dev
 bats bats-assert bats-support shellcheck
 openssl openssh-server openssh-client
+golang-go golang-github-vmware-govmomi-dev
 "
+# golang-go and govmomi build vcsim, VMware's vim25 simulator, which the
+# lib/vsphere tests run against (tests/vcsim/main.go).
 # The bats suites drive mtv-sim with kubectl, as a user would.  A kubectl
 # that is already there (a newer upstream build, say) is kept: Debian's
 # kubernetes-client would replace it with an older one.

@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# lib/vsphere through vsphereprobe against vcsim, VMware's own vim25
+# simulator (govmomi's simulator.VPX model: datacenter DC0, host DC0_H0 with
+# DC0_H0_VM0/1, cluster DC0_C0 with DC0_C0_RP0_VM0/1, datastore LocalDS_0).
+# The facts checked are those govmomi's simulator gives its VMs: 1 vCPU,
+# 1 core per socket, 32 MB, BIOS, powered on, one 1 MiB disk
+# "[LocalDS_0] <vm>/disk1.vmdk", one NIC with a VMware OUI MAC (00:0c:29).
+bats_require_minimum_version 1.5.0
+
+setup() {
+	bats_load_library bats-support
+	bats_load_library bats-assert
+	source "$MTV_SRC_DIR/tests/vcsim/vcsim.bash"
+	vcsim_start
+	PROBE="$MTV_TEST_BIN_DIR/progs/vsphereprobe"
+}
+
+teardown() {
+	vcsim_stop
+}
+
+probe() {
+	VSPHERE_PASSWORD="$VCSIM_PASSWORD" "$PROBE" "$VCSIM_URL" "$VCSIM_USER" "$@"
+}
+
+@test "vsphere: login and logout with the session cookie" {
+	run --separate-stderr env MTV_LOG_LEVEL=trace VSPHERE_PASSWORD="$VCSIM_PASSWORD" \
+		"$PROBE" "$VCSIM_URL" "$VCSIM_USER" login
+	assert_success
+	assert_output "calls: RetrieveServiceContent=1 Login=1 Logout=1"
+	# the trace shows the calls but never the Login body's password
+	[[ "$stderr" == *"vSphere RetrieveServiceContent request"* ]]
+	[[ "$stderr" == *"vSphere Login request: <body holds a credential, not traced>"* ]]
+	[[ "$stderr" != *"$VCSIM_PASSWORD"* ]]
+}
+
+@test "vsphere: a bad password is InvalidLogin, exit 3, the password in no output" {
+	local bad="Wrong-$RANDOM-passw0rd-$RANDOM"
+	run --separate-stderr env MTV_LOG_LEVEL=trace VSPHERE_PASSWORD="$bad" \
+		"$PROBE" "$VCSIM_URL" "$VCSIM_USER" login
+	assert_equal "$status" 3
+	[[ "$stderr" == *"vsphereprobe: as $VCSIM_USER: vSphere Login: InvalidLogin: Login failure"* ]]
+	[[ "$stderr" == *"vsphereprobe: reason=InvalidLogin"* ]]
+	[[ "$stderr$output" != *"$bad"* ]]
+	[[ "$stderr$output" != *"$VCSIM_PASSWORD"* ]]
+	[[ "$stderr" != *WARN* ]]
+}
+
+@test "vsphere: calls without a session are NotAuthenticated, exit 3" {
+	run --separate-stderr env VSPHERE_NO_LOGIN=1 VSPHERE_PASSWORD="$VCSIM_PASSWORD" \
+		"$PROBE" "$VCSIM_URL" "$VCSIM_USER" vms DC0_H0_VM0
+	assert_equal "$status" 3
+	[[ "${stderr_lines[0]}" == "vsphereprobe: vSphere CreateContainerView: NotAuthenticated: "* ]]
+	assert_equal "${stderr_lines[1]}" 'vsphereprobe: reason=NotAuthenticated'
+	# an empty user name is refused by Login itself
+	run --separate-stderr env VSPHERE_PASSWORD="$VCSIM_PASSWORD" "$PROBE" "$VCSIM_URL" "" login
+	assert_equal "$status" 3
+	[[ "$stderr" == *"InvalidLogin"* ]]
+}
+
+@test "vsphere: bulk facts of vcsim's VMs in one property read" {
+	run --separate-stderr probe vms DC0_H0_VM0
+	assert_success
+	assert_line --index 0 --regexp '^vm=DC0_H0_VM0 ref=vm-[0-9]+ parent=[a-z]+-[0-9]+ cpu=1 cores=1 memory_mb=32 firmware=bios uuid=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} power=poweredOn$'
+	assert_line --index 1 --regexp '^  disk label=[^ ]+ file=\[LocalDS_0\] DC0_H0_VM0/disk1.vmdk datastore=[^ ]+ capacity=1048576$'
+	assert_line --index 2 --regexp '^  nic label=[^ ]+ mac=00:0c:29(:[0-9a-f]{2}){3}$'
+	assert_line --partial "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=2 DestroyView=1 Logout=1"
+	one_uuid=$(sed -n 's/.* uuid=\([^ ]*\) .*/\1/p' <<<"$output")
+	# guest.net: the guest NIC has the device's MAC
+	mac=$(sed -n 's/^  nic .* mac=//p' <<<"$output")
+	assert_line "  guest_nic network= mac=$mac ips="
+
+	# four VMs: still one container view and two RetrievePropertiesEx
+	# (names of all VMs, then the facts of the four in one request)
+	run --separate-stderr probe vms DC0_H0_VM0 DC0_H0_VM1 DC0_C0_RP0_VM0 DC0_C0_RP0_VM1
+	assert_success
+	assert_equal "$(grep -c '^vm=' <<<"$output")" 4
+	for n in DC0_H0_VM0 DC0_H0_VM1 DC0_C0_RP0_VM0 DC0_C0_RP0_VM1; do
+		assert_line --regexp "^vm=$n ref=vm-[0-9]+ parent=[^ ]+ cpu=1 cores=1 memory_mb=32 firmware=bios uuid=[^ ]+ power=poweredOn$"
+		assert_line --regexp "^  disk label=[^ ]+ file=\\[LocalDS_0\\] $n/disk1.vmdk datastore=[^ ]+ capacity=1048576$"
+	done
+	assert_line --partial "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=2 DestroyView=1 Logout=1"
+	# the same VM, the same BIOS UUID; four VMs, four UUIDs
+	assert_line --regexp "^vm=DC0_H0_VM0 .* uuid=$one_uuid "
+	assert_equal "$(grep -o 'uuid=[^ ]*' <<<"$output" | sort -u | wc -l)" 4
+	[ "$(grep -c '^  nic ' <<<"$output")" -eq 4 ]
+}
+
+@test "vsphere: an unknown VM name is exit 2 NotFound" {
+	run --separate-stderr probe vms DC0_H0_VM0 No_Such_VM
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" 'vsphereprobe: vSphere: no VM named "No_Such_VM"'
+	assert_equal "${stderr_lines[1]}" 'vsphereprobe: reason=NotFound'
+	[[ "$stderr$output" != *"$VCSIM_PASSWORD"* ]]
+}
+
+@test "vsphere: power off and on, each task waited with WaitForUpdatesEx" {
+	run --separate-stderr probe power-off DC0_H0_VM1
+	assert_success
+	assert_output "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=2 DestroyView=1 PowerOffVM_Task=1 CreateFilter=1 WaitForUpdatesEx=1 DestroyPropertyFilter=1 Logout=1"
+	run --separate-stderr probe vms DC0_H0_VM1
+	assert_line --regexp '^vm=DC0_H0_VM1 .* power=poweredOff$'
+
+	# powering off an off VM: the task fails; the message names the task,
+	# the VM and the fault; exit 1 (the source refused the work)
+	run --separate-stderr probe power-off DC0_H0_VM1
+	assert_equal "$status" 1
+	[[ "${stderr_lines[0]}" == "vsphereprobe: PowerOffVM_Task of VM DC0_H0_VM1: InvalidPowerState: "* ]]
+	assert_equal "${stderr_lines[1]}" 'vsphereprobe: reason=InvalidPowerState'
+
+	run --separate-stderr probe power-on DC0_H0_VM1
+	assert_success
+	run --separate-stderr probe vms DC0_H0_VM1
+	assert_line --regexp '^vm=DC0_H0_VM1 .* power=poweredOn$'
+}
+
+@test "vsphere: full clone (powered off, then on), destroy" {
+	run --separate-stderr probe vms DC0_H0_VM0
+	src_uuid=$(sed -n 's/.* uuid=\([^ ]*\) .*/\1/p' <<<"$output")
+	src_parent=$(sed -n 's/.* parent=\([^ ]*\) .*/\1/p' <<<"$output")
+
+	run --separate-stderr probe clone DC0_H0_VM0 Mtv_Clone-auto1 off
+	assert_success
+	assert_line --index 0 --regexp '^clone=Mtv_Clone-auto1 ref=vm-[0-9]+$'
+	assert_line --index 1 "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=2 DestroyView=1 CloneVM_Task=1 CreateFilter=1 WaitForUpdatesEx=1 DestroyPropertyFilter=1 Logout=1"
+	ref=$(sed -n 's/^clone=.* ref=//p' <<<"$output")
+
+	# the clone: its own UUID and disk, the source's hardware and folder
+	run --separate-stderr probe vms Mtv_Clone-auto1
+	assert_success
+	assert_line --index 0 --regexp "^vm=Mtv_Clone-auto1 ref=$ref parent=$src_parent cpu=1 cores=1 memory_mb=32 firmware=bios uuid=[^ ]+ power=poweredOff$"
+	assert_line --index 1 --regexp '^  disk .* file=\[LocalDS_0\] Mtv_Clone-auto1[^ ]*/Mtv_Clone-auto1.vmdk .* capacity=1048576$'
+	[[ "$output" != *"uuid=$src_uuid "* ]]
+
+	run --separate-stderr probe clone DC0_H0_VM0 Mtv_Clone-auto2 on
+	assert_success
+	[[ "$output" == *" CloneVM_Task=1 CreateFilter=2 WaitForUpdatesEx=2 DestroyPropertyFilter=2 PowerOnVM_Task=1 "* ]]
+	run --separate-stderr probe vms Mtv_Clone-auto2
+	assert_line --index 0 --regexp '^vm=Mtv_Clone-auto2 .* power=poweredOn$'
+
+	run --separate-stderr probe destroy Mtv_Clone-auto1
+	assert_success
+	[[ "$output" == *"Destroy_Task=1 CreateFilter=1 WaitForUpdatesEx=1 DestroyPropertyFilter=1"* ]]
+	run --separate-stderr probe vms Mtv_Clone-auto1
+	assert_equal "$status" 2
+	[[ "$stderr" == *'no VM named "Mtv_Clone-auto1"'* ]]
+	# destroying a powered-on VM is refused by the task
+	run --separate-stderr probe destroy Mtv_Clone-auto2
+	assert_equal "$status" 1
+	[[ "${stderr_lines[0]}" == "vsphereprobe: Destroy_Task of VM Mtv_Clone-auto2: "* ]]
+}
+
+@test "vsphere: two VMs of one name are refused, not guessed" {
+	# vcsim (unlike vCenter within one folder) accepts a duplicate name
+	run --separate-stderr probe clone DC0_H0_VM0 Twin off
+	assert_success
+	run --separate-stderr probe clone DC0_H0_VM0 Twin off
+	assert_success
+	run --separate-stderr probe destroy Twin
+	assert_equal "$status" 2
+	[[ "${stderr_lines[0]}" =~ ^'vsphereprobe: vSphere: more than one VM named "Twin" (vm-'[0-9]+', vm-'[0-9]+')'$ ]]
+	assert_equal "${stderr_lines[1]}" 'vsphereprobe: reason=Ambiguous'
+}
+
+@test "vsphere: snapshots are read depth first from the snapshot tree" {
+	run --separate-stderr probe vms DC0_C0_RP0_VM0
+	refute_line --partial "snapshot name="
+	run --separate-stderr probe snapshot DC0_C0_RP0_VM0 "before <warm> & after"
+	assert_success
+	[[ "$output" == *"CreateSnapshot_Task=1 CreateFilter=1 WaitForUpdatesEx=1"* ]]
+	run --separate-stderr probe snapshot DC0_C0_RP0_VM0 second
+	assert_success
+	run --separate-stderr probe vms DC0_C0_RP0_VM0
+	assert_success
+	# the second is the child of the first (the current snapshot when taken)
+	assert_line --index 4 "  snapshot name=before <warm> & after"
+	assert_line --index 5 "  snapshot name=second"
+	assert_line --partial "RetrievePropertiesEx=2 "
+}
