@@ -3,19 +3,15 @@
 # the workflow through mtv-run, secrets never leaking, interrupts.
 bats_require_minimum_version 1.5.0
 
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
+
 setup_file() {
 	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
 	sim_start_checked --speed 0
 	cp "$SIM_DIR/providers.json" "$BATS_FILE_TMPDIR/providers.json"
 }
 
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
-
 setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 	E2E_PROVIDERS_FILE="$BATS_FILE_TMPDIR/providers.json"
 	e2e_setup
 }

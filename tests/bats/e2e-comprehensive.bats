@@ -4,22 +4,12 @@
 # the VM, the check, the expected and the actual value.
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start_checked --speed 0
-}
-
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 
 setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 	e2e_setup
 	export MTV_GUEST_AGENT_TIMEOUT=5
 }
-
 
 migrate_scenario() {
 	export MTV_SCENARIO=$1

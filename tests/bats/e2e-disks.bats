@@ -5,18 +5,9 @@
 # each PVC matched to its disk by the disk-index annotation.
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start_checked --speed 0
-}
-
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 
 setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 	e2e_setup
 	export MTV_TESTS_PARAMS="$MTV_SRC_DIR/tests/fixtures/scenarios/disks.json"
 }

@@ -4,18 +4,14 @@
 # from its source.
 bats_require_minimum_version 1.5.0
 
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
+
 setup_file() {
 	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
 	SIM_WORLD="$MTV_SRC_DIR/tests/fixtures/worlds/e2e-failures.json" sim_start_checked --speed 0
 }
 
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
-
 setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 	e2e_setup vsphere-failures
 	export MTV_TESTS_PARAMS="$MTV_SRC_DIR/tests/fixtures/scenarios/failures.json"
 }

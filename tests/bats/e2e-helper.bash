@@ -1,5 +1,23 @@
 # Shared by tests/bats/e2e-*.bats: the environment every step run against
-# the file's mtv-sim needs, and small helpers.  Source it from setup().
+# the file's mtv-sim needs, and small helpers.  Source it at the top of the
+# .bats file: it also defines the hooks most files share (their own sim at
+# --speed 0 against the real CRDs, world $SIM_WORLD, and e2e_setup before
+# each test); a file that needs more defines the hook again after the
+# source line, and its setup() calls e2e_setup itself.
+
+setup_file() {
+	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
+	sim_start_checked --speed 0
+}
+
+teardown_file() {
+	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
+	sim_stop
+}
+
+setup() {
+	e2e_setup
+}
 
 # e2e_setup [PROVIDER]: a fresh SHARED_DIR and ARTIFACT_DIR per test, the
 # sim's kubeconfig and providers file, and bounded waits so a broken sim

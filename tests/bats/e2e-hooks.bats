@@ -4,21 +4,7 @@
 # that did not happen, a custom playbook.
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start_checked --speed 0
-}
-
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
-
-setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
-	e2e_setup
-}
-
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 
 through_plan() {
 	run_steps create-provider storagemap networkmap plan

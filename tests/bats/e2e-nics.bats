@@ -6,6 +6,8 @@
 # OpenStack VMs (no nics: addresses).
 bats_require_minimum_version 1.5.0
 
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
+
 setup_file() {
 	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
 	sim_start_checked --speed 0
@@ -19,13 +21,7 @@ setup_file() {
 EOF
 }
 
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
-
 setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 	export MTV_TESTS_PARAMS="$BATS_FILE_TMPDIR/catalog.json"
 }
 

@@ -7,18 +7,9 @@
 # multus networks by name and namespace.
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start_checked --speed 0
-}
-
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 
 setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 	e2e_setup openshift-local
 	export MTV_TESTS_PARAMS="$BATS_TEST_TMPDIR/params.json" MTV_SCENARIO=test_ocp_cold
 	cat >"$MTV_TESTS_PARAMS" <<-JSON

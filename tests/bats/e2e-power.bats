@@ -6,20 +6,7 @@
 # mtv-check-vms checks it.  The default world's mtv-win2019-3disks is off.
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start_checked --speed 0
-}
-
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
-
-setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
-	e2e_setup
-}
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 
 # win_scenario NAME [TARGET_POWER]
 win_scenario() {

@@ -5,22 +5,12 @@
 # warm support, bad intervals and vSphere sources without a VDDK image.
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start_checked --speed 0
-}
-
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 
 setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 	e2e_setup
 	export MTV_SCENARIO=test_mtv_migration_warm_2disks2nics
 }
-
 
 @test "warm: precopy interval set, cutover scheduled, precopies reported, interval restored" {
 	before=$(kc get forkliftcontroller forklift-controller -n openshift-mtv -o jsonpath='{.spec.controller_precopy_interval}')

@@ -7,18 +7,9 @@
 # ServiceAccount and use TokenRequest tokens of it.
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start_checked --speed 0
-}
-
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 
 setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 	e2e_setup
 	# the client certificate and key of kubeconfig-cert, for curl
 	sed -n 's/^ *client-certificate-data: //p' "$SIM_DIR/kubeconfig-cert" | base64 -d >"$BATS_TEST_TMPDIR/client.crt"

@@ -6,20 +6,7 @@
 # ValidatePVCNameTemplate; validation.go, validate).
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start_checked --speed 0
-}
-
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
-
-setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
-	e2e_setup
-}
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 
 # scenario NAME TEMPLATE: a one-VM cold scenario with that pvc_name_template.
 scenario() {

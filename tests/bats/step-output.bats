@@ -3,20 +3,7 @@
 # prints, both formats carry the same fields.
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start_checked --speed 0
-}
-
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
-
-setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
-	e2e_setup
-}
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 
 # The dotted key paths of a document on stdin, sorted (mappings only: cJSON
 # indents JSON with a tab a level, yamlout YAML with two spaces).

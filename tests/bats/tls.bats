@@ -5,20 +5,7 @@
 # and the Provider connection test verifies the Secret's CA as Forklift does.
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start_checked --speed 0
-}
-
-teardown_file() {
-	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_stop
-}
-
-setup() {
-	source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
-	e2e_setup
-}
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
 
 route_host() {
 	kc get route -n openshift-mtv forklift-inventory -o jsonpath='{.spec.host}'
