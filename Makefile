@@ -121,15 +121,15 @@ $(TESTBIN)/progs/%: $(OBJ)/tests/progs/%.o $(LIBMTV)
 # writes the reason into vcsim.unavailable and the vcsim tests skip with it.
 VCSIM := $(if $(filter .,$(OUT)),build,$(OUT))/vcsim/vcsim
 GOVMOMI_SIM := /usr/share/gocode/src/github.com/vmware/govmomi/simulator
-$(VCSIM): tests/vcsim/main.go
+$(VCSIM): $(wildcard tests/vcsim/*.go)
 	@mkdir -p $(@D)
 	@rm -f $@.unavailable
 	@if ! command -v go >/dev/null 2>&1 || [ ! -d $(GOVMOMI_SIM) ]; then \
 		shared/install-deps.sh >$(@D)/install-deps.log 2>&1 || true; fi
 	@if command -v go >/dev/null 2>&1 && [ -d $(GOVMOMI_SIM) ]; then \
-		echo "go build -o $@ tests/vcsim/main.go"; \
+		echo "go build -o $@ ./tests/vcsim"; \
 		GOCACHE=$(abspath $(@D))/go-cache GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= \
-			go build -o $@ ./tests/vcsim/main.go; \
+			go build -o $@ ./tests/vcsim; \
 	else \
 		echo "go or govmomi's simulator ($(GOVMOMI_SIM)) could not be installed (see $(@D)/install-deps.log)" >$@.unavailable; \
 		echo "vcsim: not built: $$(cat $@.unavailable)" >&2; \

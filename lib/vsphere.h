@@ -96,18 +96,36 @@ struct vsphere_disk {
 	char *file;			/* "[LocalDS_0] vm/disk.vmdk" */
 	struct vsphere_moref datastore;
 	long long capacity_bytes;
+	int key;			/* device key, with controller_key and unit the disk order */
+	int controller_key, unit;
+	char *disk_mode;		/* backing.diskMode: persistent, independent_persistent, ... */
+	char *provisioning;		/* "thin", "thick-lazy" or "thick-eager" (thinProvisioned, eagerlyScrub) */
 };
 
 struct vsphere_nic {
 	char *label;
 	char *mac;
+	char *network;			/* backing deviceName, or the port group's name */
+	struct vsphere_moref network_ref;	/* backing.network / the DVS port group; may be empty */
+};
+
+struct vsphere_guest_ip {
+	char *address;
+	char *origin;			/* ipConfig origin: dhcp, manual, linklayer, random, other; NULL when unknown */
 };
 
 struct vsphere_guest_nic {
 	char *network;
 	char *mac;
-	char **ips;
+	char **ips;			/* guest.net[].ipAddress */
 	size_t nips;
+	struct vsphere_guest_ip *ip_config;	/* guest.net[].ipConfig.ipAddress, with origins */
+	size_t nip_config;
+};
+
+struct vsphere_snapshot_info {
+	char *name;
+	struct vsphere_moref ref;	/* VirtualMachineSnapshot, for RemoveSnapshot_Task */
 };
 
 struct vsphere_vm {
@@ -117,7 +135,14 @@ struct vsphere_vm {
 	int num_cpu, cores_per_socket;
 	long memory_mb;
 	char *firmware;			/* "bios" or "efi" */
+	bool secure_boot;		/* config.bootOptions.efiSecureBootEnabled */
 	char *uuid;			/* config.uuid, the BIOS UUID */
+	char *bios_serial;		/* "VMware-42 1c ... 3f-9a ...", derived from uuid as the VM's BIOS shows it */
+	char *guest_id;			/* config.guestId ("rhel8_64Guest", "windows2019srv_64Guest") */
+	char *annotation;		/* config.annotation, "" when none */
+	char *session;			/* extraConfig "mtv-steps.session", NULL when absent */
+	bool cbt;			/* config.changeTrackingEnabled */
+	bool template_;			/* config.template */
 	char *power_state;		/* poweredOn, poweredOff, suspended */
 	struct vsphere_disk *disks;
 	size_t ndisks;
@@ -126,29 +151,99 @@ struct vsphere_vm {
 	struct vsphere_guest_nic *guest_nics;
 	size_t nguest_nics;
 	char **snapshots;		/* names, depth first */
+	struct vsphere_snapshot_info *snapshot_refs;	/* the same, with morefs */
 	size_t nsnapshots;
 };
 
 /* The facts of the VMs named names[0..n-1], out[i] for names[i].  A name
- * that no VM has fails the whole call (MTV_EXIT_USAGE, reason "NotFound").
+ * that no VM has fails the whole call (MTV_EXIT_USAGE, reason "NotFound",
+ * the message lists up to five VM names close to it: same name in another
+ * case, one a prefix of the other, or an edit distance of at most 3).
  * Cost: CreateContainerView, two RetrievePropertiesEx (+Continue pages),
  * DestroyView.  *out is calloc'd; free with vsphere_vms_free. */
 int vsphere_vms_get(struct vsphere_client *c, const char *const *names, size_t n,
 		    struct vsphere_vm **out, struct mtv_err *err);
 void vsphere_vms_free(struct vsphere_vm *vms, size_t n);
 
+/* Like vsphere_vms_get for one name, but a missing VM is not an error:
+ * *out = NULL and 0.  Two VMs of that name fail (reason "Ambiguous"). */
+int vsphere_vm_find(struct vsphere_client *c, const char *name, struct vsphere_vm **out,
+		    struct mtv_err *err);
+
+/* Every VM whose name starts with prefix ("" = all), with name, ref,
+ * power_state, session and annotation filled (the rest left empty), in one
+ * container view and one property read: what teardown sweeps. */
+int vsphere_vms_list(struct vsphere_client *c, const char *prefix, struct vsphere_vm **out,
+		     size_t *n, struct mtv_err *err);
+
+struct vsphere_datastore {
+	struct vsphere_moref ref;	/* ref.value is the id ("datastore-12") target_datastore_id names */
+	char *name;
+	long long capacity_bytes, free_bytes;
+};
+
+/* All datastores (one view, one property read).  *out calloc'd; free with
+ * vsphere_datastores_free. */
+int vsphere_datastores(struct vsphere_client *c, struct vsphere_datastore **out, size_t *n,
+		       struct mtv_err *err);
+void vsphere_datastores_free(struct vsphere_datastore *ds, size_t n);
+
 /* Tasks on one VM, each waited until it succeeds or fails.  vm_name is only
- * for messages.  A clone is a full clone into the source VM's folder, on
- * its resource pool; *new_vm (may be NULL) gets the clone's moref.  With
- * power_on, a PowerOnVM_Task on the clone follows the clone task. */
+ * for messages.  *new_vm (may be NULL) gets the clone's moref. */
 int vsphere_power_on(struct vsphere_client *c, const struct vsphere_vm *vm, struct mtv_err *err);
 int vsphere_power_off(struct vsphere_client *c, const struct vsphere_vm *vm, struct mtv_err *err);
 int vsphere_destroy(struct vsphere_client *c, const struct vsphere_vm *vm, struct mtv_err *err);
+
+struct vsphere_clone_opts {
+	const char *name;		/* the clone's name, kept as given (case, underscores) */
+	const struct vsphere_moref *datastore;	/* NULL: the source VM's */
+	const char *disk_type;		/* NULL/"": as the source; "thin", "thick-lazy", "thick-eager" */
+	bool power_on;			/* a PowerOnVM_Task on the clone after the clone task */
+	bool enable_cbt;		/* extraConfig ctkEnabled=true + changeTrackingEnabled (warm) */
+	const char *session;		/* extraConfig "mtv-steps.session" = this, the ownership mark; may be NULL */
+	const char *annotation;		/* config.annotation of the clone; may be NULL */
+};
+
+/* A full clone of vm into its folder, on its resource pool, as opts say.
+ * Where the server does not honour part of the spec on clone (vcsim keeps
+ * neither changeTrackingEnabled nor the annotation), a ReconfigVM_Task on
+ * the clone applies it afterwards, so the result is the same everywhere.
+ * A clone call that failed ambiguously (sent, no answer) is never repeated:
+ * the name is looked up and a VM carrying opts->session is adopted as the
+ * clone; any other VM of that name fails (reason "DuplicateName"). */
+int vsphere_clone_vm(struct vsphere_client *c, const struct vsphere_vm *vm,
+		     const struct vsphere_clone_opts *opts, struct vsphere_moref *new_vm,
+		     struct mtv_err *err);
+/* The old form: vsphere_clone_vm with only a name and power_on. */
 int vsphere_clone(struct vsphere_client *c, const struct vsphere_vm *vm, const char *clone_name,
 		  bool power_on, struct vsphere_moref *new_vm, struct mtv_err *err);
+
+struct vsphere_new_disk {
+	long long size_gb;		/* > 0 */
+	const char *provisioning;	/* "thin" (default), "thick-lazy", "thick-eager" */
+	const char *disk_mode;		/* "persistent" (default), "independent_persistent", "independent_nonpersistent" */
+	const struct vsphere_moref *datastore;	/* NULL: the VM's first disk's datastore */
+};
+
+/* One ReconfigVM_Task adding n new disks on the VM's first SCSI
+ * controller, at the next free unit numbers (7, the controller's own, is
+ * skipped). */
+int vsphere_add_disks(struct vsphere_client *c, const struct vsphere_vm *vm,
+		      const struct vsphere_new_disk *disks, size_t n, struct mtv_err *err);
+
 /* A disk-only snapshot (no memory, no quiescing) named name. */
 int vsphere_snapshot(struct vsphere_client *c, const struct vsphere_vm *vm, const char *name,
 		     struct mtv_err *err);
+/* RemoveSnapshot_Task of snap (removeChildren false, consolidate true). */
+int vsphere_snapshot_remove(struct vsphere_client *c, const struct vsphere_vm *vm,
+			    const struct vsphere_moref *snap, struct mtv_err *err);
+
+/* ---- TLS, as a Provider Secret says ---- */
+
+/* Verify the server against ca_pem (PEM, may hold several certificates),
+ * or skip verification when insecure; neither: the system trust store. */
+int vsphere_client_tls(struct vsphere_client *c, const char *ca_pem, bool insecure,
+		       struct mtv_err *err);
 
 /* ---- the SOAP layer, exposed for unit tests ---- */
 
