@@ -1,5 +1,6 @@
 #include "providers.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +21,28 @@ static const char *const type_names[] = {
 	[PROVIDER_OVA] = "ova",
 };
 
-const char *providers_path(const char *explicit_file, char *buf, size_t bufsz)
+/* dir/.providers.json into buf, when dir is set and that file exists. */
+static bool providers_file_in(const char *dir, char *buf, size_t bufsz)
 {
-	const char *profile = getenv("CLUSTER_PROFILE_DIR");
+	return dir && *dir && snprintf(buf, bufsz, "%s/.providers.json", dir) < (int)bufsz &&
+	       access(buf, F_OK) == 0;
+}
 
+const char *providers_path_in(const char *explicit_file, const char *credentials_dir, char *buf,
+			      size_t bufsz)
+{
 	if (explicit_file && *explicit_file)
 		return explicit_file;
-	if (profile && *profile && snprintf(buf, bufsz, "%s/.providers.json", profile) < (int)bufsz &&
-	    access(buf, F_OK) == 0)
+	if (providers_file_in(credentials_dir && *credentials_dir ? credentials_dir
+								  : PROVIDERS_CREDENTIALS_DIR, buf, bufsz) ||
+	    providers_file_in(getenv("CLUSTER_PROFILE_DIR"), buf, bufsz))
 		return buf;
 	return "./.providers.json";
+}
+
+const char *providers_path(const char *explicit_file, char *buf, size_t bufsz)
+{
+	return providers_path_in(explicit_file, getenv("MTV_CREDENTIALS_DIR"), buf, bufsz);
 }
 
 const char *provider_type_name(enum provider_type t)

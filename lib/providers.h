@@ -47,10 +47,19 @@ struct provider_entry {
 	const cJSON *entry;		/* the selected entry inside doc */
 };
 
-/* Where the providers file is: explicit_file when set; else
- * $CLUSTER_PROFILE_DIR/.providers.json when it exists (ci-operator mounts
- * credentials there); else ./.providers.json, as with mtv-api-tests.  buf
- * holds the composed path when one is returned from it. */
+/* Where the refs mount the CI secret that holds .providers.json (their
+ * `credentials:` entry test-credentials/mtv-providers). */
+#define PROVIDERS_CREDENTIALS_DIR "/var/run/mtv-credentials"
+
+/* Where the providers file is, first match wins: explicit_file when set;
+ * <credentials_dir>/.providers.json when it exists (the ref's credentials
+ * mount; credentials_dir NULL or "" means PROVIDERS_CREDENTIALS_DIR); then
+ * $CLUSTER_PROFILE_DIR/.providers.json when it exists (a cluster profile's
+ * secret); else ./.providers.json, as with mtv-api-tests.  buf holds the
+ * composed path when one is returned from it. */
+const char *providers_path_in(const char *explicit_file, const char *credentials_dir, char *buf,
+			      size_t bufsz);
+/* providers_path_in with credentials_dir from $MTV_CREDENTIALS_DIR. */
 const char *providers_path(const char *explicit_file, char *buf, size_t bufsz);
 
 /* Load path and select key.  Errors (exit 2) name the file and the key:

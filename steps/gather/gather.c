@@ -29,8 +29,11 @@ static struct step_param params[] = {
 	  "run Forklift's targeted must-gather: auto (when oc is on PATH), true or false", 0, NULL },
 	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
 	  "the .providers.json file, read only so its passwords and tokens are scrubbed from\n"
-	  "      everything written [default: $CLUSTER_PROFILE_DIR/.providers.json when it exists,\n"
-	  "      else ./.providers.json]", 0, NULL },
+	  "      everything written [default: the one in MTV_CREDENTIALS_DIR, else in\n"
+	  "      $CLUSTER_PROFILE_DIR, whichever exists first, else ./.providers.json]", 0, NULL },
+	{ "MTV_CREDENTIALS_DIR", "credentials-dir", PROVIDERS_CREDENTIALS_DIR,
+	  "where the ref's credentials mount holds .providers.json (the CI secret\n"
+	  "      test-credentials/mtv-providers)", 0, NULL },
 };
 
 static struct step step = {
@@ -166,7 +169,8 @@ static void collect_provider_secrets(struct gather *g, const cJSON *node)
 static void load_providers_file(struct gather *g)
 {
 	char pbuf[4200];
-	const char *file = providers_path(step_get(&step, "MTV_PROVIDERS_FILE"), pbuf, sizeof(pbuf));
+	const char *file = providers_path_in(step_get(&step, "MTV_PROVIDERS_FILE"),
+					     step_get(&step, "MTV_CREDENTIALS_DIR"), pbuf, sizeof(pbuf));
 	struct buf b = BUF_INIT(16u << 20);
 	struct mtv_err e = { 0 };
 	cJSON *doc = NULL;

@@ -70,6 +70,24 @@ run_workflow() {
 	grep -qE '^[^ ]+ POST /apis/forklift.konveyor.io/v1beta1/namespaces/[^ ]+/plans 201$' "$SIM_DIR/requests.log"
 }
 
+@test "workflow: .providers.json from the refs' credentials mount wins over the cluster profile's" {
+	creds="$BATS_TEST_TMPDIR/creds"
+	mkdir -p "$creds"
+	mv "$PROFILE/.providers.json" "$creds/.providers.json"
+	# a profile whose providers file lacks the provider: read, it fails the run
+	echo '{"other-provider": {"type": "ova"}}' >"$PROFILE/.providers.json"
+	run_workflow --credentials "test-credentials/mtv-providers=$creds"
+	[ "$status" -eq 0 ] || fail "mtv-run exited $status: $stderr"
+	log="$BATS_TEST_TMPDIR/out/artifacts/mtv-cold-migration/mtv-create-provider/build-log.txt"
+	grep -q "$creds/.providers.json" "$log" || fail "create-provider did not name the credentials file: $(cat "$log")"
+	# the mount's values are censored like the profile's
+	! grep -rqF -- sim-vsphere-password "$BATS_TEST_TMPDIR/out/artifacts" || fail "secret found in artifacts"
+	# without the mapping the step falls back to the cluster profile
+	run_workflow
+	assert_equal "$status" 1
+	grep -q 'other-provider' "$BATS_TEST_TMPDIR/out/artifacts/mtv-cold-migration/mtv-create-provider/build-log.txt"
+}
+
 @test "workflow: a missing required parameter is the loader's error, exit 2, nothing run" {
 	PATH="$MTV_BIN_DIR:$PATH" run --separate-stderr "$MTV_BIN_DIR/mtv-run" --repo "$MTV_SRC_DIR" \
 		--out "$BATS_TEST_TMPDIR/out" --kubeconfig "$SIM_DIR/kubeconfig" workflow mtv-cold-migration

@@ -206,3 +206,29 @@ setup() {
 	run junit
 	assert_output --partial "token is CENSORED"
 }
+
+@test "mtv-run: --credentials puts a step's CI secret where its parameters point, and censors its files" {
+	mkdir -p "$BATS_TEST_TMPDIR/secret"
+	echo "pw-s3cr3t-5678" >"$BATS_TEST_TMPDIR/secret/.password"
+	# without a local directory for it the step says where it looked
+	run_config_test credentials
+	assert_failure 1
+	run cat "$(step_dir credentials use-secret)/build-log.txt"
+	assert_line "dir: /var/run/fixture-secret/"
+	run_config_test credentials --credentials "test-credentials/fixture-secret=$BATS_TEST_TMPDIR/secret"
+	assert_success
+	run cat "$(step_dir credentials use-secret)/build-log.txt"
+	assert_line "dir: $BATS_TEST_TMPDIR/secret/"
+	# a dot file is a Secret key like any other: its value is censored
+	assert_line "value: CENSORED"
+	run grep -r "pw-s3cr3t-5678" "$OUTDIR"
+	assert_failure
+	# resolve shows the mount
+	run mtv_run resolve --config "$CONFIG" --test credentials
+	assert_success
+	assert_output --partial $'  credentials:\n  - namespace: "test-credentials"\n    name: "fixture-secret"\n    mount_path: "/var/run/fixture-secret"'
+	# a malformed option is bad usage
+	run mtv_run --config "$CONFIG" --test credentials --credentials "fixture-secret=/tmp"
+	assert_failure 2
+	assert_output --partial "--credentials fixture-secret=/tmp: expected NAMESPACE/NAME=DIR"
+}

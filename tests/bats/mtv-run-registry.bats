@@ -266,3 +266,23 @@ setup() {
 	assert_output --partial "$r/param/show/param-show-ref.metadata.json: differs from what generate-registry-metadata writes"
 	assert_output --partial "$r/flow/flow-workflow.metadata.json: missing"
 }
+
+@test "mtv-run lint: credentials follow ci-tools' rules and wording" {
+	r=$(copy_registry)
+	f="$r/param/show/param-show-ref.yaml"
+	sed -i 's/^  from: src$/  from: src\n  credentials:\n  - namespace: test-credentials\n    name: a\n    mount_path: \/var\/run\/a\n  - namespace: test-credentials\n    name: b\n    mount_path: \/var\/run\/a\/b\n  - name: c\n    mount_path: relative\/c\n  - namespace: test-credentials\n    mount_path: \/var\/run\/a\n  - namespace: test-credentials\n    name: a\n    mount_path: \/var\/run\/e\n  - collection: x\n    name: f\n    mount_path: \/var\/run\/f/' "$f"
+	run "$MTV_RUN" lint --registry "$r"
+	assert_failure 1
+	assert_output --partial "param-show.credentials[1] mounts at /var/run/a/b, which is under credentials[0] (/var/run/a)"
+	assert_output --partial "param-show.credentials[2]: \`namespace\` is required"
+	assert_output --partial "param-show.credentials[2].mountPath is not absolute: relative/c"
+	assert_output --partial "param-show.credentials[3]: \`name\` is required"
+	assert_output --partial "param-show.credentials[0] and credentials[3] mount to the same location (/var/run/a), which would result in a collision"
+	assert_output --partial "param-show.credentials[0] and credentials[4] reference the same secret (test-credentials/a), which would create a duplicate Kubernetes volume name"
+	assert_output --partial "param-show.credentials[5]: \`name\` cannot be used with \`bundle\`, \`collection\`, \`group\`, or \`field\`"
+	# /var/run/e is not under /var/run/a, /var/run/ab would not be either
+	refute_output --partial "mounts at /var/run/e"
+	# and this repository's refs pass
+	run "$MTV_RUN" --repo "$MTV_SRC_DIR" lint
+	assert_success
+}

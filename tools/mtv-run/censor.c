@@ -34,10 +34,15 @@ static void add_value(struct arena *a, struct censor *c, const char *v, size_t l
 
 void censor_init(struct arena *a, struct censor *c, const char *dir)
 {
+	memset(c, 0, sizeof(*c));
+	censor_add_dir(a, c, dir);
+}
+
+void censor_add_dir(struct arena *a, struct censor *c, const char *dir)
+{
 	DIR *d;
 	struct dirent *de;
 
-	memset(c, 0, sizeof(*c));
 	if (!dir || !(d = opendir(dir)))
 		return;
 	while ((de = readdir(d))) {
@@ -45,7 +50,10 @@ void censor_init(struct arena *a, struct censor *c, const char *dir)
 		char path[4096];
 		struct stat st;
 
-		if (de->d_name[0] == '.' ||
+		/* A mounted Secret's keys may start with a dot (.providers.json);
+		 * only the kubelet's own "..data"-style entries and . and ..
+		 * are not secret files. */
+		if (!strcmp(de->d_name, ".") || !strncmp(de->d_name, "..", 2) ||
 		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path) ||
 		    stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > SECRET_MAX)
 			continue;

@@ -1,7 +1,7 @@
 /* Censoring secret values out of what a run leaves behind, as Prow's
  * sidecar does before it uploads a step's log and artifacts.  The secrets
- * are the files of the cluster profile directory (locally, the only secret
- * mount a step gets). */
+ * are the files of the cluster profile directory and of the directories
+ * given for the steps' credentials (locally, the secret mounts a step gets). */
 #ifndef MTV_RUN_CENSOR_H
 #define MTV_RUN_CENSOR_H
 
@@ -20,6 +20,8 @@ struct censor {
 
 /* Collect the values of the regular files in dir (NULL: nothing). */
 void censor_init(struct arena *a, struct censor *c, const char *dir);
+/* And those of another directory (a --credentials mount). */
+void censor_add_dir(struct arena *a, struct censor *c, const char *dir);
 
 /* Replace every value in the file at path, in place; directories are
  * walked.  Best effort: unreadable files are left alone. */

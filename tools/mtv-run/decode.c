@@ -175,6 +175,40 @@ static int dec_envmap(struct dec *d, const struct ynode *n, struct param **out, 
 	return 0;
 }
 
+/* credentials: a list of CredentialReference. */
+static int dec_credentials(struct dec *d, const struct ynode *n, struct credential **out,
+			   size_t *nout)
+{
+	static const char *const fields[] = {
+		"as", "bundle", "collection", "field", "group", "mount_path", "namespace", "name", NULL,
+	};
+
+	*out = NULL;
+	*nout = 0;
+	if (!n || n->is_null)
+		return 0;
+	if (n->type != Y_SEQ)
+		return type_error(d, n, "LiteralTestStep", "credentials", "[]api.CredentialReference");
+	for (size_t i = 0; i < n->n; i++) {
+		const struct ynode *it = n->vals[i];
+		struct credential *c;
+
+		if (dec_strict_map(d, it, "CredentialReference", fields) < 0)
+			return -1;
+		c = arena_push(d->a, out, nout, sizeof(**out));
+		if (get_str(d, it, "CredentialReference", "namespace", &c->namespace_) < 0 ||
+		    get_str(d, it, "CredentialReference", "name", &c->name) < 0 ||
+		    get_str(d, it, "CredentialReference", "mount_path", &c->mount_path) < 0 ||
+		    get_str(d, it, "CredentialReference", "collection", &c->collection) < 0 ||
+		    get_str(d, it, "CredentialReference", "group", &c->group) < 0 ||
+		    get_str(d, it, "CredentialReference", "field", &c->field) < 0 ||
+		    get_str(d, it, "CredentialReference", "as", &c->as) < 0 ||
+		    get_str(d, it, "CredentialReference", "bundle", &c->bundle) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int dec_lstep(struct dec *d, const struct ynode *n, bool registry_ref, struct lstep **out)
 {
 	struct lstep *s = arena_alloc(d->a, sizeof(*s));
@@ -209,7 +243,8 @@ int dec_lstep(struct dec *d, const struct ynode *n, bool registry_ref, struct ls
 	if (get_bool(d, n, type, "run_as_script", &b) < 0)
 		return -1;
 	s->run_as_script = b;
-	if (dec_params(d, ymap_get(n, "env"), &s->env, &s->nenv) < 0)
+	if (dec_params(d, ymap_get(n, "env"), &s->env, &s->nenv) < 0 ||
+	    dec_credentials(d, ymap_get(n, "credentials"), &s->creds, &s->ncreds) < 0)
 		return -1;
 	if (registry_ref) {
 		s->commands_file = s->commands;

@@ -44,6 +44,10 @@ static const char usage[] =
 	"  --namespace NS      NAMESPACE for the steps (default ci-op-local)\n"
 	"  --kubeconfig FILE   KUBECONFIG for the steps (default: $KUBECONFIG if set)\n"
 	"  --cluster-profile-dir DIR  CLUSTER_PROFILE_DIR (default: $CLUSTER_PROFILE_DIR)\n"
+	"  --credentials NAMESPACE/NAME=DIR  the local directory holding the files of the\n"
+	"                      CI secret a step's `credentials:` mounts (repeatable): a\n"
+	"                      parameter set to its mount_path (or below) gets DIR instead,\n"
+	"                      and the files' values are censored like the cluster profile's\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"exit: 0 every step that counts passed; 1 a step failed (or lint found problems);\n"
@@ -53,6 +57,8 @@ static const char usage[] =
 struct opts {
 	const char *registry, *repo, *config, *test, *out, *name, *job_name, *namespace;
 	const char *kubeconfig, *cluster_profile_dir;
+	struct credential_dir *cred_dirs;
+	size_t ncred_dirs;
 	struct param *env;
 	size_t nenv;
 	const char *cmd, *arg, *kind;
@@ -60,7 +66,7 @@ struct opts {
 
 enum {
 	OPT_REGISTRY = 256, OPT_REPO, OPT_CONFIG, OPT_TEST, OPT_ENV, OPT_OUT, OPT_NAME,
-	OPT_JOB, OPT_NS, OPT_KUBECONFIG, OPT_PROFILE,
+	OPT_JOB, OPT_NS, OPT_KUBECONFIG, OPT_PROFILE, OPT_CREDENTIALS,
 };
 
 static int parse_args(struct arena *a, int argc, char **argv, struct opts *o)
@@ -77,6 +83,7 @@ static int parse_args(struct arena *a, int argc, char **argv, struct opts *o)
 		{ "namespace", required_argument, NULL, OPT_NS },
 		{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 		{ "cluster-profile-dir", required_argument, NULL, OPT_PROFILE },
+		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -95,6 +102,18 @@ static int parse_args(struct arena *a, int argc, char **argv, struct opts *o)
 		case OPT_NS: o->namespace = optarg; break;
 		case OPT_KUBECONFIG: o->kubeconfig = optarg; break;
 		case OPT_PROFILE: o->cluster_profile_dir = optarg; break;
+		case OPT_CREDENTIALS: {
+			struct mtv_err e = { 0 };
+			struct credential_dir cd;
+
+			if (credential_dir_parse(a, optarg, &cd, &e) < 0) {
+				fprintf(stderr, "mtv-run: %s\n", e.msg);
+				return -1;
+			}
+			*(struct credential_dir *)arena_push(a, &o->cred_dirs, &o->ncred_dirs,
+							     sizeof(cd)) = cd;
+			break;
+		}
 		case OPT_ENV: {
 			const char *eq = strchr(optarg, '=');
 			struct param *p;
@@ -229,6 +248,19 @@ static void print_resolved(const struct resolved *res)
 				printf("  no_kubeconfig: true\n");
 			if (s->run_as_script)
 				printf("  run_as_script: true\n");
+			if (s->ncreds)
+				printf("  credentials:\n");
+			for (size_t j = 0; j < s->ncreds; j++) {
+				const struct credential *c = &s->creds[j];
+
+				printf("  - namespace: ");
+				yq(c->namespace_ ? c->namespace_ : "");
+				printf("\n    name: ");
+				yq(c->name ? c->name : "");
+				printf("\n    mount_path: ");
+				yq(c->mount_path ? c->mount_path : "");
+				putchar('\n');
+			}
 			if (!res->phase[p][i].nparams)
 				continue;
 			printf("  env:\n");
@@ -366,6 +398,8 @@ static int cmd_main(struct arena *a, struct opts *o)
 								: getenv("CLUSTER_PROFILE_DIR");
 		if (ro.cluster_profile_dir && !*ro.cluster_profile_dir)
 			ro.cluster_profile_dir = NULL;
+		ro.cred_dirs = o->cred_dirs;
+		ro.ncred_dirs = o->ncred_dirs;
 		log_info("test %s: %zu pre, %zu test, %zu post step(s); output in %s", T,
 			 res.n[PHASE_PRE], res.n[PHASE_TEST], res.n[PHASE_POST], ro.out);
 		rc = runner_run(a, &res, &ro, &err);

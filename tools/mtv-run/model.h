@@ -18,6 +18,13 @@ struct param {
 	const char *value;
 };
 
+/* CredentialReference: the legacy form names a Secret (namespace, name);
+ * the Google Secret Manager form collection/group/field/as or bundle. */
+struct credential {
+	const char *namespace_, *name, *mount_path;
+	const char *collection, *group, *field, *as, *bundle;
+};
+
 /* LiteralTestStep. */
 struct lstep {
 	const char *as;
@@ -30,6 +37,8 @@ struct lstep {
 	bool best_effort, optional_on_success, no_kubeconfig, run_as_script;
 	struct param *env;
 	size_t nenv;
+	struct credential *creds;
+	size_t ncreds;
 	const struct ynode *resources;	/* as written, for lint; NULL when absent */
 	const char *path;		/* file it came from */
 	const char *reldir;		/* registry refs: dir relative to the kind's root */

@@ -1,4 +1,5 @@
 #include "registry.h"
+#include "credentials.h"
 #include "resources.h"
 
 #include <dirent.h>
@@ -101,6 +102,7 @@ void lstep_validate(const struct lstep *s, const char *where, struct errlist *e)
 	if (s->best_effort && !s->timeout_str)
 		errlist_add(e, "%s: test %s contains best_effort without timeout", where,
 			    s->as ? s->as : "");
+	credentials_validate(s->creds, s->ncreds, s->as ? s->as : where, e);
 }
 
 struct loader {

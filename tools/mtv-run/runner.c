@@ -226,8 +226,20 @@ static int run_step(struct run *r, const struct rstep *rs, bool interruptible,
 	env_set(&env, "ARTIFACT_DIR", artifacts);
 	env_set(&env, "NAMESPACE", r->o->namespace);
 	env_set(&env, "JOB_NAME_SAFE", r->safe);
+	/* ci-operator mounts the step's credentials at their mount_path;
+	 * here they are where --credentials says, and the parameters that
+	 * point at a mount point there. */
+	for (size_t i = 0; i < s->ncreds; i++)
+		if (!credential_local_dir(r->o->cred_dirs, r->o->ncred_dirs, &s->creds[i]) &&
+		    s->creds[i].name)
+			log_info("%s: credential %s/%s is not mounted here (mtv-run --credentials %s/%s=DIR)",
+				 s->as, s->creds[i].namespace_ ? s->creds[i].namespace_ : "",
+				 s->creds[i].name, s->creds[i].namespace_ ? s->creds[i].namespace_ : "",
+				 s->creds[i].name);
 	for (size_t i = 0; i < rs->nparams; i++)
-		env_set(&env, rs->params[i].name, rs->params[i].value);
+		env_set(&env, rs->params[i].name,
+			credentials_rewrite(r->a, rs->params[i].value, s, r->o->cred_dirs,
+					    r->o->ncred_dirs));
 	if (!s->no_kubeconfig) {
 		/* Steps after the one that published a cluster find it here. */
 		const char *kc = arena_printf(r->a, "%s/kubeconfig", priv);
@@ -395,6 +407,8 @@ int runner_run(struct arena *a, const struct resolved *res, const struct run_opt
 	r.shared = arena_printf(a, "%s/shared", o->out);
 	r.tmp = arena_printf(a, "%s/tmp", o->out);
 	censor_init(a, &r.censor, o->cluster_profile_dir);
+	for (size_t i = 0; i < o->ncred_dirs; i++)
+		censor_add_dir(a, &r.censor, o->cred_dirs[i].dir);
 	/* A run starts like ci-operator's: an empty SHARED_DIR Secret and no
 	 * artifacts of an earlier run of the same test. */
 	if (sd_remove_tree(arena_printf(a, "%s/artifacts/%s", o->out, r.T), err) < 0 ||

@@ -4,6 +4,7 @@
 #ifndef MTV_RUN_RUNNER_H
 #define MTV_RUN_RUNNER_H
 
+#include "credentials.h"
 #include "resolve.h"
 
 struct run_opts {
@@ -13,6 +14,8 @@ struct run_opts {
 	const char *build_id;
 	const char *kubeconfig;		/* NULL: none given */
 	const char *cluster_profile_dir;
+	const struct credential_dir *cred_dirs;	/* --credentials */
+	size_t ncred_dirs;
 };
 
 /* Returns the runner's exit code (0 passed, 1 failed, 130 interrupted), or
