@@ -32,6 +32,13 @@ timeout=120
 pjson() { "$bin/mtv-sim" json "$@" <"$simdir/providers.json"; }
 user=$(pjson '["vsphere-8.0.3"].username')
 password=$(pjson '["vsphere-8.0.3"].password')
+# The provider's CA, fetched before any timing as a user would have it at
+# hand: the Secret carries it and the connection test verifies the endpoint,
+# the same work the steps' default path makes the cluster do.
+fqdn=$(pjson '["vsphere-8.0.3"].fqdn')
+cacert=$(openssl s_client -connect "$fqdn" -showcerts </dev/null 2>/dev/null |
+	sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' | awk '{printf "%s\\n", $0}')
+[ -n "$cacert" ] || { echo "baseline: no certificate from $fqdn" >&2; exit 3; }
 fk=forklift.konveyor.io/v1beta1
 mkdir -p "$work/objs"
 
@@ -41,7 +48,7 @@ ref() { printf '{"name": "%s", "namespace": "%s"}' "$1" "$ns"; }
 pair="\"provider\": {\"source\": $(ref src), \"destination\": $(ref dst)}"
 obj namespace "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"$ns\"}}"
 obj secret "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"src\", \"namespace\": \"$ns\"},
- \"stringData\": {\"user\": \"$user\", \"password\": \"$password\", \"insecureSkipVerify\": \"true\"}}"
+ \"stringData\": {\"user\": \"$user\", \"password\": \"$password\", \"cacert\": \"$cacert\"}}"
 obj src "{\"apiVersion\": \"$fk\", \"kind\": \"Provider\", \"metadata\": {\"name\": \"src\", \"namespace\": \"$ns\"},
  \"spec\": {\"type\": \"vsphere\", \"url\": \"https://vcenter.sim.example/sdk\", \"secret\": $(ref src)}}"
 obj dst "{\"apiVersion\": \"$fk\", \"kind\": \"Provider\", \"metadata\": {\"name\": \"dst\", \"namespace\": \"$ns\"},

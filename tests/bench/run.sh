@@ -139,7 +139,7 @@ ms() { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e6 }'; }
 step_env() {
 	export KUBECONFIG=$SIM_DIR/state/kubeconfig SHARED_DIR=$1 ARTIFACT_DIR=$2
 	export MTV_PROVIDERS_FILE=$SIM_DIR/state/providers.json MTV_SOURCE_PROVIDER=vsphere-8.0.3
-	export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
+	export MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
 	export MTV_TESTS_PARAMS=${3:-$src/shared/tests_params.json} MTV_SCENARIO=${4:-test_sanity_cold_mtv_migration}
 	# Bounds so a broken sim fails the bench instead of hanging it.
 	export MTV_PROVIDER_READY_TIMEOUT=120 MTV_INVENTORY_TIMEOUT=120 MTV_MAP_READY_TIMEOUT=120
@@ -238,7 +238,7 @@ for ((r = 1; r <= WF_RUNS; r++)); do
 	PATH="$bin:$PATH" measure "$d/mtv-run.log" "$bin/mtv-run" --repo "$src" --out "$d/run" \
 		--kubeconfig "$SIM_DIR/state/kubeconfig" --cluster-profile-dir "$d/profile" \
 		--env MTV_SOURCE_PROVIDER=vsphere-8.0.3 --env MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd \
-		--env MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true workflow mtv-cold-migration
+		workflow mtv-cold-migration
 	after=$(sim_total)
 	record workflow "mtv-run mtv-cold-migration" wall_ms "$(ms "$M_wall_ns")"
 	record workflow "mtv-run mtv-cold-migration" cpu_ms "$(ms "$M_cpu_ns")"
