@@ -286,3 +286,17 @@ setup() {
 	run "$MTV_RUN" --repo "$MTV_SRC_DIR" lint
 	assert_success
 }
+
+@test "mtv-run: a test's literal steps need their own resources; shm is capped at 2G (ci-tools' wording)" {
+	n=$(grep -c '^- as: ' "$CONFIG")
+	run mtv_run resolve --config "$CONFIG" --test literal-rules
+	assert_failure 2
+	# the test is the last of the file: tests[N-1]
+	assert_output --partial "'tests[$((n - 1))].test[0].resources' should have at least one request or limit"
+	assert_output --partial "tests[$((n - 1))].test[1].resources.limits.ci-operator.openshift.io/shm: quantity cannot be greater than 2G"
+	refute_output --partial "test[2]"
+	refute_output --partial "test[1].resources' should have"
+	# every other test of the fixture configuration passes these rules
+	run mtv_run resolve --config "$CONFIG" --test all-pass
+	assert_success
+}

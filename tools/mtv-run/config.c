@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "decode.h"
 #include "registry.h"
+#include "resources.h"
 #include "yamltree.h"
 
 /* TestStepConfiguration fields; only `as` and `steps` matter here, the
@@ -22,16 +23,25 @@ static const char *const test_fields[] = {
 	"release_controller", "use_build_cache", "job_timeout", NULL,
 };
 
+/* ci-tools' validateLiteralTestStep for the test's own steps: the step
+ * rules, and its resources (a literal step names its own requests or
+ * limits; the configuration's `resources:` do not count), reported under
+ * ci-tools' field path tests[N].<phase>[M]. */
 static void validate_literals(struct arena *a, const char *path, size_t ti, const struct msconf *c,
 			      struct errlist *errs)
 {
 	for (int p = 0; p < PHASE_N; p++)
-		for (size_t i = 0; i < c->phase[p].n; i++)
-			if (c->phase[p].items[i].kind == TSTEP_LITERAL)
-				lstep_validate(c->phase[p].items[i].lit,
-					       arena_printf(a, "%s: tests[%zu].steps.%s[%zu]", path, ti,
-							    phase_names[p], i),
-					       errs);
+		for (size_t i = 0; i < c->phase[p].n; i++) {
+			const struct lstep *s = c->phase[p].items[i].lit;
+
+			if (c->phase[p].items[i].kind != TSTEP_LITERAL)
+				continue;
+			lstep_validate(s, arena_printf(a, "%s: tests[%zu].steps.%s[%zu]", path, ti,
+						       phase_names[p], i),
+				       errs);
+			resources_validate(s->resources,
+					   arena_printf(a, "tests[%zu].%s[%zu]", ti, phase_names[p], i), errs);
+		}
 }
 
 int config_load_test(struct arena *a, const char *path, const char *test, struct msconf *out,

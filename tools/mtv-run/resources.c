@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* apimachinery's resource.ParseQuantity error for a malformed quantity. */
@@ -17,14 +18,22 @@ enum qty {
 
 /* The sign and zeroness of a Kubernetes quantity: [+-]number suffix, where
  * suffix is a binary (Ki..Ei), decimal (n u m "" k M G T P E) or exponent
- * (e/E[+-]digits) one.  Only what validation needs; the value is not kept. */
-static enum qty parse_quantity(const char *s)
+ * (e/E[+-]digits) one.  *value is the amount in base units, as a double:
+ * exact enough for the one comparison validation makes (shm <= 2G). */
+static enum qty parse_quantity(const char *s, double *value)
 {
 	static const char *const suffixes[] = {
 		"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E", NULL,
 	};
+	static const double scale[] = {
+		1, 1024.0, 1048576.0, 1073741824.0, 1099511627776.0, 1125899906842624.0,
+		1152921504606846976.0, 1e-9, 1e-6, 1e-3, 1e3, 1e6, 1e9, 1e12, 1e15, 1e18,
+	};
 	bool neg = false, nonzero = false, digits = false, dot = false;
 	const char *p = s;
+	char *end;
+
+	*value = strtod(s, &end);
 
 	if (*p == '+' || *p == '-')
 		neg = *p++ == '-';
@@ -50,12 +59,14 @@ static enum qty parse_quantity(const char *s)
 			while (isdigit((unsigned char)*q))
 				q++;
 			if (!*q)
-				goto ok;
+				goto ok;	/* strtod read the exponent too */
 		}
 	}
 	for (size_t i = 0; suffixes[i]; i++)
-		if (!strcmp(p, suffixes[i]))
+		if (!strcmp(p, suffixes[i])) {
+			*value = strtod(s, NULL) * scale[i];
 			goto ok;
+		}
 	return QTY_BAD;
 ok:
 	if (!nonzero)
@@ -90,7 +101,13 @@ static size_t validate_list(const struct ynode *l, const char *root, const char 
 		const char *v = l->vals[i]->type == Y_SCALAR ? l->vals[i]->value : "";
 
 		if (is_quantity_key(k)) {
-			switch (parse_quantity(v)) {
+			double value;
+			enum qty q = parse_quantity(v, &value);
+
+			/* the shared memory volume is capped (api.ShmResource) */
+			if (q != QTY_BAD && !strcmp(k, "ci-operator.openshift.io/shm") && value > 2e9)
+				errlist_add(e, "%s.%s.%s: quantity cannot be greater than 2G", root, which, k);
+			switch (q) {
 			case QTY_BAD:
 				errlist_add(e, "%s.%s.%s: invalid quantity: %s", root, which, k, QTY_FORMAT);
 				break;
