@@ -115,7 +115,8 @@ product_binaries() {
 	assert_output --partial 'dockerfile_path: Containerfile'
 	assert_output --partial 'to: mtv-steps'
 	local tests
-	tests=$(sed -n 's/^- as: //p' "$cfg")
+	# the installer test needs the upstream components, below
+	tests=$(sed -n 's/^- as: //p' "$cfg" | grep -v -- '-ipi$')
 	[ -n "$tests" ]
 	for t in $tests; do
 		run --separate-stderr "$MTV_BIN_DIR/mtv-run" --repo "$MTV_SRC_DIR" resolve --config "$cfg" --test "$t"
@@ -126,6 +127,25 @@ product_binaries() {
 		refute_output --regexp 'from: "[^m]|from: "m[^t]'
 		[ "$(grep -c 'from: "mtv-steps"' <<<"$output")" -ge 8 ]
 	done
+}
+
+@test "containerfile: the sample's installer test resolves against the export beside the upstream installer components" {
+	local cfg="$MTV_SRC_DIR/examples/ci-operator/kubev2v-mtv-steps-main.yaml" reg="$BATS_TEST_TMPDIR/step-registry"
+	# openshift/release's ci-operator/step-registry: mtv/ from our export,
+	# ipi/ and install-operators/ beside it
+	run "$MTV_BIN_DIR/mtv-run" --repo "$MTV_SRC_DIR" export "$reg"
+	assert_success
+	cp -r "$MTV_SRC_DIR/tests/fixtures/registry/upstream/." "$reg/"
+	rm "$reg/README.md"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-run" --registry "$reg" resolve --config "$cfg" --test mtv-cold-vsphere-ipi
+	assert_success
+	# the phases in order: install, MTV, our setup | our test | ours, then the destroy
+	local order
+	order=$(sed -n 's/^- as: "\(.*\)"$/\1/p; s/^\(pre\|test\|post\):.*/\1:/p' <<<"$output" | tr '\n' ' ')
+	assert_equal "$order" "pre: ipi-conf-vsphere ipi-install-install install-operators mtv-create-provider mtv-prepare-vms mtv-storagemap mtv-networkmap test: mtv-plan mtv-migrate mtv-check-vms post: mtv-gather mtv-teardown ipi-deprovision-deprovision "
+	# the test's env reaches the steps that declare it
+	[[ "$output" == *'- name: "MTV_STORAGE_CLASS"'$'\n''    default: "thin-csi"'* ]]
+	[[ "$output" == *'- name: "OPERATORS"'* ]]
 }
 
 @test "containerfile: make image builds and runs the image where an engine is reachable" {
