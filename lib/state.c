@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "json.h"
+#include "state_schema.h"
 
 #define DEFAULT_STATE_DIR ".mtv"
 
@@ -84,6 +85,11 @@ static int read_locked(const struct state *st, const char *name, cJSON **out, st
 	}
 	r = json_parse(buf_str(&b), b.len, path, out, err);
 	buf_release(&b);
+	if (r == 0 && state_schema_check(name, *out, path, err) < 0) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		r = -1;
+	}
 	if (r < 0)
 		return mtv_err_prefix(err, "corrupt state file (remove it or restore SHARED_DIR)");
 	return 0;

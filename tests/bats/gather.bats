@@ -114,7 +114,7 @@ make_session() {
 	 "Secret": [{"name": "src-secret", "namespace": "$NS", "apiVersion": "v1", "step": "mtv-create-provider"}],
 	 "Plan": [{"name": "plan1", "namespace": "$NS", "apiVersion": "forklift.konveyor.io/v1beta1", "step": "mtv-plan"}]}
 	EOF
-	printf '{"name": "plan1", "namespace": "%s", "uid": "%s", "vmNamespace": "%s"}\n' "$NS" "$uid" "$NS" \
+	printf '{"name": "plan1", "namespace": "%s", "uid": "%s", "vmNamespace": "%s", "vms": []}\n' "$NS" "$uid" "$NS" \
 		>"$SHARED_DIR/mtv-plan.json"
 	printf '{"name": "plan1-mig", "namespace": "%s", "plan": "plan1", "result": "Failed"}\n' "$NS" \
 		>"$SHARED_DIR/mtv-migration.json"
@@ -167,7 +167,7 @@ no_secret_in() {
 	kubectl wait --for=condition=Succeeded plan/plan1 -n "$NS" --timeout=60s >/dev/null
 	printf '{"Plan": [{"name": "plan1", "namespace": "%s", "apiVersion": "forklift.konveyor.io/v1beta1"}], "Provider": [{"name": "vs", "namespace": "%s", "apiVersion": "forklift.konveyor.io/v1beta1"}]}\n' \
 		"$NS" "$NS" >"$SHARED_DIR/mtv-resources.json"
-	printf '{"name": "plan1", "namespace": "%s"}\n' "$NS" >"$SHARED_DIR/mtv-plan.json"
+	printf '{"name": "plan1", "namespace": "%s", "vms": []}\n' "$NS" >"$SHARED_DIR/mtv-plan.json"
 	printf '{"name": "plan1-run", "namespace": "%s", "plan": "plan1", "result": "Succeeded"}\n' "$NS" \
 		>"$SHARED_DIR/mtv-migration.json"
 	run --separate-stderr "$MTV_BIN_DIR/mtv-gather"

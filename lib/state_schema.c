@@ -1,0 +1,97 @@
+#include "state_schema.h"
+
+#include <string.h>
+
+#include "json_schema.h"
+
+/* Required is what a reader cannot do without; the rest is checked for its
+ * type when present.  Keep these tables beside the writers' documents:
+ * create-provider (providers), storagemap/networkmap (maps), plan,
+ * migrate (migration), lib/cluster_edits (edits), lib/state (ledger). */
+
+#define S(k, req) { k, JSON_STRING, req, NULL, JSON_ANY }
+#define B(k) { k, JSON_BOOL, false, NULL, JSON_ANY }
+#define O(k, req, f) { k, JSON_OBJECT, req, f, JSON_ANY }
+#define A(k, req, f) { k, JSON_ARRAY, req, f, JSON_ANY }
+#define A_OF(k, req, kind) { k, JSON_ARRAY, req, NULL, kind }
+#define ANY(k) { k, JSON_ANY, false, NULL, JSON_ANY }
+
+static const struct json_key provider_source[] = {
+	S("name", true), S("namespace", false), S("uid", true), S("type", true), S("key", false),
+	JSON_KEYS_END,
+};
+static const struct json_key provider_destination[] = {
+	S("name", true), S("namespace", false), S("type", false), JSON_KEYS_END,
+};
+static const struct json_key providers[] = {
+	O("source", true, provider_source), O("destination", true, provider_destination),
+	S("session", false), JSON_KEYS_END,
+};
+
+static const struct json_key storage_map[] = {
+	S("name", true), S("namespace", true), S("storageClass", false), JSON_KEYS_END,
+};
+static const struct json_key network_map[] = {
+	S("name", true), S("namespace", true), S("nadNamespace", false),
+	A_OF("nads", false, JSON_STRING), JSON_KEYS_END,
+};
+static const struct json_key maps[] = {
+	O("storageMap", false, storage_map), O("networkMap", false, network_map), JSON_KEYS_END,
+};
+
+static const struct json_key plan_vm[] = {
+	S("id", false), S("name", true), S("sourcePower", false), S("expectedPower", false),
+	JSON_KEYS_END,
+};
+static const struct json_key plan[] = {
+	S("name", true), S("namespace", true), S("uid", false), S("vmNamespace", false),
+	S("scenario", false), B("warm"), S("selectedNode", false), S("expectedResult", false),
+	S("expectedFailedStep", false), A("vms", true, plan_vm), JSON_KEYS_END,
+};
+
+static const struct json_key migration_vm[] = {
+	S("id", false), S("name", false), S("phase", false), S("result", false),
+	S("failedStep", false), S("error", false), JSON_KEYS_END,
+};
+static const struct json_key migration[] = {
+	S("name", true), S("namespace", true), S("plan", false), S("result", true),
+	S("started", false), S("completed", false), B("expectedFailure"), B("checkVms"),
+	A("vms", false, migration_vm), JSON_KEYS_END,
+};
+
+static const struct json_key edit[] = {
+	S("kind", true), S("apiVersion", true), S("name", true), S("namespace", false),
+	S("path", true), ANY("previous"), ANY("value"), S("step", false), JSON_KEYS_END,
+};
+static const struct json_key edits[] = {
+	A("edits", true, edit), JSON_KEYS_END,
+};
+
+/* mtv-resources.json: {"<Kind>": [entry...], ...} */
+static const struct json_key ledger_entry[] = {
+	S("name", true), S("namespace", false), S("apiVersion", false), S("step", false),
+	JSON_KEYS_END,
+};
+static const struct json_key ledger[] = {
+	A("*", false, ledger_entry), JSON_KEYS_END,
+};
+
+static const struct {
+	const char *file;
+	const struct json_key *schema;
+} files[] = {
+	{ "mtv-providers.json", providers },
+	{ "mtv-maps.json", maps },
+	{ "mtv-plan.json", plan },
+	{ "mtv-migration.json", migration },
+	{ "mtv-edits.json", edits },
+	{ "mtv-resources.json", ledger },
+};
+
+int state_schema_check(const char *name, const cJSON *doc, const char *what, struct mtv_err *err)
+{
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (!strcmp(files[i].file, name))
+			return json_schema_check(doc, files[i].schema, what, err);
+	return 0;
+}
