@@ -517,3 +517,46 @@ disks_of() {
 	assert_success
 	assert_output "calls: RetrieveServiceContent=1 Login=1 Logout=1"
 }
+
+@test "vsphere: a clone whose answer was lost is looked up and adopted, never made twice" {
+	# vcsim clones, but the answer to CloneVM_Task is cut off mid-way
+	vcsim_stop
+	vcsim_start -cut-answer CloneVM_Task
+	before=$(vm_count)
+	run --separate-stderr env MTV_LOG_LEVEL=info VSPHERE_PASSWORD="$VCSIM_PASSWORD" "$PROBE" "$VCSIM_URL" \
+		"$VCSIM_USER" clone-vm DC0_H0_VM0 s-5-vm session=s-5 cbt
+	assert_success
+	assert_line --index 0 --regexp '^clone=s-5-vm ref=vm-[0-9]+$'
+	# one CloneVM_Task (no retry), no task to wait for, the name looked
+	# up before and after; the mark found, CBT completed
+	assert_line --index 1 "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=3 RetrievePropertiesEx=5 DestroyView=3 CloneVM_Task=1 ReconfigVM_Task=1 CreateFilter=1 WaitForUpdatesEx=1 DestroyPropertyFilter=1 Logout=1"
+	ref=$(sed -n 's/^clone=.* ref=//p' <<<"$output")
+	[[ "$stderr" == *"VM s-5-vm ($ref) exists with session s-5: adopted as the clone"* ]]
+	assert_equal "$(vm_count)" $((before + 1))
+	run --separate-stderr probe vms s-5-vm
+	assert_line "  session=s-5"
+	assert_line "  cbt=true"
+}
+
+@test "vsphere: a lost clone answer without a session mark is not adopted" {
+	vcsim_stop
+	vcsim_start -cut-answer CloneVM_Task
+	run --separate-stderr probe clone DC0_H0_VM0 unmarked off
+	assert_equal "$status" 1
+	assert_equal "${stderr_lines[0]}" "vsphereprobe: VM unmarked: the name is taken by $(probe find unmarked | sed -n 's/^vm=unmarked ref=\([^ ]*\) .*/\1/p'), a VM mtv-steps did not make"
+	assert_equal "${stderr_lines[1]}" "vsphereprobe: reason=DuplicateName"
+}
+
+@test "vsphere: a lost clone request stays an Ambiguous error, nothing made" {
+	# the call never reaches vcsim; the client cannot tell
+	vcsim_stop
+	vcsim_start -cut-request CloneVM_Task
+	before=$(vm_count)
+	run --separate-stderr probe clone-vm DC0_H0_VM0 s-6-vm session=s-6
+	assert_equal "$status" 3
+	[[ "${stderr_lines[0]}" == "vsphereprobe: VM DC0_H0_VM0: vSphere CloneVM_Task: POST $VCSIM_URL: "*"the request may or may not have been applied, re-read before retrying" ]]
+	assert_equal "${stderr_lines[1]}" "vsphereprobe: reason=Ambiguous"
+	# looked up after the failure: nothing there, no second CloneVM_Task
+	assert_output "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=3 RetrievePropertiesEx=4 DestroyView=3 CloneVM_Task=1 Logout=1"
+	assert_equal "$(vm_count)" "$before"
+}

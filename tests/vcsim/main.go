@@ -4,6 +4,7 @@
 // DC0_H0_VM0/1, DC0_C0_RP0_VM0/1, datastore LocalDS_0).
 //
 //	vcsim [-l 127.0.0.1:0] [-url-file F] [-username U] [-tls [-cert-file C]] [-datastores N]
+//	      [-cut-answer METHOD | -cut-request METHOD]
 //
 // The password is read from VCSIM_PASSWORD (default "pass") so it is not on
 // the command line for everyone to see in ps.  Once listening, the SDK URL
@@ -15,7 +16,9 @@
 // by OpenSSL's default security level); -cert-file C gets it as PEM before
 // the URL file is written, so a client can verify the server with it.
 // -datastores N gives the host N local datastores (LocalDS_0 ...), so a
-// clone can be placed on another one.  SIGTERM or SIGINT stop the server.
+// clone can be placed on another one.  -cut-answer M (-cut-request M) puts
+// a front on -l that loses the answer to the first call of method M after
+// (instead of) vcsim handling it: see cut.go.  SIGTERM or SIGINT stop the server.
 package main
 
 import (
@@ -46,7 +49,17 @@ func main() {
 	useTLS := flag.Bool("tls", false, "serve HTTPS")
 	certFile := flag.String("cert-file", "", "with -tls: write the server's certificate (PEM) here")
 	datastores := flag.Int("datastores", 1, "local datastores of the host")
+	cutAnswer := flag.String("cut-answer", "", "lose the answer to the first call of this method (done by vcsim)")
+	cutRequest := flag.String("cut-request", "", "lose the first call of this method (never reaches vcsim)")
 	flag.Parse()
+	cutMethod, cutApply := *cutRequest, false
+	if *cutAnswer != "" {
+		cutMethod, cutApply = *cutAnswer, true
+	}
+	if cutMethod != "" && *useTLS {
+		fmt.Fprintln(os.Stderr, "vcsim: -cut-answer and -cut-request serve plain http only")
+		os.Exit(2)
+	}
 	pass := os.Getenv("VCSIM_PASSWORD")
 	if pass == "" {
 		pass = "pass"
@@ -60,7 +73,11 @@ func main() {
 	}
 	// A Listen user other than simulator.DefaultLogin makes Login check
 	// the name and password (instead of accepting any non-empty pair).
-	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, pass)}
+	host := *listen
+	if cutMethod != "" {
+		host = "127.0.0.1:0" // vcsim behind the cutter, which takes -l
+	}
+	model.Service.Listen = &url.URL{Host: host, User: url.UserPassword(*user, pass)}
 	if *useTLS {
 		cert, err := selfSigned()
 		if err != nil {
@@ -83,6 +100,14 @@ func main() {
 
 	u := *server.URL
 	u.User = nil
+	if cutMethod != "" {
+		front, err := serveCut(*listen, &u, cutMethod, cutApply)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "vcsim:", err)
+			os.Exit(3)
+		}
+		u = *front
+	}
 	if *urlFile != "" {
 		if err := writeAtomic(*urlFile, []byte(u.String()+"\n")); err != nil {
 			fmt.Fprintln(os.Stderr, "vcsim:", err)

@@ -6,7 +6,8 @@
 #                    the test (with the reason) only when vcsim could not be built.
 #                    Plain http by default; -tls serves https and sets VCSIM_CA
 #                    to the server's certificate (PEM file).  Other options go
-#                    to vcsim as they are (-datastores 2).
+#                    to vcsim as they are (-datastores 2, -cut-answer METHOD,
+#                    -cut-request METHOD: see tests/vcsim/main.go).
 #   vcsim_stop       kills the simulator this test started
 
 vcsim_start() {
