@@ -61,6 +61,9 @@ static void clone_args(struct buf *a, const struct vsphere_vm *vm, const struct 
 	for (size_t i = 0; typed && i < vm->ndisks; i++) {
 		const struct vsphere_disk *d = &vm->disks[i];
 
+		/* a locator needs a datastore; a raw LUN has no provisioning */
+		if ((!o->datastore && !d->datastore.value[0]) || !d->provisioning)
+			continue;
 		buf_addf(a, "<disk><diskId>%d</diskId>", d->key);
 		vsphere_moref_xml(a, "datastore", o->datastore ? o->datastore : &d->datastore);
 		buf_addstr(a, "<diskBackingInfo xsi:type=\"VirtualDiskFlatVer2BackingInfo\"><fileName></fileName>"
