@@ -3,7 +3,7 @@
 // vCenter inventory (simulator.VPX: DC0, cluster DC0_C0, host DC0_H0, VMs
 // DC0_H0_VM0/1, DC0_C0_RP0_VM0/1, datastore LocalDS_0).
 //
-//	vcsim [-l 127.0.0.1:0] [-url-file F] [-username U]
+//	vcsim [-l 127.0.0.1:0] [-url-file F] [-username U] [-world FILE -provider NAME]
 //
 // The password is read from VCSIM_PASSWORD (default "pass") so it is not on
 // the command line for everyone to see in ps.  Once listening, the SDK URL
@@ -42,6 +42,21 @@ func main() {
 	// the name and password (instead of accepting any non-empty pair).
 	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, pass)}
 	server := model.Service.NewServer()
+	seedDirs, err := seedFromFlags(server.URL) // seed.go: -world FILE -provider NAME
+	defer func() {
+		for _, d := range seedDirs {
+			_ = os.RemoveAll(d)
+		}
+	}()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vcsim: seed:", err)
+		server.Close()
+		model.Remove()
+		for _, d := range seedDirs {
+			_ = os.RemoveAll(d)
+		}
+		os.Exit(3)
+	}
 
 	u := *server.URL
 	u.User = nil
