@@ -1,8 +1,12 @@
 # vcsim for bats tests: start VMware's simulator (built by `make` into
 # $MTV_VCSIM from tests/vcsim/main.go) on a random port, stop it in teardown.
 #
-#   vcsim_start      sets VCSIM_URL, VCSIM_USER, VCSIM_PASSWORD, VCSIM_PID; skips
-#                    the test (with the reason) only when vcsim could not be built
+#   vcsim_start [-tls] [VCSIM_OPTION...]
+#                    sets VCSIM_URL, VCSIM_USER, VCSIM_PASSWORD, VCSIM_PID; skips
+#                    the test (with the reason) only when vcsim could not be built.
+#                    Plain http by default; -tls serves https and sets VCSIM_CA
+#                    to the server's certificate (PEM file).  Other options go
+#                    to vcsim as they are (-datastores 2).
 #   vcsim_stop       kills the simulator this test started
 
 vcsim_start() {
@@ -12,9 +16,17 @@ vcsim_start() {
 	VCSIM_USER=mtv-admin
 	VCSIM_PASSWORD="Vc-$RANDOM-s3cret-$RANDOM"
 	local url_file="$BATS_TEST_TMPDIR/vcsim.url"
+	local -a opts=()
 	rm -f "$url_file"
+	VCSIM_CA=
+	if [ "${1:-}" = -tls ]; then
+		shift
+		VCSIM_CA="$BATS_TEST_TMPDIR/vcsim-ca.pem"
+		rm -f "$VCSIM_CA"
+		opts=(-tls -cert-file "$VCSIM_CA")
+	fi
 	VCSIM_PASSWORD="$VCSIM_PASSWORD" "$MTV_VCSIM" -l 127.0.0.1:0 -url-file "$url_file" \
-		-username "$VCSIM_USER" >"$BATS_TEST_TMPDIR/vcsim.log" 2>&1 3>&- &
+		-username "$VCSIM_USER" "${opts[@]}" "$@" >"$BATS_TEST_TMPDIR/vcsim.log" 2>&1 3>&- &
 	VCSIM_PID=$!
 	local i
 	for ((i = 0; i < 200; i++)); do
@@ -28,7 +40,7 @@ vcsim_start() {
 		return 1
 	fi
 	VCSIM_URL=$(cat "$url_file")
-	export VCSIM_URL VCSIM_USER VCSIM_PASSWORD VCSIM_PID
+	export VCSIM_URL VCSIM_USER VCSIM_PASSWORD VCSIM_PID VCSIM_CA
 }
 
 vcsim_stop() {
@@ -44,7 +56,8 @@ vcsim_stop() {
 #   vcsim_sim_start WORLD [MTV-SIM FLAGS...]
 #       starts vcsim seeded from WORLD's vcsim-backed provider (-world/-provider:
 #       its datastores, networks and VMs; vcsim's user and password are the
-#       provider's, TLS when this vcsim has -tls), then mtv-sim on WORLD
+#       provider's; -tls with its certificate in caFile when the world names
+#       one, else plain http), then mtv-sim on WORLD
 #       (--port 0, --crd-dir $MTV_SHARED_REF/forklift-crds when present, then
 #       FLAGS) whose collector reads vcsim's URL (and certificate) from the
 #       files the world names (urlFile, caFile, relative to the sim's state
@@ -94,7 +107,7 @@ vcsim_sim_start() {
 	rm -rf "$SIM_DIR"
 	mkdir -p "$SIM_DIR"
 	[ "${url_file#/}" = "$url_file" ] && url_file="$SIM_DIR/$url_file"
-	if [ -n "$ca_file" ] && "$MTV_VCSIM" -h 2>&1 | grep -q -- '-tls'; then
+	if [ -n "$ca_file" ]; then
 		[ "${ca_file#/}" = "$ca_file" ] && ca_file="$SIM_DIR/$ca_file"
 		tls=(-tls -cert-file "$ca_file")
 	else
