@@ -32,7 +32,7 @@ setup() {
 }
 
 probe() {
-	VSPHERE_PASSWORD="$VCSIM_PASSWORD" "$PROBE" "$VCSIM_URL" "$VCSIM_USER" "$@"
+	VSPHERE_CA_FILE="$CA_FILE" VSPHERE_PASSWORD="$VCSIM_PASSWORD" "$PROBE" "$VCSIM_URL" "$VCSIM_USER" "$@"
 }
 
 # provider NAME PASSWORD [CA-PEM|insecure]: a Secret and a Provider on vcsim's url.
@@ -99,7 +99,7 @@ j() {
 	local hostport=${VCSIM_URL#*://}
 	hostport=${hostport%%/*}
 	assert_output "$VCSIM_URL $hostport administrator@vsphere.local sim-vcsim-password"
-	[[ "$VCSIM_URL" == http*://127.0.0.1:*/sdk ]]
+	[[ "$VCSIM_URL" == https://127.0.0.1:*/sdk ]]
 }
 
 @test "sim-vcsim: the inventory lists vcsim's VMs with vcsim's facts and morefs" {
