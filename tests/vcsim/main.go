@@ -4,7 +4,7 @@
 // DC0_H0_VM0/1, DC0_C0_RP0_VM0/1, datastore LocalDS_0).
 //
 //	vcsim [-l 127.0.0.1:0] [-url-file F] [-username U] [-tls [-cert-file C]] [-datastores N]
-//	      [-cut-answer METHOD | -cut-request METHOD]
+//	      [-cut-answer METHOD | -cut-request METHOD] [-world FILE -provider NAME]
 //
 // The password is read from VCSIM_PASSWORD (default "pass") so it is not on
 // the command line for everyone to see in ps.  Once listening, the SDK URL
@@ -18,7 +18,10 @@
 // -datastores N gives the host N local datastores (LocalDS_0 ...), so a
 // clone can be placed on another one.  -cut-answer M (-cut-request M) puts
 // a front on -l that loses the answer to the first call of method M after
-// (instead of) vcsim handling it: see cut.go.  SIGTERM or SIGINT stop the server.
+// (instead of) vcsim handling it: see cut.go.  -world FILE -provider NAME
+// seeds that mtv-sim world provider's datastores, networks and VMs
+// (seed.go) before the URL file is written.  SIGTERM or SIGINT stop the
+// server.
 package main
 
 import (
@@ -89,6 +92,21 @@ func main() {
 		model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	server := model.Service.NewServer()
+	seedDirs, err := seedFromFlags(server.URL) // seed.go: -world FILE -provider NAME
+	defer func() {
+		for _, d := range seedDirs {
+			_ = os.RemoveAll(d)
+		}
+	}()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vcsim: seed:", err)
+		server.Close()
+		model.Remove()
+		for _, d := range seedDirs {
+			_ = os.RemoveAll(d)
+		}
+		os.Exit(3)
+	}
 	if *useTLS && *certFile != "" {
 		// before the URL file: once a test sees the URL, the CA is there
 		block := &pem.Block{Type: "CERTIFICATE", Bytes: server.Certificate().Raw}
