@@ -62,12 +62,12 @@ probe() {
 	run --separate-stderr probe vms DC0_H0_VM0
 	assert_success
 	assert_line --index 0 --regexp '^vm=DC0_H0_VM0 ref=vm-[0-9]+ parent=[a-z]+-[0-9]+ cpu=1 cores=1 memory_mb=32 firmware=bios uuid=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} power=poweredOn$'
-	assert_line --index 1 --regexp '^  disk label=[^ ]+ file=\[LocalDS_0\] DC0_H0_VM0/disk1.vmdk datastore=[^ ]+ capacity=1048576$'
-	assert_line --index 2 --regexp '^  nic label=[^ ]+ mac=00:0c:29(:[0-9a-f]{2}){3}$'
+	assert_line --index 1 --regexp '^  disk label=[^ ]+ file=\[LocalDS_0\] DC0_H0_VM0/disk1.vmdk datastore=[^ ]+ capacity=1048576 key=[0-9]+ controller=[0-9]+ unit=0 mode=persistent provisioning=thin$'
+	assert_line --index 2 --regexp '^  nic label=[^ ]+ mac=00:0c:29(:[0-9a-f]{2}){3} network_ref=DistributedVirtualPortgroup:dvportgroup-[0-9]+ network=DC0_DVPG0$'
 	assert_line --partial "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=2 DestroyView=1 Logout=1"
 	one_uuid=$(sed -n 's/.* uuid=\([^ ]*\) .*/\1/p' <<<"$output")
 	# guest.net: the guest NIC has the device's MAC
-	mac=$(sed -n 's/^  nic .* mac=//p' <<<"$output")
+	mac=$(sed -n 's/^  nic .* mac=\([^ ]*\) .*/\1/p' <<<"$output")
 	assert_line "  guest_nic network= mac=$mac ips="
 
 	# four VMs: still one container view and two RetrievePropertiesEx
@@ -77,7 +77,7 @@ probe() {
 	assert_equal "$(grep -c '^vm=' <<<"$output")" 4
 	for n in DC0_H0_VM0 DC0_H0_VM1 DC0_C0_RP0_VM0 DC0_C0_RP0_VM1; do
 		assert_line --regexp "^vm=$n ref=vm-[0-9]+ parent=[^ ]+ cpu=1 cores=1 memory_mb=32 firmware=bios uuid=[^ ]+ power=poweredOn$"
-		assert_line --regexp "^  disk label=[^ ]+ file=\\[LocalDS_0\\] $n/disk1.vmdk datastore=[^ ]+ capacity=1048576$"
+		assert_line --regexp "^  disk label=[^ ]+ file=\\[LocalDS_0\\] $n/disk1.vmdk datastore=[^ ]+ capacity=1048576 "
 	done
 	assert_line --partial "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=2 DestroyView=1 Logout=1"
 	# the same VM, the same BIOS UUID; four VMs, four UUIDs
@@ -89,6 +89,7 @@ probe() {
 @test "vsphere: an unknown VM name is exit 2 NotFound" {
 	run --separate-stderr probe vms DC0_H0_VM0 No_Such_VM
 	assert_equal "$status" 2
+	# nothing near it: no list of close names
 	assert_equal "${stderr_lines[0]}" 'vsphereprobe: vSphere: no VM named "No_Such_VM"'
 	assert_equal "${stderr_lines[1]}" 'vsphereprobe: reason=NotFound'
 	[[ "$stderr$output" != *"$VCSIM_PASSWORD"* ]]
@@ -129,7 +130,7 @@ probe() {
 	run --separate-stderr probe vms Mtv_Clone-auto1
 	assert_success
 	assert_line --index 0 --regexp "^vm=Mtv_Clone-auto1 ref=$ref parent=$src_parent cpu=1 cores=1 memory_mb=32 firmware=bios uuid=[^ ]+ power=poweredOff$"
-	assert_line --index 1 --regexp '^  disk .* file=\[LocalDS_0\] Mtv_Clone-auto1[^ ]*/Mtv_Clone-auto1.vmdk .* capacity=1048576$'
+	assert_line --index 1 --regexp '^  disk .* file=\[LocalDS_0\] Mtv_Clone-auto1[^ ]*/Mtv_Clone-auto1.vmdk .* capacity=1048576 '
 	[[ "$output" != *"uuid=$src_uuid "* ]]
 
 	run --separate-stderr probe clone DC0_H0_VM0 Mtv_Clone-auto2 on
@@ -173,7 +174,97 @@ probe() {
 	run --separate-stderr probe vms DC0_C0_RP0_VM0
 	assert_success
 	# the second is the child of the first (the current snapshot when taken)
-	assert_line --index 4 "  snapshot name=before <warm> & after"
-	assert_line --index 5 "  snapshot name=second"
+	assert_line --index 4 --regexp '^  snapshot name=before <warm> & after ref=snapshot-[0-9]+$'
+	assert_line --index 5 --regexp '^  snapshot name=second ref=snapshot-[0-9]+$'
 	assert_line --partial "RetrievePropertiesEx=2 "
+}
+
+# "VMware-" and the UUID's 16 bytes as blank-separated pairs, '-' between the
+# 8th and the 9th: what the VM's SMBIOS reports as its serial number
+bios_serial_of() {
+	local h=${1//-/} out="VMware-" i
+	for ((i = 0; i < 16; i++)); do
+		((i == 8)) && out+="-" || { ((i > 0)) && out+=" "; }
+		out+=${h:2*i:2}
+	done
+	echo "$out"
+}
+
+@test "vsphere: guest id, BIOS serial, CBT, template, session, annotation, disk and NIC details" {
+	run --separate-stderr probe vms DC0_C0_RP0_VM0
+	assert_success
+	uuid=$(sed -n 's/.* uuid=\([^ ]*\) .*/\1/p' <<<"$output")
+	serial=$(bios_serial_of "$uuid")
+	[[ "$serial" =~ ^VMware-([0-9a-f]{2} ){7}[0-9a-f]{2}-([0-9a-f]{2} ){7}[0-9a-f]{2}$ ]]
+	assert_line "  bios_serial=$serial"
+	# vcsim's VMs: otherGuest, no CBT, no mark, no annotation, not templates
+	assert_line "  guest_id=otherGuest"
+	assert_line "  cbt=false"
+	assert_line "  template=false"
+	assert_line "  secure_boot=false"
+	assert_line "  session=(none)"
+	assert_line "  annotation="
+	# the disk on the VM's SCSI controller (key 202 in vcsim's VPX model)
+	# at unit 0, persistent, thin as vcsim creates its disks
+	assert_line --regexp '^  disk .* key=[0-9]+ controller=202 unit=0 mode=persistent provisioning=thin$'
+	# the NIC on a distributed port group, its name read with the facts
+	assert_line --regexp '^  nic .* network_ref=DistributedVirtualPortgroup:dvportgroup-[0-9]+ network=DC0_DVPG0$'
+	assert_line --partial "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=2 DestroyView=1 Logout=1"
+}
+
+@test "vsphere: an unknown name lists the close names, nearest first" {
+	run --separate-stderr probe vms DC0_H0_VMO
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" 'vsphereprobe: vSphere: no VM named "DC0_H0_VMO"; close names: DC0_H0_VM0, DC0_H0_VM1'
+	assert_equal "${stderr_lines[1]}" 'vsphereprobe: reason=NotFound'
+	# another case is the nearest, then a prefix: DC0_C0 starts all of the
+	# cluster's VMs
+	run --separate-stderr probe vms dc0_h0_vm1
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" 'vsphereprobe: vSphere: no VM named "dc0_h0_vm1"; close names: DC0_H0_VM1, DC0_H0_VM0'
+	run --separate-stderr probe vms DC0_C0
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" 'vsphereprobe: vSphere: no VM named "DC0_C0"; close names: DC0_C0_RP0_VM0, DC0_C0_RP0_VM1'
+}
+
+@test "vsphere: find returns a missing VM as none, in one property read" {
+	run --separate-stderr probe find Not_There
+	assert_success
+	assert_line --index 0 "not found: Not_There"
+	assert_line --index 1 "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=1 DestroyView=1 Logout=1"
+	run --separate-stderr probe find DC0_H0_VM1
+	assert_success
+	assert_line --index 0 --regexp '^vm=DC0_H0_VM1 ref=vm-[0-9]+ .* power=poweredOn$'
+	assert_line "  guest_id=otherGuest"
+	assert_line --partial " RetrievePropertiesEx=2 "
+	# two of one name stay an error
+	probe clone DC0_H0_VM0 Twin2 off
+	probe clone DC0_H0_VM0 Twin2 off
+	run --separate-stderr probe find Twin2
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[1]}" 'vsphereprobe: reason=Ambiguous'
+}
+
+@test "vsphere: list by name prefix in one property read" {
+	run --separate-stderr probe list DC0_C0_
+	assert_success
+	assert_line --index 0 --regexp '^vm=DC0_C0_RP0_VM0 ref=vm-[0-9]+ power=poweredOn session=\(none\) annotation=$'
+	assert_line --index 1 --regexp '^vm=DC0_C0_RP0_VM1 ref=vm-[0-9]+ power=poweredOn session=\(none\) annotation=$'
+	assert_line --index 2 "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=1 DestroyView=1 Logout=1"
+	run --separate-stderr probe list
+	assert_success
+	assert_equal "$(grep -c '^vm=' <<<"$output")" 4
+	run --separate-stderr probe list nothing-starts-so
+	assert_success
+	assert_output "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=1 DestroyView=1 Logout=1"
+}
+
+@test "vsphere: datastores with their ids, the ids disks name" {
+	run --separate-stderr probe datastores
+	assert_success
+	assert_line --index 0 --regexp '^datastore=LocalDS_0 id=[^ ]+ capacity=[1-9][0-9]* free=[1-9][0-9]*$'
+	assert_line --index 1 "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=1 DestroyView=1 Logout=1"
+	id=$(sed -n 's/^datastore=LocalDS_0 id=\([^ ]*\) .*/\1/p' <<<"$output")
+	run --separate-stderr probe vms DC0_H0_VM0
+	assert_line --regexp "^  disk .* file=\\[LocalDS_0\\] DC0_H0_VM0/disk1.vmdk datastore=$id "
 }
