@@ -155,7 +155,7 @@ static int run(struct prep *p, struct mtv_err *err)
 	if (step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_PROVIDERS, err) < 0)
 		return -1;
 	if (c->type != PROVIDER_VSPHERE) {
-		log_info("a %s source has no source adapter yet (issue 18): its VMs are used as the inventory "
+		log_info("source type %s has no source adapter yet (issue 18): its VMs are used as the inventory "
 			 "lists them; nothing written", provider_type_name(c->type));
 		return 0;
 	}

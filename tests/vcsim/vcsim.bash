@@ -1,8 +1,9 @@
 # vcsim for bats tests: start VMware's simulator (built by `make` into
 # $MTV_VCSIM from tests/vcsim/main.go) on a random port, stop it in teardown.
 #
-#   vcsim_start      sets VCSIM_URL, VCSIM_USER, VCSIM_PASSWORD, VCSIM_PID; skips
-#                    the test (with the reason) only when vcsim could not be built
+#   vcsim_start [ARGS]  sets VCSIM_URL, VCSIM_USER, VCSIM_PASSWORD, VCSIM_PID; skips
+#                    the test (with the reason) only when vcsim could not be built;
+#                    ARGS go to vcsim (e.g. -method-delay CloneVM_Task=3000)
 #   vcsim_stop       kills the simulator this test started
 
 vcsim_start() {
@@ -14,7 +15,7 @@ vcsim_start() {
 	local url_file="$BATS_TEST_TMPDIR/vcsim.url"
 	rm -f "$url_file"
 	VCSIM_PASSWORD="$VCSIM_PASSWORD" "$MTV_VCSIM" -l 127.0.0.1:0 -url-file "$url_file" \
-		-username "$VCSIM_USER" >"$BATS_TEST_TMPDIR/vcsim.log" 2>&1 3>&- &
+		-username "$VCSIM_USER" "$@" >"$BATS_TEST_TMPDIR/vcsim.log" 2>&1 3>&- &
 	VCSIM_PID=$!
 	local i
 	for ((i = 0; i < 200; i++)); do
