@@ -26,7 +26,7 @@
  *     wanted VMs by moref in one bulk request.  Results come in pages: a
  *     <token> asks for ContinueRetrievePropertiesEx until none is left.
  *   - PowerOnVM_Task, PowerOffVM_Task, Destroy_Task, CloneVM_Task,
- *     CreateSnapshot_Task return a
+ *     ReconfigVM_Task, CreateSnapshot_Task, RemoveSnapshot_Task return a
  *     Task moref at once; the work happens later.  A task is waited with a
  *     PropertyCollector filter on the Task's info.state/info.error and
  *     WaitForUpdatesEx (a long poll, vSphere's watch), never by sleeping and
@@ -212,17 +212,35 @@ struct vsphere_clone_opts {
 	const char *annotation;		/* config.annotation of the clone; may be NULL */
 };
 
-/* A full clone of vm into its folder, on its resource pool, as opts say.
- * Where the server does not honour part of the spec on clone (vcsim keeps
- * neither changeTrackingEnabled nor the annotation), a ReconfigVM_Task on
- * the clone applies it afterwards, so the result is the same everywhere.
- * A clone call that failed ambiguously (sent, no answer) is never repeated:
- * the name is looked up and a VM carrying opts->session is adopted as the
- * clone; any other VM of that name fails (reason "DuplicateName"). */
+/* A full clone of vm into its folder, on its resource pool, as opts say:
+ * spec.location.datastore for the datastore, one disk locator per source
+ * disk (diskBackingInfo thinProvisioned/eagerlyScrub) for disk_type, the
+ * session mark, ctkEnabled, changeTrackingEnabled and the annotation in
+ * spec.config.  A bad name (empty, over 80 characters) or disk_type fails
+ * before any call (MTV_EXIT_USAGE).
+ * The name is looked up first (vsphere_vm_find): vCenter refuses a second
+ * VM of one name in a folder, vcsim does not, and a re-run must find its
+ * own clone.  A VM there carrying opts->session is adopted as the clone
+ * (no CloneVM_Task); any other fails (MTV_EXIT_FAILED, reason
+ * "DuplicateName"), and so does every taken name when opts->session is
+ * NULL.  A clone call that failed ambiguously (reason "Ambiguous": sent, no
+ * answer) or with DuplicateName is never repeated: the name is looked up
+ * again and adopted or refused the same way.
+ * When opts ask for CBT, an annotation, a session or a disk type, the
+ * clone is read back (one RetrievePropertiesEx) and what the server did not
+ * honour on clone (vcsim keeps neither changeTrackingEnabled, the
+ * annotation nor the locators' provisioning) is applied by one
+ * ReconfigVM_Task, so the result is the same everywhere; an adopted clone
+ * is completed the same way.  Then the power-on, when asked and not on.
+ * Cost (new clone): CreateContainerView, RetrievePropertiesEx (x1, +1 for
+ * the read-back), DestroyView, CloneVM_Task, [ReconfigVM_Task],
+ * [PowerOnVM_Task], each task with CreateFilter, WaitForUpdatesEx (one
+ * or more), DestroyPropertyFilter. */
 int vsphere_clone_vm(struct vsphere_client *c, const struct vsphere_vm *vm,
 		     const struct vsphere_clone_opts *opts, struct vsphere_moref *new_vm,
 		     struct mtv_err *err);
-/* The old form: vsphere_clone_vm with only a name and power_on. */
+/* The old form: vsphere_clone_vm with only a name and power_on (no
+ * session: it never takes a name that exists). */
 int vsphere_clone(struct vsphere_client *c, const struct vsphere_vm *vm, const char *clone_name,
 		  bool power_on, struct vsphere_moref *new_vm, struct mtv_err *err);
 

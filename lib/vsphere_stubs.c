@@ -7,13 +7,6 @@ static int todo(const char *what, struct mtv_err *err)
 	return mtv_err_set(err, MTV_EXIT_ENV, "vSphere %s: not implemented yet", what);
 }
 
-int vsphere_clone_vm(struct vsphere_client *c, const struct vsphere_vm *vm,
-		     const struct vsphere_clone_opts *opts, struct vsphere_moref *new_vm,
-		     struct mtv_err *err)
-{
-	return vsphere_clone(c, vm, opts->name, opts->power_on, new_vm, err);
-}
-
 int vsphere_add_disks(struct vsphere_client *c, const struct vsphere_vm *vm,
 		      const struct vsphere_new_disk *disks, size_t n, struct mtv_err *err)
 {

@@ -501,6 +501,53 @@ static const char *const fact_paths[] = {
 	"config.bootOptions", "runtime.powerState", "guest.net", "snapshot",
 };
 
+/* Pass 2's specSet for vms[0..n-1] (by ref): their facts, and the names of
+ * the networks their NICs are on, reached through each VM's "network" (a
+ * distributed port group is named only there). */
+static void fact_spec(struct buf *spec, const struct vsphere_vm *vms, size_t n)
+{
+	buf_addstr(spec, "<specSet><propSet><type>VirtualMachine</type>");
+	for (size_t i = 0; i < sizeof(fact_paths) / sizeof(fact_paths[0]); i++)
+		buf_addf(spec, "<pathSet>%s</pathSet>", fact_paths[i]);
+	buf_addstr(spec, "</propSet><propSet><type>Network</type><pathSet>name</pathSet></propSet>");
+	for (size_t i = 0; i < n; i++) {
+		buf_addstr(spec, "<objectSet>");
+		vsphere_moref_xml(spec, "obj", &vms[i].ref);
+		buf_addstr(spec, "<skip>false</skip><selectSet xsi:type=\"TraversalSpec\"><name>net</name>"
+			   "<type>VirtualMachine</type><path>network</path><skip>false</skip></selectSet>"
+			   "</objectSet>");
+	}
+	buf_addstr(spec, "</specSet>");
+}
+
+int vsphere_vm_read(struct vsphere_client *c, const struct vsphere_moref *ref, struct vsphere_vm **out,
+		    struct mtv_err *err)
+{
+	struct vsphere_vm *vm = calloc(1, sizeof(*vm));
+	struct buf spec = BUF_INIT(BUF_DEFAULT_MAX);
+	struct fact_scan fs = { vm, 1, NULL, 0 };
+	int r;
+
+	*out = NULL;
+	if (!vm)
+		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
+	vm->ref = *ref;
+	fact_spec(&spec, vm, 1);
+	r = vsphere_retrieve(c, buf_str(&spec), on_facts, &fs, err);
+	buf_release(&spec);
+	if (r == 0)
+		finish_facts(&fs);
+	free_nets(&fs);
+	if (r == 0 && !vm->name)
+		r = mtv_err_set(err, MTV_EXIT_ENV, "vSphere: VM %s not read (deleted meanwhile?)", ref->value);
+	if (r < 0) {
+		vsphere_vms_free(vm, 1);
+		return -1;
+	}
+	*out = vm;
+	return 0;
+}
+
 static void free_names(struct name_scan *ns)
 {
 	for (size_t i = 0; i < ns->nall; i++)
@@ -555,22 +602,9 @@ static int vms_get(struct vsphere_client *c, const char *const *names, size_t n,
 			snprintf(err->reason, sizeof(err->reason), "Ambiguous");
 			goto out;
 		}
-	/* Pass 2: the facts of the wanted VMs, all in one request, with the
-	 * names of the networks their NICs are on (reached through each VM's
-	 * "network": a distributed port group is named only there). */
+	/* Pass 2: the facts of the wanted VMs, all in one request. */
 	buf_reset(&spec);
-	buf_addstr(&spec, "<specSet><propSet><type>VirtualMachine</type>");
-	for (size_t i = 0; i < sizeof(fact_paths) / sizeof(fact_paths[0]); i++)
-		buf_addf(&spec, "<pathSet>%s</pathSet>", fact_paths[i]);
-	buf_addstr(&spec, "</propSet><propSet><type>Network</type><pathSet>name</pathSet></propSet>");
-	for (size_t i = 0; i < n; i++) {
-		buf_addstr(&spec, "<objectSet>");
-		vsphere_moref_xml(&spec, "obj", &vms[i].ref);
-		buf_addstr(&spec, "<skip>false</skip><selectSet xsi:type=\"TraversalSpec\"><name>net</name>"
-			   "<type>VirtualMachine</type><path>network</path><skip>false</skip></selectSet>"
-			   "</objectSet>");
-	}
-	buf_addstr(&spec, "</specSet>");
+	fact_spec(&spec, vms, n);
 	if (vsphere_retrieve(c, buf_str(&spec), on_facts, &fs, err) < 0)
 		goto out;
 	finish_facts(&fs);

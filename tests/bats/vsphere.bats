@@ -123,7 +123,10 @@ probe() {
 	run --separate-stderr probe clone DC0_H0_VM0 Mtv_Clone-auto1 off
 	assert_success
 	assert_line --index 0 --regexp '^clone=Mtv_Clone-auto1 ref=vm-[0-9]+$'
-	assert_line --index 1 "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=2 DestroyView=1 CloneVM_Task=1 CreateFilter=1 WaitForUpdatesEx=1 DestroyPropertyFilter=1 Logout=1"
+	# the source's facts (a view, two reads), the name looked up first (a
+	# view, one read: absent), the clone task; nothing read back when no
+	# option asks for anything to check
+	assert_line --index 1 "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=2 RetrievePropertiesEx=3 DestroyView=2 CloneVM_Task=1 CreateFilter=1 WaitForUpdatesEx=1 DestroyPropertyFilter=1 Logout=1"
 	ref=$(sed -n 's/^clone=.* ref=//p' <<<"$output")
 
 	# the clone: its own UUID and disk, the source's hardware and folder
@@ -152,10 +155,11 @@ probe() {
 }
 
 @test "vsphere: two VMs of one name are refused, not guessed" {
-	# vcsim (unlike vCenter within one folder) accepts a duplicate name
-	run --separate-stderr probe clone DC0_H0_VM0 Twin off
+	# vcsim (unlike vCenter within one folder) accepts a duplicate name;
+	# "twin" clones without lib/vsphere's name check
+	run --separate-stderr probe twin DC0_H0_VM0 Twin
 	assert_success
-	run --separate-stderr probe clone DC0_H0_VM0 Twin off
+	run --separate-stderr probe twin DC0_H0_VM0 Twin
 	assert_success
 	run --separate-stderr probe destroy Twin
 	assert_equal "$status" 2
@@ -238,8 +242,8 @@ bios_serial_of() {
 	assert_line "  guest_id=otherGuest"
 	assert_line --partial " RetrievePropertiesEx=2 "
 	# two of one name stay an error
-	probe clone DC0_H0_VM0 Twin2 off
-	probe clone DC0_H0_VM0 Twin2 off
+	probe twin DC0_H0_VM0 Twin2
+	probe twin DC0_H0_VM0 Twin2
 	run --separate-stderr probe find Twin2
 	assert_equal "$status" 2
 	assert_equal "${stderr_lines[1]}" 'vsphereprobe: reason=Ambiguous'
@@ -267,4 +271,128 @@ bios_serial_of() {
 	id=$(sed -n 's/^datastore=LocalDS_0 id=\([^ ]*\) .*/\1/p' <<<"$output")
 	run --separate-stderr probe vms DC0_H0_VM0
 	assert_line --regexp "^  disk .* file=\\[LocalDS_0\\] DC0_H0_VM0/disk1.vmdk datastore=$id "
+}
+
+# the number of VMs vcsim has
+vm_count() {
+	probe list | grep -c '^vm='
+}
+
+@test "vsphere: clone with every option, each read back" {
+	vcsim_stop
+	vcsim_start -datastores 2
+	run --separate-stderr probe datastores
+	ds1=$(sed -n 's/^datastore=LocalDS_1 id=\([^ ]*\) .*/\1/p' <<<"$output")
+	[ -n "$ds1" ]
+	run --separate-stderr probe vms DC0_H0_VM0
+	src_uuid=$(sed -n 's/.* uuid=\([^ ]*\) .*/\1/p' <<<"$output")
+
+	run --separate-stderr probe clone-vm DC0_H0_VM0 s-1234-Warm_VM ds=LocalDS_1 disk=thick-eager cbt \
+		session=s-1234 "annotation=Created by mtv-steps session s-1234 for warm <&>"
+	assert_success
+	assert_line --index 0 --regexp '^clone=s-1234-Warm_VM ref=vm-[0-9]+$'
+	# vcsim keeps neither the disk locator's provisioning, nor CBT nor the
+	# annotation on clone: one ReconfigVM_Task after the read-back; no
+	# power-on asked, none made
+	[[ "$output" == *" CloneVM_Task=1 "* ]]
+	[[ "$output" == *" ReconfigVM_Task=1 "* ]]
+	[[ "$output" != *PowerOnVM_Task* ]]
+	ref=$(sed -n 's/^clone=.* ref=//p' <<<"$output")
+
+	run --separate-stderr probe vms s-1234-Warm_VM
+	assert_success
+	assert_line --index 0 --regexp "^vm=s-1234-Warm_VM ref=$ref .* power=poweredOff$"
+	assert_line --index 1 --regexp "^  disk .* file=\\[LocalDS_1\\] s-1234-Warm_VM/s-1234-Warm_VM.vmdk datastore=$ds1 capacity=1048576 .* mode=persistent provisioning=thick-eager$"
+	assert_line "  cbt=true"
+	assert_line "  session=s-1234"
+	assert_line "  annotation=Created by mtv-steps session s-1234 for warm <&>"
+	refute_line --partial "uuid=$src_uuid"
+
+	# thin, on the source's datastore, powered on
+	run --separate-stderr probe clone-vm DC0_H0_VM0 s-1234-thin disk=thin on session=s-1234
+	assert_success
+	[[ "$output" == *" PowerOnVM_Task=1 "* ]]
+	run --separate-stderr probe vms s-1234-thin
+	assert_line --index 0 --regexp '^vm=s-1234-thin .* power=poweredOn$'
+	assert_line --index 1 --regexp '^  disk .* file=\[LocalDS_0\] s-1234-thin/s-1234-thin.vmdk .* provisioning=thin$'
+	assert_line "  cbt=false"
+	assert_line "  session=s-1234"
+	assert_line "  annotation="
+
+	# thick-lazy
+	run --separate-stderr probe clone-vm DC0_H0_VM0 s-1234-lazy disk=thick-lazy
+	assert_success
+	run --separate-stderr probe vms s-1234-lazy
+	assert_line --index 1 --regexp '^  disk .* provisioning=thick-lazy$'
+	assert_line "  session=(none)"
+
+	# the marks are what teardown's listing sees
+	run --separate-stderr probe list s-1234-
+	assert_success
+	assert_line --index 0 "vm=s-1234-Warm_VM ref=$ref power=poweredOff session=s-1234 annotation=Created by mtv-steps session s-1234 for warm <&>"
+	assert_line --index 1 --regexp '^vm=s-1234-thin ref=vm-[0-9]+ power=poweredOn session=s-1234 annotation=$'
+	assert_line --index 2 --regexp '^vm=s-1234-lazy ref=vm-[0-9]+ power=poweredOff session=\(none\) annotation=$'
+}
+
+@test "vsphere: a clone name taken by a VM not ours is refused, nothing made" {
+	before=$(vm_count)
+	# a VM of the inventory
+	run --separate-stderr probe clone-vm DC0_H0_VM0 DC0_H0_VM1 session=s-9
+	assert_equal "$status" 1
+	assert_equal "${stderr_lines[0]}" "vsphereprobe: VM DC0_H0_VM1: the name is taken by $(probe find DC0_H0_VM1 | sed -n 's/^vm=DC0_H0_VM1 ref=\([^ ]*\) .*/\1/p'), a VM mtv-steps did not make"
+	assert_equal "${stderr_lines[1]}" "vsphereprobe: reason=DuplicateName"
+	[[ "$output" != *CloneVM_Task* ]]
+	# a clone of another session
+	run --separate-stderr probe clone-vm DC0_H0_VM0 s-8-vm session=s-8
+	assert_success
+	run --separate-stderr probe clone-vm DC0_H0_VM0 s-8-vm session=s-9
+	assert_equal "$status" 1
+	[[ "${stderr_lines[0]}" == *"a VM of another mtv-steps session" ]]
+	assert_equal "${stderr_lines[1]}" "vsphereprobe: reason=DuplicateName"
+	[[ "$output" != *CloneVM_Task* ]]
+	# the old form (no session) never takes a name either
+	run --separate-stderr probe clone DC0_H0_VM0 s-8-vm off
+	assert_equal "$status" 1
+	assert_equal "${stderr_lines[1]}" "vsphereprobe: reason=DuplicateName"
+	assert_equal "$(vm_count)" $((before + 1))
+}
+
+@test "vsphere: a re-run adopts its own clone and completes it" {
+	run --separate-stderr probe clone-vm DC0_H0_VM0 s-7-vm session=s-7
+	assert_success
+	ref=$(sed -n 's/^clone=.* ref=//p' <<<"$output")
+	before=$(vm_count)
+	# the same session: the same VM, no second clone; what the first run
+	# did not get to (CBT, the annotation, the power-on) is done now
+	run --separate-stderr env MTV_LOG_LEVEL=info VSPHERE_PASSWORD="$VCSIM_PASSWORD" "$PROBE" "$VCSIM_URL" \
+		"$VCSIM_USER" clone-vm DC0_H0_VM0 s-7-vm session=s-7 cbt on annotation=again
+	assert_success
+	assert_line --index 0 "clone=s-7-vm ref=$ref"
+	[[ "$output" != *CloneVM_Task* ]]
+	[[ "$output" == *" ReconfigVM_Task=1 "*" PowerOnVM_Task=1 "* ]]
+	[[ "$stderr" == *"VM s-7-vm ($ref) exists with session s-7: adopted as the clone"* ]]
+	assert_equal "$(vm_count)" "$before"
+	run --separate-stderr probe vms s-7-vm
+	assert_line --index 0 --regexp "^vm=s-7-vm ref=$ref .* power=poweredOn$"
+	assert_line "  cbt=true"
+	assert_line "  annotation=again"
+	# and once more: nothing left to do, no task at all
+	run --separate-stderr probe clone-vm DC0_H0_VM0 s-7-vm session=s-7 cbt on annotation=again
+	assert_success
+	[[ "$output" != *_Task* ]]
+}
+
+@test "vsphere: bad clone options are exit 2 before any clone call" {
+	long=$(printf 'x%.0s' {1..81})
+	run --separate-stderr probe clone-vm DC0_H0_VM0 "$long"
+	assert_equal "$status" 2
+	[[ "${stderr_lines[0]}" == *"is empty or longer than 80" ]]
+	assert_output "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=2 DestroyView=1 Logout=1"
+	run --separate-stderr probe clone-vm DC0_H0_VM0 ok-name disk=thin-ish
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" 'vsphereprobe: clone of VM DC0_H0_VM0: disk type "thin-ish" is not thin, thick-lazy or thick-eager'
+	assert_output "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=2 DestroyView=1 Logout=1"
+	# 80 is fine
+	run --separate-stderr probe clone-vm DC0_H0_VM0 "${long:1}"
+	assert_success
 }

@@ -13,6 +13,7 @@
  *   vsphereprobe URL USER datastores
  *   vsphereprobe URL USER clone-vm NAME NEW [ds=NAME|ID] [disk=thin|thick-lazy|thick-eager]
  *                                    [on] [cbt] [session=S] [annotation=A]
+ *   vsphereprobe URL USER twin NAME NEW          a bare CloneVM_Task (no name check)
  *   vsphereprobe URL USER add-disks NAME SIZE_GB[:PROVISIONING[:MODE[:DATASTORE]]]...
  *
  * The password comes from VSPHERE_PASSWORD (never argv).  VSPHERE_PAGE_SIZE
@@ -31,6 +32,7 @@
 #include "buf.h"
 #include "log.h"
 #include "vsphere.h"
+#include "vsphere_int.h"	/* only for "twin": a clone behind lib/vsphere's back */
 
 static const char *s_(const char *s)
 {
@@ -233,6 +235,17 @@ static int run(struct vsphere_client *c, int argc, char **argv, struct mtv_err *
 		r = vsphere_clone(c, &vms[0], argv[2], !strcmp(argv[3], "on"), &ref, err);
 		if (r == 0)
 			printf("clone=%s ref=%s\n", argv[2], ref.value);
+	} else if (!strcmp(cmd, "twin") && argc == 3) {
+		/* A bare CloneVM_Task, no name check: stands for a VM of that
+		 * name that something else made (vCenter allows one name in two
+		 * folders; vcsim in one), for the tests of duplicate names. */
+		struct buf a = BUF_INIT(4096);
+
+		vsphere_moref_xml(&a, "folder", &vms[0].parent);
+		buf_addf(&a, "<name>%s</name><spec><location/><template>false</template>"
+			 "<powerOn>false</powerOn></spec>", argv[2]);
+		r = vsphere_vm_task(c, &vms[0], "CloneVM_Task", buf_str(&a), NULL, err);
+		buf_release(&a);
 	} else if (!strcmp(cmd, "clone-vm") && argc >= 3) {
 		r = clone_vm(c, &vms[0], argc - 2, argv + 2, err);
 	} else if (!strcmp(cmd, "add-disks") && argc >= 3) {
