@@ -35,7 +35,7 @@ teardown() {
 # under the key create-provider used.
 start_vcsim() {
 	vcsim_start "$@"
-	local host=${VCSIM_URL#http://}
+	local host=${VCSIM_URL#*://}
 	host=${host%%/*}
 	export MTV_PROVIDERS_FILE="$BATS_TEST_TMPDIR/vcsim-providers.json"
 	cat >"$MTV_PROVIDERS_FILE" <<-EOF
@@ -346,6 +346,35 @@ bad() {
 	[ ! -e "$SHARED_DIR/mtv-source-vms.json" ]
 	grep -q 'source VM DC0_H0_VM0 is ready as' "$ARTIFACT_DIR/junit_mtv_prepare_vms.xml"
 	! grep -qF -- "$VCSIM_PASSWORD" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "prepare-vms: TLS as the Provider Secret says: its CA verifies vCenter, another is exit 3, insecureSkipVerify skips" {
+	vcsim_stop
+	start_vcsim -tls
+	name=$(state_field mtv-providers.json name)
+	ns=$(state_field mtv-session.json targetNamespace)
+	# create-provider stored the sim's CA, which did not sign vcsim's certificate
+	prepare cold
+	assert_equal "$status" 3
+	[[ "$stderr" == *"$VCSIM_URL"* ]] || fail "$stderr"
+	[ ! -e "$SHARED_DIR/mtv-source-vms.json" ]
+	ca=$(base64 -w0 "$VCSIM_CA")
+	run kc -n "$ns" patch secret "$name" --type merge -p "{\"data\": {\"ca.crt\": \"$ca\", \"cacert\": \"$ca\"}}"
+	assert_success
+	prepare cold
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	assert_output "source-vm/$SESSION-DC0_H0_VM0"
+	# only the legacy key, and a wrong one under ca.crt: ca.crt is read first
+	run kc -n "$ns" patch secret "$name" --type merge -p "{\"data\": {\"ca.crt\": null}}"
+	assert_success
+	prepare cold
+	[ "$status" -eq 0 ] || fail "cacert alone: exit $status: $stderr"
+	run kc -n "$ns" patch secret "$name" --type merge \
+		-p "{\"data\": {\"cacert\": null, \"insecureSkipVerify\": \"$(printf true | base64)\"}}"
+	assert_success
+	prepare cold
+	[ "$status" -eq 0 ] || fail "insecure: exit $status: $stderr"
+	no_secret
 }
 
 @test "prepare-vms: the inventory wait times out naming the clone (MTV_INVENTORY_WAIT_TIMEOUT, the plan's inventory_timeout wins)" {
