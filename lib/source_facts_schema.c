@@ -1,4 +1,4 @@
-#include "source_facts.h"
+#include "source_facts_schema.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -128,7 +128,7 @@ static int check_object(const cJSON *obj, const struct fact_key *keys, const cha
 	return 0;
 }
 
-int source_facts_validate(const cJSON *doc, const char *what, struct mtv_err *err)
+int source_facts_check_types(const cJSON *doc, const char *what, struct mtv_err *err)
 {
 	const cJSON *vm;
 	int i = 0;
@@ -148,33 +148,3 @@ int source_facts_validate(const cJSON *doc, const char *what, struct mtv_err *er
 	return 0;
 }
 
-int source_facts_load(const struct state *st, cJSON **out, struct mtv_err *err)
-{
-	char what[4200];
-
-	*out = NULL;
-	if (state_read_json(st, SOURCE_VMS_STATE, out, err) < 0)
-		return -1;
-	if (!*out)
-		return 0;
-	snprintf(what, sizeof(what), "%s/%s", st->dir, SOURCE_VMS_STATE);
-	if (source_facts_validate(*out, what, err) < 0) {
-		cJSON_Delete(*out);
-		*out = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-const cJSON *source_facts_vm(const cJSON *doc, const char *name, const char *moref)
-{
-	const cJSON *vm;
-
-	cJSON_ArrayForEach(vm, json_get(doc, "vms"))
-		if (name && *name && !strcmp(json_str(vm, "name", ""), name))
-			return vm;
-	cJSON_ArrayForEach(vm, json_get(doc, "vms"))
-		if (moref && *moref && !strcmp(json_str(vm, "moref", ""), moref))
-			return vm;
-	return NULL;
-}
