@@ -205,6 +205,19 @@ int vsphere_client_init(struct vsphere_client *c, const char *url, struct mtv_er
 	return c->path ? 0 : mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
 }
 
+int vsphere_client_tls(struct vsphere_client *c, const char *ca_pem, bool insecure,
+		       struct mtv_err *err)
+{
+	/* lib/http hands the PEM to curl as a blob (CURLOPT_CAINFO_BLOB): it
+	 * replaces the system trust store, as a Provider's cacert does in
+	 * Forklift; insecure wins over a CA, as insecureSkipVerify does. */
+	if (http_client_set_ca(&c->http, ca_pem && *ca_pem ? ca_pem : NULL,
+			       ca_pem && *ca_pem ? strlen(ca_pem) : 0) < 0)
+		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
+	http_client_set_insecure(&c->http, insecure);
+	return 0;
+}
+
 void vsphere_client_release(struct vsphere_client *c)
 {
 	http_client_release(&c->http);

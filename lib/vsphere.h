@@ -26,7 +26,7 @@
  *     wanted VMs by moref in one bulk request.  Results come in pages: a
  *     <token> asks for ContinueRetrievePropertiesEx until none is left.
  *   - PowerOnVM_Task, PowerOffVM_Task, Destroy_Task, CloneVM_Task,
- *     CreateSnapshot_Task return a
+ *     ReconfigVM_Task, CreateSnapshot_Task, RemoveSnapshot_Task return a
  *     Task moref at once; the work happens later.  A task is waited with a
  *     PropertyCollector filter on the Task's info.state/info.error and
  *     WaitForUpdatesEx (a long poll, vSphere's watch), never by sleeping and
@@ -99,13 +99,15 @@ struct vsphere_disk {
 	int key;			/* device key, with controller_key and unit the disk order */
 	int controller_key, unit;
 	char *disk_mode;		/* backing.diskMode: persistent, independent_persistent, ... */
-	char *provisioning;		/* "thin", "thick-lazy" or "thick-eager" (thinProvisioned, eagerlyScrub) */
+	char *provisioning;		/* "thin", "thick-lazy" or "thick-eager" (thinProvisioned, eagerlyScrub);
+					 * NULL for a raw device mapping */
 };
 
 struct vsphere_nic {
 	char *label;
 	char *mac;
-	char *network;			/* backing deviceName, or the port group's name */
+	char *network;			/* backing deviceName, or the port group's name (read in the same
+					 * RetrievePropertiesEx through the VM's "network") */
 	struct vsphere_moref network_ref;	/* backing.network / the DVS port group; may be empty */
 };
 
@@ -137,7 +139,8 @@ struct vsphere_vm {
 	char *firmware;			/* "bios" or "efi" */
 	bool secure_boot;		/* config.bootOptions.efiSecureBootEnabled */
 	char *uuid;			/* config.uuid, the BIOS UUID */
-	char *bios_serial;		/* "VMware-42 1c ... 3f-9a ...", derived from uuid as the VM's BIOS shows it */
+	char *bios_serial;		/* "VMware-42 1c ... 3f-9a ...", derived from uuid as the VM's BIOS shows it
+					 * (vsphere_bios_serial); NULL without a uuid */
 	char *guest_id;			/* config.guestId ("rhel8_64Guest", "windows2019srv_64Guest") */
 	char *annotation;		/* config.annotation, "" when none */
 	char *session;			/* extraConfig "mtv-steps.session", NULL when absent */
@@ -157,8 +160,11 @@ struct vsphere_vm {
 
 /* The facts of the VMs named names[0..n-1], out[i] for names[i].  A name
  * that no VM has fails the whole call (MTV_EXIT_USAGE, reason "NotFound",
- * the message lists up to five VM names close to it: same name in another
- * case, one a prefix of the other, or an edit distance of at most 3).
+ * the message 'vSphere: no VM named "x"; close names: a, b' lists up to
+ * five VM names close to it, nearest first: same name in another case, one
+ * a prefix of the other (either way, ignoring case), or an edit distance of
+ * at most 3; without any, the message ends after the name).  Two VMs of
+ * one name fail too (MTV_EXIT_USAGE, reason "Ambiguous").
  * Cost: CreateContainerView, two RetrievePropertiesEx (+Continue pages),
  * DestroyView.  *out is calloc'd; free with vsphere_vms_free. */
 int vsphere_vms_get(struct vsphere_client *c, const char *const *names, size_t n,
@@ -166,13 +172,15 @@ int vsphere_vms_get(struct vsphere_client *c, const char *const *names, size_t n
 void vsphere_vms_free(struct vsphere_vm *vms, size_t n);
 
 /* Like vsphere_vms_get for one name, but a missing VM is not an error:
- * *out = NULL and 0.  Two VMs of that name fail (reason "Ambiguous"). */
+ * *out = NULL and 0 (then after one RetrievePropertiesEx only).  Two VMs of
+ * that name fail (reason "Ambiguous").  Free *out with vsphere_vms_free(*out, 1). */
 int vsphere_vm_find(struct vsphere_client *c, const char *name, struct vsphere_vm **out,
 		    struct mtv_err *err);
 
-/* Every VM whose name starts with prefix ("" = all), with name, ref,
- * power_state, session and annotation filled (the rest left empty), in one
- * container view and one property read: what teardown sweeps. */
+/* Every VM whose name starts with prefix ("" = all; case matters), with
+ * name, ref, power_state, session and annotation filled (the rest left
+ * empty), in one container view and one property read: what teardown
+ * sweeps.  *out calloc'd (even when *n is 0); free with vsphere_vms_free. */
 int vsphere_vms_list(struct vsphere_client *c, const char *prefix, struct vsphere_vm **out,
 		     size_t *n, struct mtv_err *err);
 
@@ -204,17 +212,35 @@ struct vsphere_clone_opts {
 	const char *annotation;		/* config.annotation of the clone; may be NULL */
 };
 
-/* A full clone of vm into its folder, on its resource pool, as opts say.
- * Where the server does not honour part of the spec on clone (vcsim keeps
- * neither changeTrackingEnabled nor the annotation), a ReconfigVM_Task on
- * the clone applies it afterwards, so the result is the same everywhere.
- * A clone call that failed ambiguously (sent, no answer) is never repeated:
- * the name is looked up and a VM carrying opts->session is adopted as the
- * clone; any other VM of that name fails (reason "DuplicateName"). */
+/* A full clone of vm into its folder, on its resource pool, as opts say:
+ * spec.location.datastore for the datastore, one disk locator per source
+ * disk (diskBackingInfo thinProvisioned/eagerlyScrub) for disk_type, the
+ * session mark, ctkEnabled, changeTrackingEnabled and the annotation in
+ * spec.config.  A bad name (empty, over 80 characters) or disk_type fails
+ * before any call (MTV_EXIT_USAGE).
+ * The name is looked up first (vsphere_vm_find): vCenter refuses a second
+ * VM of one name in a folder, vcsim does not, and a re-run must find its
+ * own clone.  A VM there carrying opts->session is adopted as the clone
+ * (no CloneVM_Task); any other fails (MTV_EXIT_FAILED, reason
+ * "DuplicateName"), and so does every taken name when opts->session is
+ * NULL.  A clone call that failed ambiguously (reason "Ambiguous": sent, no
+ * answer) or with DuplicateName is never repeated: the name is looked up
+ * again and adopted or refused the same way.
+ * When opts ask for CBT, an annotation, a session or a disk type, the
+ * clone is read back (one RetrievePropertiesEx) and what the server did not
+ * honour on clone (vcsim keeps neither changeTrackingEnabled, the
+ * annotation nor the locators' provisioning) is applied by one
+ * ReconfigVM_Task, so the result is the same everywhere; an adopted clone
+ * is completed the same way.  Then the power-on, when asked and not on.
+ * Cost (new clone): CreateContainerView, RetrievePropertiesEx (x1, +1 for
+ * the read-back), DestroyView, CloneVM_Task, [ReconfigVM_Task],
+ * [PowerOnVM_Task], each task with CreateFilter, WaitForUpdatesEx (one
+ * or more), DestroyPropertyFilter. */
 int vsphere_clone_vm(struct vsphere_client *c, const struct vsphere_vm *vm,
 		     const struct vsphere_clone_opts *opts, struct vsphere_moref *new_vm,
 		     struct mtv_err *err);
-/* The old form: vsphere_clone_vm with only a name and power_on. */
+/* The old form: vsphere_clone_vm with only a name and power_on (no
+ * session: it never takes a name that exists). */
 int vsphere_clone(struct vsphere_client *c, const struct vsphere_vm *vm, const char *clone_name,
 		  bool power_on, struct vsphere_moref *new_vm, struct mtv_err *err);
 
@@ -262,5 +288,17 @@ char *vsphere_child_text(xmlNodePtr node, const char *name);
 
 /* Append s to out with &, <, >, " escaped (an XML text or attribute). */
 int vsphere_xml_escape(struct buf *out, const char *s);
+
+/* Fill vms[0..n-1] (whose ref is set) from a RetrieveResult (the
+ * <returnval> of RetrievePropertiesEx) holding their ObjectContents and the
+ * Network objects their NICs are on: what vsphere_vms_get does with each
+ * page of its second read. */
+int vsphere_vms_parse(xmlNodePtr result, struct vsphere_vm *vms, size_t n, struct mtv_err *err);
+
+/* The BIOS serial number a VMware VM reports for the BIOS UUID uuid:
+ * "VMware-" and the 16 bytes in order as lower-case hex pairs separated by
+ * blanks, a '-' between the 8th and the 9th.  -1 when uuid is not 32 hex
+ * digits (dashes ignored) or out is too small (it needs 55 bytes). */
+int vsphere_bios_serial(const char *uuid, char *out, size_t outsz);
 
 #endif

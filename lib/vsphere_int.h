@@ -1,6 +1,7 @@
 /* lib/vsphere's own building blocks, shared by its files (vsphere.c: SOAP,
- * session, property collection; vsphere_vms.c: VM facts; vsphere_tasks.c:
- * tasks) and by nothing outside lib/vsphere*.c. */
+ * session, property collection, TLS; vsphere_vms.c: VM facts and listing;
+ * vsphere_datastores.c; vsphere_tasks.c: tasks; vsphere_clone.c: clones;
+ * vsphere_disks.c: new disks) and by nothing outside lib/vsphere*.c. */
 #ifndef MTV_VSPHERE_INT_H
 #define MTV_VSPHERE_INT_H
 
@@ -41,6 +42,13 @@ int vsphere_retrieve(struct vsphere_client *c, const char *specset, vsphere_obje
 int vsphere_container_view(struct vsphere_client *c, const char *type, struct vsphere_moref *view,
 			   struct mtv_err *err);
 void vsphere_destroy_view(struct vsphere_client *c, const struct vsphere_moref *view);
+
+/* ---- VMs ---- */
+
+/* The facts of the VM ref (one RetrievePropertiesEx, no view): a clone
+ * read back.  *out calloc'd, free with vsphere_vms_free(*out, 1). */
+int vsphere_vm_read(struct vsphere_client *c, const struct vsphere_moref *ref, struct vsphere_vm **out,
+		    struct mtv_err *err);
 
 /* ---- tasks ---- */
 

@@ -1,5 +1,5 @@
-/* vSphere tasks (power, clone, snapshot, destroy), each waited with
- * WaitForUpdatesEx on the task's info. */
+/* vSphere tasks (power, snapshot, destroy; clones in vsphere_clone.c), each
+ * waited with WaitForUpdatesEx on the task's info. */
 #include "vsphere.h"
 
 #include <stdio.h>
@@ -163,37 +163,6 @@ int vsphere_power_off(struct vsphere_client *c, const struct vsphere_vm *vm, str
 int vsphere_destroy(struct vsphere_client *c, const struct vsphere_vm *vm, struct mtv_err *err)
 {
 	return vsphere_vm_task(c, vm, "Destroy_Task", NULL, NULL, err);
-}
-
-int vsphere_clone(struct vsphere_client *c, const struct vsphere_vm *vm, const char *clone_name,
-		  bool power_on, struct vsphere_moref *new_vm, struct mtv_err *err)
-{
-	struct buf a = BUF_INIT(64 * 1024);
-	struct vsphere_moref res = { "", "" };
-	int r;
-
-	if (!vm->parent.value[0])
-		return mtv_err_set(err, MTV_EXIT_USAGE, "VM %s: no parent folder known to clone into",
-				   vm->name ? vm->name : vm->ref.value);
-	vsphere_moref_xml(&a, "folder", &vm->parent);
-	buf_addstr(&a, "<name>");
-	vsphere_xml_escape(&a, clone_name);
-	/* An empty RelocateSpec: the clone's disks are full copies on the
-	 * source's datastore, on the source's pool.  powerOn stays false and
-	 * the clone is powered on by its own task afterwards: vcsim ignores
-	 * the spec's powerOn, and a separate task reports a power-on failure
-	 * apart from a clone failure on vCenter too. */
-	buf_addstr(&a, "</name><spec><location/><template>false</template><powerOn>false</powerOn></spec>");
-	r = vsphere_vm_task(c, vm, "CloneVM_Task", buf_str(&a), &res, err);
-	buf_release(&a);
-	if (r == 0 && new_vm)
-		*new_vm = res;
-	if (r == 0 && power_on) {
-		struct vsphere_vm clone = { .ref = res, .name = (char *)clone_name };
-
-		r = vsphere_power_on(c, &clone, err);
-	}
-	return r;
 }
 
 int vsphere_snapshot(struct vsphere_client *c, const struct vsphere_vm *vm, const char *name,

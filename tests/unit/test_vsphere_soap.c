@@ -1,11 +1,13 @@
 /* lib/vsphere's SOAP layer on fixed XML: envelopes, faults (with and without
  * xsi:type), non-SOAP answers, and the escaping of request text.  The fault
- * bodies are the shapes vCenter and vcsim send. */
+ * bodies are the shapes vCenter and vcsim send; a RetrievePropertiesEx
+ * answer read into VM facts; the BIOS serial derived from a UUID. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +124,206 @@ static void test_escape(void **state)
 	buf_release(&b);
 }
 
+/* A RetrievePropertiesEx answer as vCenter sends it for one VM and the
+ * port group its second NIC is on: every fact vsphere_vms_get reads. */
+static const char facts_xml[] =
+	ENV_OPEN "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+	"<objects><obj type=\"VirtualMachine\">vm-42</obj>"
+	"<propSet><name>name</name><val xsi:type=\"xsd:string\">rhel8-warm</val></propSet>"
+	"<propSet><name>parent</name><val type=\"Folder\" xsi:type=\"ManagedObjectReference\">group-v3</val></propSet>"
+	"<propSet><name>config.firmware</name><val xsi:type=\"xsd:string\">efi</val></propSet>"
+	"<propSet><name>config.uuid</name><val xsi:type=\"xsd:string\">421c5b7e-8a5f-2c3d-9e4f-0123456789AB</val></propSet>"
+	"<propSet><name>config.guestId</name><val xsi:type=\"xsd:string\">rhel8_64Guest</val></propSet>"
+	"<propSet><name>config.annotation</name><val xsi:type=\"xsd:string\">Created by mtv-steps session s1 for warm</val></propSet>"
+	"<propSet><name>config.changeTrackingEnabled</name><val xsi:type=\"xsd:boolean\">true</val></propSet>"
+	"<propSet><name>config.template</name><val xsi:type=\"xsd:boolean\">false</val></propSet>"
+	"<propSet><name>config.bootOptions</name><val xsi:type=\"VirtualMachineBootOptions\">"
+	"<bootDelay>0</bootDelay><efiSecureBootEnabled>true</efiSecureBootEnabled></val></propSet>"
+	"<propSet><name>config.extraConfig</name><val xsi:type=\"ArrayOfOptionValue\">"
+	"<OptionValue xsi:type=\"OptionValue\"><key>ctkEnabled</key><value xsi:type=\"xsd:string\">true</value></OptionValue>"
+	"<OptionValue xsi:type=\"OptionValue\"><key>mtv-steps.session</key><value xsi:type=\"xsd:string\">s1</value></OptionValue>"
+	"</val></propSet>"
+	"<propSet><name>runtime.powerState</name><val xsi:type=\"VirtualMachinePowerState\">poweredOff</val></propSet>"
+	"<propSet><name>config.hardware</name><val xsi:type=\"VirtualHardware\">"
+	"<numCPU>4</numCPU><numCoresPerSocket>2</numCoresPerSocket><memoryMB>8192</memoryMB>"
+	"<device xsi:type=\"ParaVirtualSCSIController\"><key>1000</key><deviceInfo><label>SCSI controller 0</label></deviceInfo>"
+	"<busNumber>0</busNumber><device>2000</device><device>2001</device></device>"
+	"<device xsi:type=\"VirtualDisk\"><key>2000</key><deviceInfo><label>Hard disk 1</label></deviceInfo>"
+	"<backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\"><fileName>[ds1] rhel8/rhel8.vmdk</fileName>"
+	"<datastore type=\"Datastore\">datastore-12</datastore><diskMode>persistent</diskMode>"
+	"<thinProvisioned>true</thinProvisioned></backing>"
+	"<controllerKey>1000</controllerKey><unitNumber>0</unitNumber>"
+	"<capacityInKB>16777216</capacityInKB><capacityInBytes>17179869184</capacityInBytes></device>"
+	"<device xsi:type=\"VirtualDisk\"><key>2001</key><deviceInfo><label>Hard disk 2</label></deviceInfo>"
+	"<backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\"><fileName>[ds2] rhel8/rhel8_1.vmdk</fileName>"
+	"<datastore type=\"Datastore\">datastore-13</datastore><diskMode>independent_persistent</diskMode>"
+	"<thinProvisioned>false</thinProvisioned><eagerlyScrub>true</eagerlyScrub></backing>"
+	"<controllerKey>1000</controllerKey><unitNumber>8</unitNumber><capacityInKB>1048576</capacityInKB></device>"
+	"<device xsi:type=\"VirtualDisk\"><key>2002</key><deviceInfo><label>Hard disk 3</label></deviceInfo>"
+	"<backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\"><fileName>[ds1] rhel8/rhel8_2.vmdk</fileName>"
+	"<diskMode>persistent</diskMode><thinProvisioned>false</thinProvisioned></backing>"
+	"<controllerKey>1000</controllerKey><unitNumber>1</unitNumber><capacityInKB>1024</capacityInKB></device>"
+	"<device xsi:type=\"VirtualVmxnet3\"><key>4000</key><deviceInfo><label>Network adapter 1</label></deviceInfo>"
+	"<backing xsi:type=\"VirtualEthernetCardNetworkBackingInfo\"><deviceName>VM Network</deviceName>"
+	"<network type=\"Network\">network-7</network></backing><macAddress>00:50:56:aa:bb:01</macAddress></device>"
+	"<device xsi:type=\"VirtualE1000e\"><key>4001</key><deviceInfo><label>Network adapter 2</label></deviceInfo>"
+	"<backing xsi:type=\"VirtualEthernetCardDistributedVirtualPortBackingInfo\"><port>"
+	"<switchUuid>50 2d</switchUuid><portgroupKey>dvportgroup-21</portgroupKey></port></backing>"
+	"<macAddress>00:50:56:aa:bb:02</macAddress></device>"
+	"</val></propSet>"
+	"<propSet><name>guest.net</name><val xsi:type=\"ArrayOfGuestNicInfo\">"
+	"<GuestNicInfo><network>VM Network</network><ipAddress>10.0.0.5</ipAddress><ipAddress>fe80::1</ipAddress>"
+	"<macAddress>00:50:56:aa:bb:01</macAddress><connected>true</connected><deviceConfigId>4000</deviceConfigId>"
+	"<ipConfig><ipAddress><ipAddress>10.0.0.5</ipAddress><prefixLength>24</prefixLength><origin>dhcp</origin>"
+	"<state>preferred</state></ipAddress><ipAddress><ipAddress>fe80::1</ipAddress><prefixLength>64</prefixLength>"
+	"<origin>linklayer</origin><state>unknown</state></ipAddress></ipConfig></GuestNicInfo></val></propSet>"
+	"<propSet><name>snapshot</name><val xsi:type=\"VirtualMachineSnapshotInfo\">"
+	"<currentSnapshot type=\"VirtualMachineSnapshot\">snapshot-9</currentSnapshot>"
+	"<rootSnapshotList><snapshot type=\"VirtualMachineSnapshot\">snapshot-8</snapshot>"
+	"<vm type=\"VirtualMachine\">vm-42</vm><name>base</name>"
+	"<childSnapshotList><snapshot type=\"VirtualMachineSnapshot\">snapshot-9</snapshot>"
+	"<vm type=\"VirtualMachine\">vm-42</vm><name>mtv-steps-snapshot-1</name></childSnapshotList>"
+	"</rootSnapshotList></val></propSet>"
+	"</objects>"
+	"<objects><obj type=\"Network\">network-7</obj>"
+	"<propSet><name>name</name><val xsi:type=\"xsd:string\">VM Network</val></propSet></objects>"
+	"<objects><obj type=\"DistributedVirtualPortgroup\">dvportgroup-21</obj>"
+	"<propSet><name>name</name><val xsi:type=\"xsd:string\">pg-migration</val></propSet></objects>"
+	"</returnval></RetrievePropertiesExResponse>" ENV_CLOSE;
+
+static void test_vm_facts(void **state)
+{
+	struct vsphere_vm vm = { .ref = { "VirtualMachine", "vm-42" } };
+	struct vsphere_vm *vms;
+	struct mtv_err err = { 0 };
+	xmlDocPtr doc;
+	xmlNodePtr body;
+
+	(void)state;
+	assert_int_equal(vsphere_soap_parse(facts_xml, strlen(facts_xml), 200, "RetrievePropertiesEx", &doc,
+					    &body, &err), 0);
+	vms = calloc(1, sizeof(*vms));
+	assert_non_null(vms);
+	*vms = vm;
+	assert_int_equal(vsphere_vms_parse(vsphere_child(body, "returnval"), vms, 1, &err), 0);
+	xmlFreeDoc(doc);
+
+	assert_string_equal(vms->name, "rhel8-warm");
+	assert_string_equal(vms->parent.value, "group-v3");
+	assert_int_equal(vms->num_cpu, 4);
+	assert_int_equal(vms->cores_per_socket, 2);
+	assert_int_equal(vms->memory_mb, 8192);
+	assert_string_equal(vms->firmware, "efi");
+	assert_true(vms->secure_boot);
+	assert_string_equal(vms->guest_id, "rhel8_64Guest");
+	assert_string_equal(vms->annotation, "Created by mtv-steps session s1 for warm");
+	assert_string_equal(vms->session, "s1");
+	assert_true(vms->cbt);
+	assert_false(vms->template_);
+	assert_string_equal(vms->power_state, "poweredOff");
+	/* the serial from the UUID, upper-case hex read as lower case */
+	assert_string_equal(vms->bios_serial, "VMware-42 1c 5b 7e 8a 5f 2c 3d-9e 4f 01 23 45 67 89 ab");
+
+	assert_int_equal(vms->ndisks, 3);
+	assert_string_equal(vms->disks[0].label, "Hard disk 1");
+	assert_string_equal(vms->disks[0].file, "[ds1] rhel8/rhel8.vmdk");
+	assert_string_equal(vms->disks[0].datastore.value, "datastore-12");
+	assert_int_equal(vms->disks[0].capacity_bytes, 17179869184LL);
+	assert_int_equal(vms->disks[0].key, 2000);
+	assert_int_equal(vms->disks[0].controller_key, 1000);
+	assert_int_equal(vms->disks[0].unit, 0);
+	assert_string_equal(vms->disks[0].disk_mode, "persistent");
+	assert_string_equal(vms->disks[0].provisioning, "thin");
+	/* no capacityInBytes (older vCenter): from capacityInKB */
+	assert_int_equal(vms->disks[1].capacity_bytes, 1073741824LL);
+	assert_int_equal(vms->disks[1].unit, 8);
+	assert_string_equal(vms->disks[1].disk_mode, "independent_persistent");
+	assert_string_equal(vms->disks[1].provisioning, "thick-eager");
+	assert_string_equal(vms->disks[2].provisioning, "thick-lazy");
+	assert_int_equal(vms->disks[2].key, 2002);
+
+	assert_int_equal(vms->nnics, 2);
+	assert_string_equal(vms->nics[0].label, "Network adapter 1");
+	assert_string_equal(vms->nics[0].mac, "00:50:56:aa:bb:01");
+	assert_string_equal(vms->nics[0].network, "VM Network");
+	assert_string_equal(vms->nics[0].network_ref.type, "Network");
+	assert_string_equal(vms->nics[0].network_ref.value, "network-7");
+	/* a distributed port: its name only from the port group object */
+	assert_string_equal(vms->nics[1].network, "pg-migration");
+	assert_string_equal(vms->nics[1].network_ref.type, "DistributedVirtualPortgroup");
+	assert_string_equal(vms->nics[1].network_ref.value, "dvportgroup-21");
+
+	assert_int_equal(vms->nguest_nics, 1);
+	assert_int_equal(vms->guest_nics[0].nips, 2);
+	assert_string_equal(vms->guest_nics[0].ips[1], "fe80::1");
+	assert_int_equal(vms->guest_nics[0].nip_config, 2);
+	assert_string_equal(vms->guest_nics[0].ip_config[0].address, "10.0.0.5");
+	assert_string_equal(vms->guest_nics[0].ip_config[0].origin, "dhcp");
+	assert_string_equal(vms->guest_nics[0].ip_config[1].origin, "linklayer");
+
+	/* depth first, names and morefs in step */
+	assert_int_equal(vms->nsnapshots, 2);
+	assert_string_equal(vms->snapshots[0], "base");
+	assert_string_equal(vms->snapshots[1], "mtv-steps-snapshot-1");
+	assert_string_equal(vms->snapshot_refs[1].name, "mtv-steps-snapshot-1");
+	assert_string_equal(vms->snapshot_refs[0].ref.value, "snapshot-8");
+	assert_string_equal(vms->snapshot_refs[1].ref.value, "snapshot-9");
+	assert_string_equal(vms->snapshot_refs[1].ref.type, "VirtualMachineSnapshot");
+	vsphere_vms_free(vms, 1);
+}
+
+static void test_vm_facts_absent(void **state)
+{
+	/* a bare VM: no annotation is "", no session is NULL, no serial
+	 * without a UUID; an object not asked for is left alone */
+	const char *xml = ENV_OPEN "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+			  "<objects><obj type=\"VirtualMachine\">vm-1</obj>"
+			  "<propSet><name>name</name><val>bare</val></propSet>"
+			  "<propSet><name>config.extraConfig</name><val xsi:type=\"ArrayOfOptionValue\">"
+			  "<OptionValue><key>other</key><value>x</value></OptionValue></val></propSet></objects>"
+			  "<objects><obj type=\"VirtualMachine\">vm-2</obj>"
+			  "<propSet><name>name</name><val>not asked</val></propSet></objects>"
+			  "</returnval></RetrievePropertiesExResponse>" ENV_CLOSE;
+	struct vsphere_vm *vms = calloc(1, sizeof(*vms));
+	struct mtv_err err = { 0 };
+	xmlDocPtr doc;
+	xmlNodePtr body;
+
+	(void)state;
+	assert_non_null(vms);
+	snprintf(vms->ref.value, sizeof(vms->ref.value), "vm-1");
+	assert_int_equal(vsphere_soap_parse(xml, strlen(xml), 200, "RetrievePropertiesEx", &doc, &body, &err), 0);
+	assert_int_equal(vsphere_vms_parse(vsphere_child(body, "returnval"), vms, 1, &err), 0);
+	xmlFreeDoc(doc);
+	assert_string_equal(vms->name, "bare");
+	assert_string_equal(vms->annotation, "");
+	assert_null(vms->session);
+	assert_null(vms->bios_serial);
+	assert_false(vms->cbt);
+	assert_int_equal(vms->ndisks, 0);
+	vsphere_vms_free(vms, 1);
+}
+
+static void test_bios_serial(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(vsphere_bios_serial("421c5b7e-8a5f-2c3d-9e4f-0123456789ab", out, sizeof(out)), 0);
+	assert_string_equal(out, "VMware-42 1c 5b 7e 8a 5f 2c 3d-9e 4f 01 23 45 67 89 ab");
+	/* the pair govmomi's simulator tests its DMI serial with */
+	assert_int_equal(vsphere_bios_serial("423e36c8-723d-2b24-8590-0eb1d9180aa2", out, sizeof(out)), 0);
+	assert_string_equal(out, "VMware-42 3e 36 c8 72 3d 2b 24-85 90 0e b1 d9 18 0a a2");
+	assert_int_equal(strlen(out), 54);
+	assert_int_equal(vsphere_bios_serial("423e36c8-723d-2b24-8590-0eb1d9180aa2", out, 55), 0);
+	assert_int_equal(vsphere_bios_serial("423e36c8-723d-2b24-8590-0eb1d9180aa2", out, 54), -1);
+	assert_int_equal(vsphere_bios_serial("423e36c8-723d-2b24-8590-0eb1d9180aa", out, sizeof(out)), -1);
+	assert_int_equal(vsphere_bios_serial("423e36c8-723d-2b24-8590-0eb1d9180aa22", out, sizeof(out)), -1);
+	assert_int_equal(vsphere_bios_serial("z23e36c8-723d-2b24-8590-0eb1d9180aa2", out, sizeof(out)), -1);
+	assert_int_equal(vsphere_bios_serial("", out, sizeof(out)), -1);
+	assert_int_equal(vsphere_bios_serial(NULL, out, sizeof(out)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +332,9 @@ int main(void)
 		cmocka_unit_test(test_fault_element_name),
 		cmocka_unit_test(test_not_soap),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_vm_facts),
+		cmocka_unit_test(test_vm_facts_absent),
+		cmocka_unit_test(test_bios_serial),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
