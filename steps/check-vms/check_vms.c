@@ -10,6 +10,7 @@
 #include "names.h"
 #include "plan_objects.h"
 #include "source_facts.h"
+#include "source_facts_schema.h"
 #include "wait.h"
 #include "stepctx.h"
 #include "vm_checks.h"
@@ -52,7 +53,7 @@ static struct step step = {
  * them now (for the snapshot check). */
 struct destination {
 	cJSON *vms, *vmis, *pvcs, *network_map, *source_vms, *source_networks;
-	cJSON *facts;			/* mtv-source-vms.json, NULL when absent */
+	const cJSON *facts;		/* mtv-source-vms.json (the context's), NULL when absent */
 	struct vsphere_vm *now;		/* now[i] for now_names[i] */
 	const char **now_names;
 	size_t nnow;
@@ -61,7 +62,6 @@ struct destination {
 
 static void destination_release(struct destination *d)
 {
-	cJSON_Delete(d->facts);
 	vsphere_vms_free(d->now, d->nnow);
 	free(d->now_names);
 	cJSON_Delete(d->vms);
@@ -259,7 +259,7 @@ static int reread_source(struct step_ctx *c, const cJSON *plan_state, struct des
 	if (!d->now_names)
 		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
 	cJSON_ArrayForEach(planned, json_get(plan_state, "vms")) {
-		f = source_facts_vm(d->facts, json_str(planned, "name", ""), json_str(planned, "id", ""));
+		f = source_facts_find(d->facts, json_str(planned, "name", ""));
 		if (f && cJSON_GetArraySize(json_get(f, "snapshots")) && n < cap)
 			d->now_names[n++] = json_str(f, "name", "");
 	}
@@ -383,7 +383,7 @@ static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON
 		goto out;
 	}
 	vm_checks_run(&in, results);
-	facts = source_facts_vm(d->facts, src_name, id);
+	facts = source_facts_find(d->facts, src_name);
 	if (facts) {
 		vm_source_checks_run(&in, facts, results);
 		check_snapshots(d, facts, results);
@@ -428,10 +428,19 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	size_t index = 0;
 	int failed = 0, rc = -1;
 
-	/* bad input before the cluster is touched */
-	if (source_facts_load(&step.state, &d.facts, err) < 0)
+	/* bad input (a source facts file of the wrong shape) before the
+	 * cluster is touched */
+	if (step_ctx_open(c, CTX_SESSION | CTX_SCENARIO, err) < 0)
 		goto out;
-	if (step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
+	d.facts = c->source_vms;
+	if (d.facts) {
+		char file[4200];
+
+		snprintf(file, sizeof(file), "%s/%s", step.state.dir, SOURCE_VMS_STATE);
+		if (source_facts_check_types(d.facts, file, err) < 0)
+			goto out;
+	}
+	if (step_ctx_open(c, CTX_INVENTORY, err) < 0 ||
 	    step_ctx_require_state(c, PLAN_STATE, "mtv-plan", &plan_state, err) < 0 ||
 	    step_ctx_require_state(c, MIGRATION_STATE, "mtv-migrate", &migration, err) < 0 ||
 	    step_ctx_require_state(c, MAPS_STATE, "mtv-storagemap", &maps, err) < 0)
