@@ -4,89 +4,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base64.h"
 #include "json.h"
-#include "kube.h"
 #include "log.h"
 #include "prepare_vms.h"
-
-/* A data key of the Secret, decoded (caller frees), or NULL when absent. */
-static char *secret_value(const cJSON *secret, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(json_get(secret, "data"), key);
-	struct buf b = BUF_INIT(1 << 20);
-
-	if (!cJSON_IsString(v) || base64_decode(&b, v->valuestring, strlen(v->valuestring)) < 0) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_take(&b);
-}
-
-/* The TLS settings create-provider stored for the source: the Provider's
- * spec.secret, its ca.crt (or the legacy cacert) and insecureSkipVerify.
- * Only those keys are kept; the Secret's password is never copied out. */
-static int source_tls(struct prep *p, char **ca, bool *insecure, struct mtv_err *err)
-{
-	struct step_ctx *c = p->c;
-	cJSON *provider = NULL, *secret = NULL;
-	const char *name, *ns;
-	char *skip;
-	int rc = -1;
-
-	*ca = NULL;
-	*insecure = false;
-	if (kube_get(&c->kc, &KUBE_PROVIDERS, c->ns, c->source_name, &provider, err) < 0) {
-		mtv_err_prefix(err, "source Provider %s/%s", c->ns, c->source_name);
-		goto out;
-	}
-	name = json_str(provider, "spec.secret.name", c->source_name);
-	ns = json_str(provider, "spec.secret.namespace", c->ns);
-	if (kube_get(&c->kc, &KUBE_SECRETS, ns, name, &secret, err) < 0) {
-		mtv_err_prefix(err, "the source Provider's Secret %s/%s", ns, name);
-		goto out;
-	}
-	*ca = secret_value(secret, "ca.crt");
-	if (!*ca)
-		*ca = secret_value(secret, "cacert");
-	skip = secret_value(secret, "insecureSkipVerify");
-	*insecure = skip && !strcmp(skip, "true");
-	free(skip);
-	log_debug("source TLS from Secret %s/%s: %s", ns, name,
-		  *insecure ? "insecureSkipVerify" : *ca ? "its CA certificate" : "the system trust store");
-	rc = 0;
-out:
-	cJSON_Delete(provider);
-	cJSON_Delete(secret);
-	return rc;
-}
+#include "vsphere_source.h"
 
 int prep_connect(struct prep *p, struct mtv_err *err)
 {
-	char *ca = NULL;
-	bool insecure;
+	struct vsphere_source_tls tls;
 	long task_s;
 	int rc;
 
-	if (step_get_seconds(&prepare_step, "MTV_VSPHERE_TASK_TIMEOUT", &task_s, err) < 0 ||
-	    source_tls(p, &ca, &insecure, err) < 0)
+	if (step_get_seconds(&prepare_step, "MTV_VSPHERE_TASK_TIMEOUT", &task_s, err) < 0)
 		return -1;
-	if (vsphere_client_init(&p->vc, p->provider.url, err) < 0) {
-		free(ca);
-		return mtv_err_prefix(err, "%s: \"%s\"", p->providers_file, p->provider.key);
-	}
-	p->vc_open = true;
-	p->vc.task_timeout_s = (int)task_s;
-	http_client_set_interrupt(&p->vc.http, step_interrupt_flag());
-	rc = vsphere_client_tls(&p->vc, ca, insecure, err);
-	free(ca);
-	if (rc < 0 || vsphere_connect(&p->vc, err) < 0)
+	/* TLS as the Provider Secret says; a copy is kept in SHARED_DIR for
+	 * teardown, which deletes the Secret before it cleans the source. */
+	if (vsphere_source_tls_get(&p->c->kc, &prepare_step.state, p->c->providers, true, &tls, err) < 0)
 		return -1;
+	log_debug("source TLS from %s: %s", tls.from,
+		  tls.insecure ? "insecureSkipVerify" : tls.ca_pem ? "its CA certificate" : "the system trust store");
 	/* The password goes only into the Login body, which lib/vsphere never
-	 * traces; messages name the user. */
-	if (vsphere_login(&p->vc, p->provider.username, p->provider.password, err) < 0)
-		return mtv_err_prefix(err, "%s as %s", p->provider.url, p->provider.username);
-	p->logged_in = true;
+	 * traces; messages name the URL and user. */
+	rc = vsphere_source_connect(p->providers_file, p->provider.key, &tls, step_interrupt_flag(), &p->vc, err);
+	vsphere_source_tls_release(&tls);
+	if (rc < 0)
+		return -1;
+	p->vc_open = p->logged_in = true;
+	p->vc.task_timeout_s = (int)task_s;
 	log_info("logged in to vSphere %s as %s", p->provider.url, p->provider.username);
 	return 0;
 }

@@ -318,7 +318,7 @@ bad() {
 	sed -i "s/\"password\": \"$good\"/\"password\": \"$VCSIM_PASSWORD\"/" "$MTV_PROVIDERS_FILE"
 	prepare cold
 	assert_equal "$status" 3
-	[[ "$stderr" == *"as $VCSIM_USER: vSphere Login: InvalidLogin"* ]] || fail "$stderr"
+	[[ "$stderr" == *"vCenter $VCSIM_URL: as $VCSIM_USER: vSphere Login: InvalidLogin: Login failure"* ]] || fail "$stderr"
 	[ ! -e "$SHARED_DIR/mtv-source-vms.json" ]
 	no_secret
 	VCSIM_PASSWORD=$good
