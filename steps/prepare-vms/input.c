@@ -179,8 +179,12 @@ cJSON *prep_actions_doc(const struct prep *p)
 			cJSON_AddStringToObject(e, "datastore", *v->datastore_id ? v->datastore_id : "as source");
 			cJSON_AddBoolToObject(e, "cbt", p->warm);
 		}
+		const struct vsphere_vm *now = p->now && p->now[i].name ? &p->now[i] : NULL;
+		size_t have = now && p->src ? prep_disks_present(&p->src[i], now) : 0;
+		const char *power = now ? prep_power_change(v, now) : *v->power ? v->power : NULL;
+
 		arr = cJSON_AddArrayToObject(e, "add_disks");
-		for (size_t j = 0; j < v->ndisks; j++) {
+		for (size_t j = have; j < v->ndisks; j++) {
 			cJSON *d = cJSON_CreateObject();
 
 			cJSON_AddNumberToObject(d, "size_gb", (double)v->disks[j].size_gb);
@@ -190,8 +194,15 @@ cJSON *prep_actions_doc(const struct prep *p)
 				cJSON_AddStringToObject(d, "datastore", v->disks[j].datastore_id);
 			cJSON_AddItemToArray(arr, d);
 		}
-		cJSON_AddNumberToObject(e, "snapshots", (double)v->snapshots);
-		cJSON_AddStringToObject(e, "power", *v->power ? v->power : "unchanged");
+		arr = cJSON_AddArrayToObject(e, "snapshots");
+		for (long k = 1; k <= v->snapshots; k++) {
+			char name[96];
+
+			snprintf(name, sizeof(name), "%s-snapshot-%ld", p->c->session.id, k);
+			if (!now || !prep_has_snapshot(now, name))
+				cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+		}
+		cJSON_AddStringToObject(e, "power", power ? power : "unchanged");
 		cJSON_AddItemToArray(vms, e);
 	}
 	return doc;

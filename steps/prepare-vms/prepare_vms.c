@@ -165,7 +165,11 @@ static int run(struct prep *p, struct mtv_err *err)
 	if (prep_connect(p, err) < 0 || prep_survey(p, err) < 0)
 		return -1;
 	if (prepare_step.dry_run) {
-		cJSON *doc = prep_actions_doc(p);
+		cJSON *doc;
+
+		if (prep_read_existing(p, err) < 0)
+			return -1;
+		doc = prep_actions_doc(p);
 
 		step_print(&prepare_step, doc, NULL);
 		cJSON_Delete(doc);

@@ -66,7 +66,8 @@ struct prep {
 int prep_plan(struct prep *p, struct mtv_err *err);
 /* The target_datastore_id and add_disks datastore ids against p->ds. */
 int prep_check_datastores(struct prep *p, struct mtv_err *err);
-/* What would be done, for --dry-run. */
+/* What would be done, for --dry-run: for VMs that exist (p->now[i].name
+ * set) only what is still missing on them. */
 cJSON *prep_actions_doc(const struct prep *p);
 
 /* source.c: the vSphere side. */
@@ -80,5 +81,15 @@ int prep_survey(struct prep *p, struct mtv_err *err);
 int prep_apply(struct prep *p, struct mtv_err *err);
 /* Re-read every VM worked on (one bulk read) into p->now. */
 int prep_reread(struct prep *p, struct mtv_err *err);
+/* For --dry-run: p->now[i] for the VMs that exist already (adopted clones,
+ * VMs used as they are); zeroed entries for the clones still to make. */
+int prep_read_existing(struct prep *p, struct mtv_err *err);
+
+/* What is already done on vm (src its source): how many of add_disks are
+ * there (the disks beyond the source's count), whether it has a snapshot,
+ * and the power change still needed ("on", "off" or NULL). */
+size_t prep_disks_present(const struct vsphere_vm *src, const struct vsphere_vm *vm);
+bool prep_has_snapshot(const struct vsphere_vm *vm, const char *name);
+const char *prep_power_change(const struct prep_vm *v, const struct vsphere_vm *vm);
 
 #endif

@@ -105,6 +105,38 @@ int prep_survey(struct prep *p, struct mtv_err *err)
 	return p->any_clone ? find_clones(p, err) : 0;
 }
 
+int prep_read_existing(struct prep *p, struct mtv_err *err)
+{
+	const char **names = calloc(p->n, sizeof(*names));
+	struct vsphere_vm *got = NULL;
+	size_t k = 0;
+	int rc = 0;
+
+	if (!names)
+		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
+	for (size_t i = 0; i < p->n; i++)
+		if (p->vms[i].action != PREP_CLONE)
+			names[k++] = p->vms[i].name;
+	if (k)
+		rc = vsphere_vms_get(&p->vc, names, k, &got, err);
+	free(names);
+	if (rc < 0)
+		return -1;
+	/* p->now is n long: the VMs that exist at their index, the rest empty */
+	vsphere_vms_free(p->now, p->n);
+	p->now = calloc(p->n, sizeof(*p->now));
+	if (!p->now) {
+		vsphere_vms_free(got, k);
+		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
+	}
+	k = 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->vms[i].action != PREP_CLONE)
+			p->now[i] = got[k++];
+	free(got);
+	return 0;
+}
+
 int prep_reread(struct prep *p, struct mtv_err *err)
 {
 	const char **names = names_of(p, false);
@@ -154,7 +186,7 @@ static int clone_one(struct prep *p, struct prep_vm *v, const struct vsphere_vm 
 static int add_disks(struct prep *p, struct prep_vm *v, const struct vsphere_vm *src,
 		     const struct vsphere_vm *vm, struct mtv_err *err)
 {
-	size_t have = vm->ndisks > src->ndisks ? vm->ndisks - src->ndisks : 0, todo;
+	size_t have = prep_disks_present(src, vm), todo;
 	struct vsphere_new_disk *nd;
 	int rc;
 
@@ -178,7 +210,12 @@ static int add_disks(struct prep *p, struct prep_vm *v, const struct vsphere_vm 
 	return rc;
 }
 
-static bool has_snapshot(const struct vsphere_vm *vm, const char *name)
+size_t prep_disks_present(const struct vsphere_vm *src, const struct vsphere_vm *vm)
+{
+	return vm->ndisks > src->ndisks ? vm->ndisks - src->ndisks : 0;
+}
+
+bool prep_has_snapshot(const struct vsphere_vm *vm, const char *name)
 {
 	for (size_t i = 0; i < vm->nsnapshots; i++)
 		if (vm->snapshots[i] && !strcmp(vm->snapshots[i], name))
@@ -193,7 +230,7 @@ static int snapshots(struct prep *p, struct prep_vm *v, const struct vsphere_vm 
 		struct ledger_entry e = { "SourceVirtualMachineSnapshot", "vim25", NULL, entry, prepare_step.name };
 
 		snprintf(name, sizeof(name), "%s-snapshot-%ld", p->c->session.id, k);
-		if (has_snapshot(vm, name))
+		if (prep_has_snapshot(vm, name))
 			continue;
 		/* A clone's snapshots go with it; one on the user's own VM is
 		 * recorded so teardown removes it. */
@@ -208,21 +245,26 @@ static int snapshots(struct prep *p, struct prep_vm *v, const struct vsphere_vm 
 	return 0;
 }
 
-static int power(struct prep *p, struct prep_vm *v, const struct vsphere_vm *vm, struct mtv_err *err)
+const char *prep_power_change(const struct prep_vm *v, const struct vsphere_vm *vm)
 {
 	const char *state = vm->power_state ? vm->power_state : "";
 
-	if (!strcmp(v->power, "on") && strcmp(state, "poweredOn")) {
-		log_info("VM %s: powering on (was %s)", v->name, state);
-		v->powered = true;
-		return vsphere_power_on(&p->vc, vm, err);
-	}
-	if (!strcmp(v->power, "off") && strcmp(state, "poweredOff")) {
-		log_info("VM %s: powering off (was %s)", v->name, state);
-		v->powered = true;
-		return vsphere_power_off(&p->vc, vm, err);
-	}
-	return 0;
+	if (!strcmp(v->power, "on") && strcmp(state, "poweredOn"))
+		return "on";
+	if (!strcmp(v->power, "off") && strcmp(state, "poweredOff"))
+		return "off";
+	return NULL;
+}
+
+static int power(struct prep *p, struct prep_vm *v, const struct vsphere_vm *vm, struct mtv_err *err)
+{
+	const char *change = prep_power_change(v, vm);
+
+	if (!change)
+		return 0;
+	log_info("VM %s: powering %s (was %s)", v->name, change, vm->power_state ? vm->power_state : "");
+	v->powered = true;
+	return !strcmp(change, "on") ? vsphere_power_on(&p->vc, vm, err) : vsphere_power_off(&p->vc, vm, err);
 }
 
 /* One JUnit case per VM: the failed one, the ones done before it, and the

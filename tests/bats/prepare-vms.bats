@@ -256,7 +256,8 @@ poweredOff"
 	v = d["vms"][0]
 	assert d["session"] == s, d
 	assert (v["source"], v["name"], v["action"]) == ("DC0_H0_VM1", s + "-XCopy_Test_VM_CAPS", "clone"), v
-	assert (v["disk_type"], v["datastore"], v["cbt"], v["snapshots"], v["power"]) == ("thick-eager", ds, False, 2, "on"), v
+	assert (v["disk_type"], v["datastore"], v["cbt"], v["power"]) == ("thick-eager", ds, False, "on"), v
+	assert v["snapshots"] == [s + "-snapshot-1", s + "-snapshot-2"], v
 	assert [(x["size_gb"], x["provisioning"], x["mode"]) for x in v["add_disks"]] == \
 	    [(1, "thick-lazy", "independent_persistent"), (2, "thin", "persistent")], v
 	EOF
@@ -271,7 +272,19 @@ poweredOff"
 	assert_success
 	prepare caps --dry-run
 	assert_success
-	[[ "$output" == *'"action": "adopt"'* ]] || fail "$output"
+	python3 - "$output" <<-'EOF'
+	import json, sys
+	v = json.loads(sys.argv[1])["vms"][0]
+	assert (v["action"], v["add_disks"], v["snapshots"], v["power"]) == ("adopt", [], [], "unchanged"), v
+	EOF
+	# a VM used as it is: only what it lacks
+	prepare skip --dry-run
+	assert_success
+	python3 - "$output" "$SESSION" <<-'EOF'
+	import json, sys
+	v = json.loads(sys.argv[1])["vms"][0]
+	assert (v["action"], v["name"], v["snapshots"], v["power"]) == ("use", "DC0_H0_VM0", [sys.argv[2] + "-snapshot-1"], "off"), v
+	EOF
 	no_secret
 }
 
