@@ -313,4 +313,35 @@ int vsphere_vms_parse(xmlNodePtr result, struct vsphere_vm *vms, size_t n, struc
  * digits (dashes ignored) or out is too small (it needs 55 bytes). */
 int vsphere_bios_serial(const char *uuid, char *out, size_t outsz);
 
+/* ---- inventory collection (lib/vsphere_collect.c) ----
+ * What a Forklift-style inventory needs besides the VM facts: every managed
+ * object of the kinds Forklift's vSphere collector models, with the few
+ * properties it shows, in one container view and one property read. */
+
+struct vsphere_object {
+	struct vsphere_moref ref;	/* ref.type: Datacenter, Folder, ClusterComputeResource, HostSystem,
+					 * Datastore, Network, DistributedVirtualPortgroup, OpaqueNetwork,
+					 * VirtualMachine (or another Network subtype) */
+	char *name;
+	struct vsphere_moref parent;	/* empty for the root folder */
+	char *key;			/* portgroup config.key; opaque network summary.opaqueNetworkId */
+	struct vsphere_moref dvs;	/* portgroup config.distributedVirtualSwitch */
+	struct vsphere_moref vm_folder;	/* Datacenter vmFolder */
+	struct vsphere_moref host;	/* VirtualMachine runtime.host */
+	char *ds_type;			/* Datastore summary.type (VMFS, NFS, OTHER, ...) */
+	long long capacity, free_space;	/* Datastore summary.capacity/freeSpace, bytes */
+	bool maintenance;		/* HostSystem runtime.inMaintenanceMode; Datastore not "normal" */
+	char *guest_id;			/* VirtualMachine config.guestId */
+	char *tools_running;		/* VirtualMachine guest.toolsRunningStatus */
+	bool template_, cbt;		/* VirtualMachine config.template, config.changeTrackingEnabled */
+};
+
+/* Every object of those kinds under the root folder: CreateContainerView
+ * (all kinds in one view), RetrievePropertiesEx (+Continue pages),
+ * DestroyView.  *out calloc'd (NULL with *n 0 when empty); free with
+ * vsphere_objects_free. */
+int vsphere_inventory(struct vsphere_client *c, struct vsphere_object **out, size_t *n,
+		      struct mtv_err *err);
+void vsphere_objects_free(struct vsphere_object *objs, size_t n);
+
 #endif

@@ -288,7 +288,16 @@ void dest_create_disks(struct ctx *c, const cJSON *vm, const cJSON *pvm, const c
 			cJSON_AddObjectToObject(cJSON_AddObjectToObject(spec, "source"), "blank");
 		}
 		stor = cJSON_AddObjectToObject(spec, "storage");
-		snprintf(size, sizeof(size), "%gGi", cJSON_GetNumberValue(json_get(disk, "capacityGiB")));
+		{
+			double gib = cJSON_GetNumberValue(json_get(disk, "capacityGiB"));
+
+			/* vcsim's own VMs have 1 MiB disks: a fraction of a GiB
+			 * is written in bytes, which %g would round */
+			if (gib == floor(gib))
+				snprintf(size, sizeof(size), "%gGi", gib);
+			else
+				snprintf(size, sizeof(size), "%.0f", ceil(gib * 1024.0 * 1024.0 * 1024.0));
+		}
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(stor, "resources"), "requests"),
 					"storage", size);
 		cJSON_AddStringToObject(stor, "storageClassName", sc);

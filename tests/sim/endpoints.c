@@ -69,7 +69,8 @@ int endpoints_start(struct sim *sim, struct mtv_err *err)
 		char cn[320], *chain;
 		size_t n;
 
-		if (strncmp(url, "https://", 8))
+		/* a vcsim-backed provider is reached at vcsim itself */
+		if (strncmp(url, "https://", 8) || vcsim_backend(p))
 			continue;
 		if (sim->nendpoints == SIM_MAX_ENDPOINTS)
 			return mtv_err_set(err, MTV_EXIT_USAGE, "%s: more than %d providers with an https url",

@@ -97,13 +97,15 @@ static cJSON *vsphere_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm, c
 	const char *ip = "";
 
 	add_resource(o, "vsphere", puid, "vms", id, json_str(vm, "name", ""));
+	/* A vcsim provider's VMs say where they are; simulated ones sit in
+	 * the datacenter's vm folder. */
 	d = cJSON_AddObjectToObject(o, "parent");
-	cJSON_AddStringToObject(d, "kind", "Folder");
-	cJSON_AddStringToObject(d, "id", "group-v3");
+	cJSON_AddStringToObject(d, "kind", json_str(vm, "parent.kind", "Folder"));
+	cJSON_AddStringToObject(d, "id", json_str(vm, "parent.id", "group-v3"));
 	snprintf(path, sizeof(path), "/%s/vm/%s", json_str(wprov, "datacenter", "Datacenter"), json_str(vm, "name", ""));
-	cJSON_AddStringToObject(o, "path", path);
+	cJSON_AddStringToObject(o, "path", json_str(vm, "path", path));
 	cJSON_AddNumberToObject(o, "revisionValidated", 1);
-	cJSON_AddBoolToObject(o, "isTemplate", false);
+	cJSON_AddBoolToObject(o, "isTemplate", cJSON_IsTrue(json_get(vm, "template")));
 	cJSON_AddStringToObject(o, "powerState", on ? "poweredOn" : "poweredOff");
 	cJSON_AddStringToObject(o, "host", json_str(vm, "host", ""));
 	nets = cJSON_AddArrayToObject(o, "networks");
@@ -140,7 +142,7 @@ static cJSON *vsphere_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm, c
 		cJSON_AddBoolToObject(dk, "shared", cJSON_IsTrue(json_get(e, "shared")));
 		cJSON_AddBoolToObject(dk, "rdm", false);
 		cJSON_AddStringToObject(dk, "bus", json_str(e, "bus", "scsi"));
-		cJSON_AddStringToObject(dk, "mode", "persistent");
+		cJSON_AddStringToObject(dk, "mode", json_str(e, "mode", "persistent"));
 		fake_uuid(json_str(e, "file", ""), "serial", serial, sizeof(serial));
 		cJSON_AddStringToObject(dk, "serial", serial);
 		cJSON_AddBoolToObject(dk, "changeTrackingEnabled", cbt);
@@ -152,7 +154,7 @@ static cJSON *vsphere_vm(struct sim *sim, const cJSON *wprov, const cJSON *vm, c
 	cJSON_AddNumberToObject(o, "policyVersion", 1);
 	fake_uuid(id, "uuid", uuid, sizeof(uuid));
 	fake_uuid(id, "instance", iuuid, sizeof(iuuid));
-	cJSON_AddStringToObject(o, "uuid", uuid);
+	cJSON_AddStringToObject(o, "uuid", json_str(vm, "uuid", uuid));
 	cJSON_AddStringToObject(o, "instanceUuid", iuuid);
 	cJSON_AddStringToObject(o, "firmware", json_str(vm, "firmware", "bios"));
 	cJSON_AddStringToObject(o, "connectionState", "connected");
@@ -547,7 +549,7 @@ static cJSON *simple_list(const cJSON *arr, const char *type, const char *puid, 
 			}
 		} else if (!strcmp(what, "host")) {
 			cJSON *na = cJSON_AddArrayToObject(o, "networkAdapters"), *a = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "cluster", "domain-c1");
+			cJSON_AddStringToObject(o, "cluster", json_str(e, "cluster", "domain-c1"));
 			cJSON_AddStringToObject(o, "status", "green");
 			cJSON_AddBoolToObject(o, "inMaintenance", cJSON_IsTrue(json_get(e, "maintenance")));
 			cJSON_AddStringToObject(o, "managementServerIp", json_str(e, "ip", ""));
@@ -882,6 +884,26 @@ void inventory_handle(struct sim *sim, struct request *r, const char *subpath, s
 		cJSON_ArrayForEach(vm, json_get(wprov, "vms"))
 			if (json_get(vm, "image"))
 				cJSON_AddItemToArray(out, openstack_image(vm, puid));
+	} else if ((!strcmp(coll, "datacenters") || !strcmp(coll, "clusters") || !strcmp(coll, "folders")) &&
+		   cJSON_IsArray(json_get(wprov, coll))) {
+		/* collected from vcsim */
+		const cJSON *e;
+		out = cJSON_CreateArray();
+		cJSON_ArrayForEach(e, json_get(wprov, coll)) {
+			cJSON *o = cJSON_CreateObject();
+			add_resource(o, type, puid, coll, json_str(e, "id", ""), json_str(e, "name", ""));
+			if (*json_str(e, "parent", "")) {
+				cJSON *ref = cJSON_AddObjectToObject(o, "parent");
+				cJSON_AddStringToObject(ref, "kind", "Folder");
+				cJSON_AddStringToObject(ref, "id", json_str(e, "parent", ""));
+			}
+			if (*json_str(e, "vmFolder", "")) {
+				cJSON *ref = cJSON_AddObjectToObject(o, "vms");
+				cJSON_AddStringToObject(ref, "kind", "Folder");
+				cJSON_AddStringToObject(ref, "id", json_str(e, "vmFolder", ""));
+			}
+			cJSON_AddItemToArray(out, o);
+		}
 	} else if (!strcmp(coll, "datacenters") || !strcmp(coll, "clusters") || !strcmp(coll, "folders")) {
 		cJSON *o = cJSON_CreateObject();
 		out = cJSON_CreateArray();

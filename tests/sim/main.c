@@ -334,8 +334,9 @@ int main(int argc, char **argv)
 		return err.code;
 	}
 	/* Before seeding: the Route and providers.json name these ports. */
-	if (server_start_route(&sim, &err) || endpoints_start(&sim, &err)) {
+	if (server_start_route(&sim, &err) || endpoints_start(&sim, &err) || vcsim_backends_start(&sim, &err)) {
 		log_error("%s", err.msg);
+		vcsim_backends_stop(&sim);
 		endpoints_stop(&sim);
 		MHD_stop_daemon(d);
 		return err.code;
@@ -364,6 +365,7 @@ int main(int argc, char **argv)
 	pthread_cond_broadcast(&sim.changed);
 	pthread_mutex_unlock(&sim.lock);
 	pthread_join(ctl, NULL);
+	vcsim_backends_stop(&sim);
 	endpoints_stop(&sim);
 	MHD_stop_daemon(sim.route_daemon);
 	MHD_stop_daemon(d);

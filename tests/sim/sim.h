@@ -348,3 +348,18 @@ void auth_seed(struct sim *sim);
 
 /* jsonq.c: `mtv-sim json EXPR...` */
 int jsonq_main(int argc, char **argv);
+
+/* vcsim_backend.c: world providers with "backend": "vcsim", whose inventory
+ * is collected from a live vcsim (their url and VMs come from it). */
+bool vcsim_backend(const cJSON *wprov);
+/* Read each one's urlFile/caFile, collect once, start its collector. */
+int vcsim_backends_start(struct sim *sim, struct mtv_err *err);
+void vcsim_backends_stop(struct sim *sim);
+enum { VCSIM_TEST_PENDING = -1, VCSIM_TEST_OK = 0, VCSIM_TEST_AUTH = 1, VCSIM_TEST_FAILED = 2 };
+/* The real connection test (Login with the Secret's credentials, TLS
+ * against its CA unless insecure), run by the collector thread: PENDING
+ * until it ran, then its result (msg: the condition message) for as long
+ * as key (the Provider, its Secret's version, the url) stays the same.
+ * Called with sim->lock held. */
+int vcsim_connection_test(struct sim *sim, const cJSON *wprov, const char *key, const char *user, const char *password,
+			  const char *ca, bool insecure, char *msg, size_t msgsz);

@@ -56,7 +56,9 @@ static bool id_in(const cJSON *arr, const char *id)
 	return false;
 }
 
-static int check_vm(const cJSON *root, const char *file, int pi, int vi, const char *type, struct mtv_err *err)
+/* seeded: a vcsim provider's VM, which vcsim names (no id, no disk file). */
+static int check_vm(const cJSON *root, const char *file, int pi, int vi, const char *type, bool seeded,
+		    struct mtv_err *err)
 {
 	char p[256], q[320];
 	const cJSON *vm, *arr, *e;
@@ -72,7 +74,7 @@ static int check_vm(const cJSON *root, const char *file, int pi, int vi, const c
 		return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s: expected object, got %s", file, p, json_type_name(vm));
 #define STR(f) do { snprintf(q, sizeof(q), "%s." f, p); if (req_str(root, file, q, err)) return -1; } while (0)
 #define NUM(f) do { snprintf(q, sizeof(q), "%s." f, p); if (req_num(root, file, q, err)) return -1; } while (0)
-	if (strcmp(type, "openshift"))
+	if (strcmp(type, "openshift") && !seeded)
 		STR("id");
 	STR("name");
 	STR("power");
@@ -121,7 +123,7 @@ static int check_vm(const cJSON *root, const char *file, int pi, int vi, const c
 			const char *bus;
 
 			snprintf(d, sizeof(d), "%s.disks[%d].file", p, i);
-			if (req_str(root, file, d, err))
+			if (!seeded && req_str(root, file, d, err))
 				return -1;
 			for (int k = 0; k < 3; k++) {
 				snprintf(d, sizeof(d), "%s.disks[%d].%s", p, i, nums[k]);
@@ -279,7 +281,7 @@ static int check_world(const cJSON *root, const char *file, struct mtv_err *err)
 	pi = 0;
 	cJSON_ArrayForEach(e, provs) {
 		const char *type;
-		bool known = false;
+		bool known = false, seeded;
 		int vi = 0;
 		const cJSON *vm;
 
@@ -296,8 +298,28 @@ static int check_world(const cJSON *root, const char *file, struct mtv_err *err)
 		if (!known)
 			return mtv_err_set(err, MTV_EXIT_USAGE,
 					   "%s: %s: \"%s\" is not one of vsphere, ovirt, openstack, openshift, ova", file, q, type);
+		snprintf(q, sizeof(q), "providers[%d].backend", pi);
+		if (opt_type(root, file, q, cJSON_String, "string", err))
+			return -1;
+		seeded = json_get(root, q) != NULL;
+		if (seeded && strcmp(json_str(root, q, ""), "vcsim"))
+			return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s: \"%s\" is not a backend (only \"vcsim\")", file, q,
+					   json_str(root, q, ""));
+		if (seeded && strcmp(type, "vsphere"))
+			return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s: only vSphere providers have a vcsim backend", file, q);
+		if (seeded) {
+			/* the url is vcsim's, read from this file at start */
+			snprintf(q, sizeof(q), "providers[%d].urlFile", pi);
+			if (req_str(root, file, q, err))
+				return -1;
+			snprintf(q, sizeof(q), "providers[%d].caFile", pi);
+			if (opt_type(root, file, q, cJSON_String, "string", err))
+				return -1;
+		}
 		snprintf(q, sizeof(q), "providers[%d].url", pi);
-		if (req_str(root, file, q, err))
+		if (!seeded && req_str(root, file, q, err))
+			return -1;
+		if (seeded && opt_type(root, file, q, cJSON_String, "string", err))
 			return -1;
 		if (strcmp(type, "openshift") && strcmp(type, "ova")) {
 			snprintf(q, sizeof(q), "providers[%d].user", pi);
@@ -322,7 +344,7 @@ static int check_world(const cJSON *root, const char *file, struct mtv_err *err)
 			return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s: expected array, got %s", file, q,
 					   json_type_name(json_get(root, q)));
 		cJSON_ArrayForEach(vm, json_get(root, q))
-			if (check_vm(root, file, pi, vi++, type, err))
+			if (check_vm(root, file, pi, vi++, type, seeded, err))
 				return -1;
 		pi++;
 	}
@@ -392,6 +414,14 @@ static void host_of(const char *url, char *out, size_t outsz)
 	snprintf(out, outsz, "%.*s", (int)len, p);
 }
 
+static void hostport_of(const char *url, char *out, size_t outsz)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? p + 3 : url;
+	snprintf(out, outsz, "%.*s", (int)strcspn(p, "/"), p);
+}
+
 int world_write_providers_json(struct sim *sim, const char *path, struct mtv_err *err)
 {
 	cJSON *out = cJSON_CreateObject(), *p;
@@ -409,6 +439,9 @@ int world_write_providers_json(struct sim *sim, const char *path, struct mtv_err
 		 * fetched from fqdn is the one its url presents. */
 		if (ep)
 			snprintf(host, sizeof(host), "127.0.0.1:%d", ep->port);
+		else if (vcsim_backend(p))
+			/* vcsim's own address: its url's host:port */
+			hostport_of(json_str(p, "url", ""), host, sizeof(host));
 		else
 			host_of(json_str(p, "url", ""), host, sizeof(host));
 		cJSON_AddStringToObject(e, "type", type);

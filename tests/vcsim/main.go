@@ -4,7 +4,7 @@
 // DC0_H0_VM0/1, DC0_C0_RP0_VM0/1, datastore LocalDS_0).
 //
 //	vcsim [-l 127.0.0.1:0] [-url-file F] [-username U] [-tls [-cert-file C]] [-datastores N]
-//	      [-method-delay M=MS,...]
+//	      [-world FILE -provider NAME] [-method-delay M=MS,...]
 //
 // The password is read from VCSIM_PASSWORD (default "pass") so it is not on
 // the command line for everyone to see in ps.  Once listening, the SDK URL
@@ -16,9 +16,11 @@
 // by OpenSSL's default security level); -cert-file C gets it as PEM before
 // the URL file is written, so a client can verify the server with it.
 // -datastores N gives the host N local datastores (LocalDS_0 ...), so a
-// clone can be placed on another one.  -method-delay holds each call of
-// method M for MS milliseconds before vcsim serves it (govmomi's DelayConfig),
-// so a test can interrupt a client in the middle of, say, CloneVM_Task.
+// clone can be placed on another one.  -world FILE -provider NAME seeds
+// that mtv-sim world provider's datastores, networks and VMs (seed.go)
+// before the URL file is written.  -method-delay holds each call of method
+// M for MS milliseconds before vcsim serves it (govmomi's DelayConfig), so a
+// test can interrupt a client in the middle of, say, CloneVM_Task.
 // SIGTERM or SIGINT stop the server.
 package main
 
@@ -91,6 +93,21 @@ func main() {
 		model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	server := model.Service.NewServer()
+	seedDirs, err := seedFromFlags(server.URL) // seed.go: -world FILE -provider NAME
+	defer func() {
+		for _, d := range seedDirs {
+			_ = os.RemoveAll(d)
+		}
+	}()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vcsim: seed:", err)
+		server.Close()
+		model.Remove()
+		for _, d := range seedDirs {
+			_ = os.RemoveAll(d)
+		}
+		os.Exit(3)
+	}
 	if *useTLS && *certFile != "" {
 		// before the URL file: once a test sees the URL, the CA is there
 		block := &pem.Block{Type: "CERTIFICATE", Bytes: server.Certificate().Raw}
