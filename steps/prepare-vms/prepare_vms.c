@@ -197,8 +197,9 @@ static int prepare_vms(struct step_ctx *c, struct mtv_err *err)
 	int rc;
 
 	rc = run(&p, err);
+	prep_logout(&p);
 	log_calls(&p);
-	prep_disconnect(&p);
+	prep_release(&p);
 	vsphere_vms_free(p.src, p.n);
 	vsphere_vms_free(p.now, p.n);
 	vsphere_datastores_free(p.ds, p.nds);

@@ -72,7 +72,9 @@ cJSON *prep_actions_doc(const struct prep *p);
 
 /* source.c: the vSphere side. */
 int prep_connect(struct prep *p, struct mtv_err *err);
-void prep_disconnect(struct prep *p);
+/* Log out (the client's call counts stay readable), then release it. */
+void prep_logout(struct prep *p);
+void prep_release(struct prep *p);
 /* Read the source VMs, the datastores and our earlier clones; decide
  * clone/adopt; a clone name held by a VM that is not ours fails
  * (MTV_EXIT_FAILED) before anything is cloned. */

@@ -35,13 +35,19 @@ int prep_connect(struct prep *p, struct mtv_err *err)
 	return 0;
 }
 
-void prep_disconnect(struct prep *p)
+void prep_logout(struct prep *p)
 {
 	if (p->logged_in)
 		vsphere_logout(&p->vc, &(struct mtv_err){ 0 });
+	p->logged_in = false;
+}
+
+void prep_release(struct prep *p)
+{
+	prep_logout(p);
 	if (p->vc_open)
 		vsphere_client_release(&p->vc);
-	p->logged_in = p->vc_open = false;
+	p->vc_open = false;
 }
 
 static const char **names_of(const struct prep *p, bool source)

@@ -60,6 +60,7 @@ write_catalog() {
 	  "as_is": {"virtual_machines": [{"name": "DC0_C0_RP0_VM1"}], "inventory_timeout": 1},
 	  "skip": {"skip_clone": true, "virtual_machines": [{"name": "DC0_H0_VM0", "snapshots": 1, "source_vm_power": "off"}]},
 	  "two": {"virtual_machines": [{"name": "DC0_H0_VM0"}, {"name": "DC0_H0_VM1"}]},
+	  "two_b": {"virtual_machines": [{"name": "DC0_C0_RP0_VM0"}, {"name": "DC0_C0_RP0_VM1"}]},
 	  "bad_size": {"virtual_machines": [{"name": "DC0_H0_VM0"}, {"name": "DC0_H0_VM1", "add_disks": [{"size_gb": 1}, {"size_gb": 0}]}]},
 	  "bad_mode": {"virtual_machines": [{"name": "DC0_H0_VM0", "add_disks": [{"size_gb": 1, "disk_mode": "sideways"}]}]},
 	  "bad_ds": {"virtual_machines": [{"name": "DC0_H0_VM0"}, {"name": "DC0_H0_VM1", "add_disks": [{"size_gb": 1, "datastore_id": "datastore-nope"}]}]},
@@ -453,4 +454,43 @@ source-vm/$SESSION-DC0_H0_VM1"
 	assert_output ""
 	[[ "$stderr" == *"INFO mtv-prepare-vms: source type ovirt has no source adapter yet (issue 18)"* ]] || fail "$stderr"
 	[ ! -e "$SHARED_DIR/mtv-source-vms.json" ]
+}
+
+# calls METHOD: how many METHOD calls the last run's "vSphere calls:" line counts (0 when none).
+calls() {
+	local line
+	line=$(grep -o 'vSphere calls: .*' <<<"$stderr")
+	[[ "$line" =~ [[:space:]]$1=([0-9]+) ]] && echo "${BASH_REMATCH[1]}" || echo 0
+}
+
+@test "prepare-vms: the API cost: fixed reads whatever the number of VMs, plus the same few calls per clone" {
+	# a re-run with nothing to do: the fixed part (two VMs)
+	prepare two_b
+	assert_success
+	prepare two_b
+	assert_success
+	echo "# 2 VMs, nothing to do: $(grep -o 'vSphere calls: .*' <<<"$stderr")" >&3
+	fixed=$(grep -o 'vSphere calls: [0-9]*' <<<"$stderr" | grep -o '[0-9]*$')
+	assert_equal "$(calls CreateContainerView) $(calls RetrievePropertiesEx)" "5 8"
+	for m in CloneVM_Task ReconfigVM_Task CreateSnapshot_Task PowerOnVM_Task PowerOffVM_Task WaitForUpdatesEx; do
+		assert_equal "$(calls $m)" 0
+	done
+	# one clone, then two: the cost above the fixed part doubles
+	prepare cold
+	assert_success
+	echo "# 1 clone: $(grep -o 'vSphere calls: .*' <<<"$stderr")" >&3
+	one=$(( $(grep -o 'vSphere calls: [0-9]*' <<<"$stderr" | grep -o '[0-9]*$') - fixed ))
+	assert_equal "$(calls CloneVM_Task)" 1
+	prepare two
+	assert_success
+	echo "# 1 clone adopted, 1 made: $(grep -o 'vSphere calls: .*' <<<"$stderr")" >&3
+	assert_equal "$(( $(grep -o 'vSphere calls: [0-9]*' <<<"$stderr" | grep -o '[0-9]*$') - fixed ))" "$one"
+	vcsim_stop
+	start_vcsim
+	prepare two_b
+	assert_success
+	echo "# 2 clones: $(grep -o 'vSphere calls: .*' <<<"$stderr")" >&3
+	assert_equal "$(calls CloneVM_Task)" 2
+	assert_equal "$(( $(grep -o 'vSphere calls: [0-9]*' <<<"$stderr" | grep -o '[0-9]*$') - fixed ))" "$(( 2 * one ))"
+	echo "# per clone: $one calls above the fixed $fixed" >&3
 }
