@@ -51,7 +51,9 @@ probe() {
 	assert_line "  session=$session"
 	ref=$(sed -n "s/^vm=$clone ref=\\([^ ]*\\) .*/\\1/p" <<<"$output")
 	[[ "$ref" =~ ^vm-[0-9]+$ ]]
-	run_steps storagemap networkmap plan migrate check-vms
+	run_steps storagemap networkmap plan migrate
+	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	check_status=$status check_stderr=$stderr
 	assert_equal "$(state_field mtv-migration.json result)" Succeeded
 	# the Plan names the clone, by its inventory id (vcsim's moref)
 	ns=$(state_field mtv-session.json targetNamespace)
@@ -61,11 +63,23 @@ probe() {
 	run kc get virtualmachines -n "$ns" -l "vmID=$ref" -o name
 	assert_success
 	[ -n "$output" ]
-	run grep -c '<failure' "$ARTIFACT_DIR/junit_mtv_check_vms.xml"
-	assert_output 0
 	# the source VM itself was not migrated
 	src=$(probe find mtv-tests-rhel8 | sed -n 's/^vm=mtv-tests-rhel8 ref=\([^ ]*\) .*/\1/p')
 	run kc get virtualmachines -n "$ns" -l "vmID=$src" -o name
 	assert_output ""
+	# gather keeps a copy of the facts; teardown removes the clone from vcsim
+	run_steps gather teardown
+	run python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vms"][0]["name"])' \
+		"$ARTIFACT_DIR/state/mtv-source-vms.json"
+	assert_output "$clone"
+	run probe find "$clone"
+	assert_output --partial "not found: $clone"
+	run probe find mtv-tests-rhel8
+	assert_success
 	! grep -rqF -- "$VCSIM_PASSWORD" "$ARTIFACT_DIR" "$SHARED_DIR" || fail "password in artifacts or state"
+	# the checks of the clone against the facts prepare-vms recorded (post
+	# steps ran first, as in the workflow)
+	[ "$check_status" -eq 0 ] || fail "mtv-check-vms exited $check_status: $check_stderr"
+	run grep -c '<failure' "$ARTIFACT_DIR/junit_mtv_check_vms.xml"
+	assert_output 0
 }
