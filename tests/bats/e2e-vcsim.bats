@@ -83,3 +83,22 @@ probe() {
 	run grep -c '<failure' "$ARTIFACT_DIR/junit_mtv_check_vms.xml"
 	assert_output 0
 }
+
+@test "e2e-vcsim: warm: the clone has changed block tracking and is powered on; the warm migration of the clone succeeds" {
+	export MTV_SCENARIO=test_sanity_warm_mtv_migration
+	run_steps create-provider prepare-vms
+	session=$(state_field mtv-session.json id)
+	clone="$session-mtv-tests-rhel8"
+	run probe find "$clone"
+	assert_success
+	assert_line "  cbt=true"
+	assert_line --regexp " power=poweredOn$"
+	run python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["vms"][0]; print(v["name"], v["cbt"], v["power_state"])' \
+		"$SHARED_DIR/mtv-source-vms.json"
+	assert_output "$clone True poweredOn"
+	run_steps storagemap networkmap plan migrate
+	assert_equal "$(state_field mtv-migration.json result)" Succeeded
+	run_steps teardown
+	run probe find "$clone"
+	assert_output --partial "not found: $clone"
+}
