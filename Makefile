@@ -185,7 +185,7 @@ valgrind: $(UNIT_BINS)
 
 # ---- demo: a cold migration against mtv-sim, through mtv-run ----
 DEMO_OUT ?= .mtv/demo
-demo: programs
+demo: programs $(VCSIM)
 	tools/demo.sh $(BIN) $(DEMO_OUT)
 
 .PHONY: demo

@@ -1,10 +1,13 @@
 #!/bin/bash
 # make demo: a cold migration, end to end, against mtv-sim.
 #
-# Starts mtv-sim with the default world on a random port, runs the
-# mtv-cold-migration workflow through mtv-run exactly as ci-operator would
-# (the providers file arrives as a credential in CLUSTER_PROFILE_DIR), prints
-# a summary and stops the sim.  Usage: tools/demo.sh BIN_DIR [OUT_DIR]
+# Starts mtv-sim on a random port, runs the mtv-cold-migration workflow
+# through mtv-run exactly as ci-operator would (the providers file arrives as
+# a credential in CLUSTER_PROFILE_DIR), prints a summary and stops the sim.
+# When vcsim is built ($MTV_VCSIM, make's build/vcsim/vcsim) the source is
+# VMware's simulator, seeded from tests/fixtures/worlds/vcsim.json and
+# collected by the sim over vim25; otherwise the default world's simulated
+# vSphere.  It says which.  Usage: tools/demo.sh BIN_DIR [OUT_DIR]
 set -euo pipefail
 
 bin=$(cd "$1" && pwd)
@@ -18,20 +21,42 @@ out=$(cd "$out" && pwd)
 
 crd_args=()
 [ -d "$src/../shared/forklift-crds" ] && crd_args=(--crd-dir "$src/../shared/forklift-crds")
-"$bin/mtv-sim" --world "$src/tests/fixtures/worlds/default.json" --state-dir "$out/sim" \
-	--port 0 --speed "$speed" "${crd_args[@]}" >"$out/sim.log" 2>&1 &
-sim=$!
-trap 'kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
-	[ -s "$out/sim/port" ] && break
-	kill -0 "$sim" 2>/dev/null || { echo "demo: mtv-sim did not start:" >&2; cat "$out/sim.log" >&2; exit 3; }
-	sleep 0.1
-done
-[ -s "$out/sim/port" ] || { echo "demo: mtv-sim did not publish its port" >&2; exit 3; }
+vcsim_pid=
+if [ -x "${MTV_VCSIM:-}" ]; then
+	world=tests/fixtures/worlds/vcsim.json
+	provider=vsphere-vcsim
+	source "$src/tests/vcsim/vcsim.bash"
+	export MTV_BIN_DIR="$bin" MTV_SHARED_REF="$src/../shared" VCSIM_SIM_BASE="$out"
+	trap 'vcsim_sim_stop' EXIT
+	if ! vcsim_sim_start "$src/$world" --speed "$speed" >"$out/start.log" 2>&1; then
+		echo "demo: vcsim or mtv-sim did not start:" >&2
+		cat "$out/start.log" >&2
+		exit 3
+	fi
+	sim=$SIM_PID
+	vcsim_pid=$VCSIM_PID
+	source_desc="vCenter simulated by vcsim (govmomi) at $VCSIM_URL, seeded from $world"
+else
+	world=tests/fixtures/worlds/default.json
+	provider=vsphere-8.0.3
+	echo "demo: vcsim is not built ($(cat "${MTV_VCSIM:-vcsim}.unavailable" 2>/dev/null || echo "run make vcsim")): using the default world's simulated vSphere"
+	"$bin/mtv-sim" --world "$src/$world" --state-dir "$out/sim" \
+		--port 0 --speed "$speed" "${crd_args[@]}" >"$out/sim.log" 2>&1 &
+	sim=$!
+	trap 'kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true' EXIT
+	for _ in $(seq 100); do
+		[ -s "$out/sim/port" ] && break
+		kill -0 "$sim" 2>/dev/null || { echo "demo: mtv-sim did not start:" >&2; cat "$out/sim.log" >&2; exit 3; }
+		sleep 0.1
+	done
+	[ -s "$out/sim/port" ] || { echo "demo: mtv-sim did not publish its port" >&2; exit 3; }
+	source_desc="vSphere simulated by mtv-sim ($world)"
+fi
 cp "$out/sim/providers.json" "$out/profile/.providers.json"
 
-echo "mtv-sim on https://127.0.0.1:$(cat "$out/sim/port") (speed ${speed}x, world tests/fixtures/worlds/default.json)"
-echo "running workflow mtv-cold-migration: scenario test_sanity_cold_mtv_migration, vSphere source"
+echo "mtv-sim on https://127.0.0.1:$(cat "$out/sim/port") (speed ${speed}x, world $world)"
+echo "source: $source_desc"
+echo "running workflow mtv-cold-migration: scenario test_sanity_cold_mtv_migration, source provider $provider"
 echo
 
 # mtv-run keeps each step's output in its build-log.txt, as ci-operator
@@ -51,12 +76,12 @@ follow_logs() {
 follow_logs 2>/dev/null &
 follower=$!
 disown "$follower"
-trap 'pkill -P "$follower" 2>/dev/null || true; kill "$follower" "$sim" 2>/dev/null || true; wait "$sim" 2>/dev/null || true' EXIT
+trap 'pkill -P "$follower" 2>/dev/null || true; kill "$follower" "$sim" $vcsim_pid 2>/dev/null || true; wait "$sim" $vcsim_pid 2>/dev/null || true' EXIT
 
 rc=0
 PATH="$bin:$PATH" "$bin/mtv-run" --repo "$src" --out "$out/run" \
 	--kubeconfig "$out/sim/kubeconfig" --cluster-profile-dir "$out/profile" \
-	--env MTV_SOURCE_PROVIDER=vsphere-8.0.3 \
+	--env MTV_SOURCE_PROVIDER="$provider" \
 	--env MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd-virtualization \
 	workflow mtv-cold-migration || rc=$?
 

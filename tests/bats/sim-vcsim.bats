@@ -273,3 +273,24 @@ j() {
 	run grep -c '<failure' "$ARTIFACT_DIR/junit_mtv_check_vms.xml"
 	assert_output 0
 }
+
+@test "sim-vcsim: world checks for a vcsim backend; no urlFile to read is exit 3" {
+	local w="$BATS_TEST_TMPDIR/w.json" src="$MTV_SRC_DIR/tests/fixtures/worlds/vcsim.json"
+	sed 's/"backend": "vcsim"/"backend": "govc"/' "$src" >"$w"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-sim" --world "$w" --state-dir "$BATS_TEST_TMPDIR/s1" --port 0
+	assert_equal "$status" 2
+	[[ "$stderr" == *'providers[0].backend: "govc" is not a backend (only "vcsim")'* ]] || fail "$stderr"
+	sed 's/"urlFile": "vcsim.url",//' "$src" >"$w"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-sim" --world "$w" --state-dir "$BATS_TEST_TMPDIR/s2" --port 0
+	assert_equal "$status" 2
+	[[ "$stderr" == *'providers[0].urlFile'* ]] || fail "$stderr"
+	sed 's/"type": "vsphere"/"type": "ovirt"/' "$src" >"$w"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-sim" --world "$w" --state-dir "$BATS_TEST_TMPDIR/s3" --port 0
+	assert_equal "$status" 2
+	[[ "$stderr" == *'only vSphere providers have a vcsim backend'* ]] || fail "$stderr"
+	# a valid world whose vcsim is not there (no url file): exit 3, no port file
+	run --separate-stderr "$MTV_BIN_DIR/mtv-sim" --world "$src" --state-dir "$BATS_TEST_TMPDIR/s4" --port 0
+	assert_equal "$status" 3
+	[[ "$stderr" == *"provider vsphere-vcsim: vcsim urlFile: $BATS_TEST_TMPDIR/s4/vcsim.url: No such file or directory"* ]] || fail "$stderr"
+	[ ! -e "$BATS_TEST_TMPDIR/s4/port" ]
+}

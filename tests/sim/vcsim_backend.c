@@ -405,11 +405,13 @@ static int collect(struct vcb *b, struct mtv_err *err)
 	unsigned long calls0 = b->c.calls;
 	struct timespec t0;
 	cJSON *prov, *vmarr;
+	bool retried = false;
 	int r = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (ensure_session(b, err) < 0)
 		goto out;
+again:
 	if (vsphere_inventory(&b->c, &objs, &n, err) < 0)
 		goto out;
 	names = calloc(n + 1, sizeof(*names));
@@ -434,8 +436,23 @@ static int collect(struct vcb *b, struct mtv_err *err)
 		vobj[nvm] = &objs[i];
 		names[nvm++] = objs[i].name;
 	}
-	if (nvm && vsphere_vms_get(&b->c, names, nvm, &vms, err) < 0)
+	if (nvm && vsphere_vms_get(&b->c, names, nvm, &vms, err) < 0) {
+		/* A VM destroyed between the two reads is not an error of the
+		 * collection: read everything again, once. */
+		if (!strcmp(err->reason, "NotFound") && !retried) {
+			retried = true;
+			vsphere_objects_free(objs, n);
+			free(names);
+			free(vobj);
+			objs = NULL;
+			names = NULL;
+			vobj = NULL;
+			n = nvm = 0;
+			mtv_err_clear(err);
+			goto again;
+		}
 		goto out;
+	}
 	prov = cJSON_CreateObject();
 	vmarr = cJSON_AddArrayToObject(prov, "vms");
 	for (size_t i = 0; i < nvm; i++)
