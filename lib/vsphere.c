@@ -325,6 +325,11 @@ int vsphere_soap_call(struct vsphere_client *c, const char *method, const struct
 		c->cookie = strndup(resp.set_cookie, l);
 	}
 	r = vsphere_soap_parse(resp.body.data, resp.body.len, resp.status, method, doc, ret, err);
+	if (r < 0 && !err->reason[0] && resp.status >= 500 && resp.status != 503) {
+		/* A 5xx that is no SOAP fault came from something in between
+		 * (a proxy, a load balancer): vCenter may have done the work. */
+		snprintf(err->reason, sizeof(err->reason), "Ambiguous");
+	}
 out:
 	http_response_release(&resp);
 	if (secret && body.data)

@@ -251,13 +251,20 @@ struct vsphere_new_disk {
 	const struct vsphere_moref *datastore;	/* NULL: the VM's first disk's datastore */
 };
 
-/* One ReconfigVM_Task adding n new disks on the VM's first SCSI
- * controller, at the next free unit numbers (7, the controller's own, is
- * skipped). */
+/* One ReconfigVM_Task adding n new disks (VirtualDisk, FlatVer2 backing,
+ * fileOperation create, fileName "[datastore]" to place it) on the VM's
+ * first SCSI controller (lowest bus number), at the next free unit numbers
+ * (7, the controller's own, is skipped), as the devices are now (read
+ * again: one RetrievePropertiesEx).  A size outside 1..62 TB, a mode or
+ * provisioning not listed above, or no datastore to use fail before any
+ * call (MTV_EXIT_USAGE); so do a VM without a SCSI controller or without
+ * free units, after the read.  A datastore given by moref costs one
+ * vsphere_datastores (its name places the file).  n == 0: nothing, no call. */
 int vsphere_add_disks(struct vsphere_client *c, const struct vsphere_vm *vm,
 		      const struct vsphere_new_disk *disks, size_t n, struct mtv_err *err);
 
-/* A disk-only snapshot (no memory, no quiescing) named name. */
+/* A disk-only snapshot (no memory, no quiescing) named name; vsphere_vms_get
+ * shows it in snapshots/snapshot_refs. */
 int vsphere_snapshot(struct vsphere_client *c, const struct vsphere_vm *vm, const char *name,
 		     struct mtv_err *err);
 /* RemoveSnapshot_Task of snap (removeChildren false, consolidate true). */
@@ -266,8 +273,13 @@ int vsphere_snapshot_remove(struct vsphere_client *c, const struct vsphere_vm *v
 
 /* ---- TLS, as a Provider Secret says ---- */
 
-/* Verify the server against ca_pem (PEM, may hold several certificates),
- * or skip verification when insecure; neither: the system trust store. */
+/* Verify the server against ca_pem (PEM, may hold several certificates;
+ * it replaces the system trust store), or skip verification when insecure
+ * (which wins over a CA); neither (NULL or ""): the system trust store.
+ * Sets c->http's CA and insecure flag (lib/http hands them to curl on
+ * every request); call before vsphere_connect.  A server that fails the
+ * check fails the first call, MTV_EXIT_ENV, with curl's reason ("SSL
+ * certificate problem: ...") in the message. */
 int vsphere_client_tls(struct vsphere_client *c, const char *ca_pem, bool insecure,
 		       struct mtv_err *err);
 

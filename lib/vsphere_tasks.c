@@ -180,3 +180,27 @@ int vsphere_snapshot(struct vsphere_client *c, const struct vsphere_vm *vm, cons
 	buf_release(&a);
 	return r;
 }
+
+int vsphere_snapshot_remove(struct vsphere_client *c, const struct vsphere_vm *vm,
+			    const struct vsphere_moref *snap, struct mtv_err *err)
+{
+	const char *vname = vm->name ? vm->name : vm->ref.value;
+	struct vsphere_moref task;
+	xmlDocPtr doc;
+	xmlNodePtr ret;
+	char label[320];
+
+	/* The task is the snapshot's own method, not the VM's.  Children
+	 * stay (they are merged into the parent's chain), and the disks are
+	 * consolidated so no delta file is left behind. */
+	snprintf(label, sizeof(label), "RemoveSnapshot_Task of snapshot %s of VM %s", snap->value, vname);
+	if (vsphere_soap_call(c, "RemoveSnapshot_Task", snap,
+			      "<removeChildren>false</removeChildren><consolidate>true</consolidate>", NULL, &doc,
+			      &ret, err) < 0)
+		return mtv_err_prefix(err, "VM %s", vname);
+	vsphere_moref_from(vsphere_child(ret, "returnval"), &task);
+	xmlFreeDoc(doc);
+	if (!task.value[0])
+		return mtv_err_set(err, MTV_EXIT_ENV, "%s: no Task in the answer", label);
+	return vsphere_task_wait(c, &task, label, NULL, err);
+}

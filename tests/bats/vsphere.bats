@@ -396,3 +396,124 @@ vm_count() {
 	run --separate-stderr probe clone-vm DC0_H0_VM0 "${long:1}"
 	assert_success
 }
+
+# the disk lines of a VM, in device order
+disks_of() {
+	probe vms "$1" | grep '^  disk '
+}
+
+@test "vsphere: add disks in one ReconfigVM_Task: sizes, modes, provisioning, datastores, units" {
+	vcsim_stop
+	vcsim_start -datastores 2
+	run --separate-stderr probe add-disks DC0_H0_VM1 2:thick-eager:independent_persistent 1 \
+		3:thick-lazy:persistent:LocalDS_1 1:thin:independent_nonpersistent
+	assert_success
+	assert_line --index 0 "added=4"
+	# the source's facts; the probe's datastore lookup; add_disks: the
+	# devices read once, its own datastore lookup (a datastore was named),
+	# one task
+	assert_line --index 1 "calls: RetrieveServiceContent=1 Login=1 CreateContainerView=3 RetrievePropertiesEx=5 DestroyView=3 ReconfigVM_Task=1 CreateFilter=1 WaitForUpdatesEx=1 DestroyPropertyFilter=1 Logout=1"
+	run disks_of DC0_H0_VM1
+	assert_equal "${#lines[@]}" 5
+	# the old disk at unit 0, the new ones after it on the same controller
+	assert_line --index 0 --regexp '^  disk .* file=\[LocalDS_0\] DC0_H0_VM1/disk1.vmdk .* capacity=1048576 key=[0-9]+ controller=202 unit=0 mode=persistent provisioning=thin$'
+	assert_line --index 1 --regexp '^  disk .* file=\[LocalDS_0\] [^ ]+ .* capacity=2147483648 key=[0-9]+ controller=202 unit=1 mode=independent_persistent provisioning=thick-eager$'
+	assert_line --index 2 --regexp '^  disk .* file=\[LocalDS_0\] [^ ]+ .* capacity=1073741824 key=[0-9]+ controller=202 unit=2 mode=persistent provisioning=thin$'
+	assert_line --index 3 --regexp '^  disk .* file=\[LocalDS_1\] [^ ]+ .* capacity=3221225472 key=[0-9]+ controller=202 unit=3 mode=persistent provisioning=thick-lazy$'
+	assert_line --index 4 --regexp '^  disk .* capacity=1073741824 key=[0-9]+ controller=202 unit=4 mode=independent_nonpersistent provisioning=thin$'
+	# four distinct new keys
+	assert_equal "$(grep -o ' key=[0-9]*' <<<"$output" | sort -u | wc -l)" 5
+
+	# units 5 and 6, then 8: 7 is the controller's own
+	run --separate-stderr probe add-disks DC0_H0_VM1 1 1 1
+	assert_success
+	run disks_of DC0_H0_VM1
+	assert_equal "${#lines[@]}" 8
+	assert_line --index 5 --regexp ' unit=5 '
+	assert_line --index 6 --regexp ' unit=6 '
+	assert_line --index 7 --regexp ' unit=8 '
+	refute_line --regexp ' unit=7 '
+}
+
+@test "vsphere: bad new disks are exit 2 before any call of add_disks" {
+	# vms_get's calls only: add_disks made none
+	local only_facts="calls: RetrieveServiceContent=1 Login=1 CreateContainerView=1 RetrievePropertiesEx=2 DestroyView=1 Logout=1"
+	run --separate-stderr probe add-disks DC0_H0_VM1 1 0
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" "vsphereprobe: VM DC0_H0_VM1: new disk 2: size 0 GB is not 1..63488"
+	assert_output "$only_facts"
+	run --separate-stderr probe add-disks DC0_H0_VM1 -5
+	assert_equal "$status" 2
+	assert_output "$only_facts"
+	run --separate-stderr probe add-disks DC0_H0_VM1 99999
+	assert_equal "$status" 2
+	assert_output "$only_facts"
+	run --separate-stderr probe add-disks DC0_H0_VM1 1:thin:independent
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" 'vsphereprobe: VM DC0_H0_VM1: new disk 1: mode "independent" is not persistent, independent_persistent or independent_nonpersistent'
+	assert_output "$only_facts"
+	run --separate-stderr probe add-disks DC0_H0_VM1 1:lazy
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" 'vsphereprobe: VM DC0_H0_VM1: new disk 1: provisioning "lazy" is not thin, thick-lazy or thick-eager'
+	assert_output "$only_facts"
+	run disks_of DC0_H0_VM1
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "vsphere: a snapshot removed by its moref, its child kept" {
+	run --separate-stderr probe snapshot DC0_H0_VM0 first
+	assert_success
+	run --separate-stderr probe snapshot DC0_H0_VM0 second
+	assert_success
+	run --separate-stderr probe vms DC0_H0_VM0
+	assert_line --regexp '^  snapshot name=first ref=snapshot-[0-9]+$'
+	assert_line --regexp '^  snapshot name=second ref=snapshot-[0-9]+$'
+	second=$(sed -n 's/^  snapshot name=second ref=//p' <<<"$output")
+	run --separate-stderr probe snapshot-remove DC0_H0_VM0 first
+	assert_success
+	assert_output --partial " RemoveSnapshot_Task=1 CreateFilter=1 WaitForUpdatesEx=1 DestroyPropertyFilter=1 "
+	run --separate-stderr probe vms DC0_H0_VM0
+	refute_line --partial "snapshot name=first"
+	assert_line "  snapshot name=second ref=$second"
+	run --separate-stderr probe snapshot-remove DC0_H0_VM0 second
+	assert_success
+	run --separate-stderr probe vms DC0_H0_VM0
+	refute_line --partial "  snapshot "
+}
+
+@test "vsphere: https verified against the server's CA, a wrong CA refused, insecure skips" {
+	vcsim_stop
+	vcsim_start -tls
+	[[ "$VCSIM_URL" == https://127.0.0.1:*/sdk ]]
+	[ -s "$VCSIM_CA" ]
+	grep -q -- '-----BEGIN CERTIFICATE-----' "$VCSIM_CA"
+
+	run --separate-stderr env VSPHERE_CA_FILE="$VCSIM_CA" VSPHERE_PASSWORD="$VCSIM_PASSWORD" \
+		"$PROBE" "$VCSIM_URL" "$VCSIM_USER" vms DC0_H0_VM0
+	assert_success
+	assert_line --index 0 --regexp '^vm=DC0_H0_VM0 '
+
+	# a CA that did not sign the server's certificate
+	command -v openssl >/dev/null || skip "no openssl to make a wrong CA"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=wrong-ca \
+		-keyout "$BATS_TEST_TMPDIR/wrong.key" -out "$BATS_TEST_TMPDIR/wrong.pem" -days 1 2>/dev/null
+	run --separate-stderr env VSPHERE_CA_FILE="$BATS_TEST_TMPDIR/wrong.pem" VSPHERE_PASSWORD="$VCSIM_PASSWORD" \
+		"$PROBE" "$VCSIM_URL" "$VCSIM_USER" login
+	assert_equal "$status" 3
+	[[ "${stderr_lines[0]}" == "vsphereprobe: vSphere RetrieveServiceContent: POST $VCSIM_URL: SSL certificate problem: "* ]]
+	# nothing got past the handshake: not even Login was sent
+	assert_output "calls: RetrieveServiceContent=1"
+	[[ "$stderr$output" != *"$VCSIM_PASSWORD"* ]]
+
+	# neither a CA nor insecure: the system trust store, which does not
+	# know a self-signed test server
+	run --separate-stderr env VSPHERE_PASSWORD="$VCSIM_PASSWORD" "$PROBE" "$VCSIM_URL" "$VCSIM_USER" login
+	assert_equal "$status" 3
+	[[ "${stderr_lines[0]}" == *"SSL certificate problem"* ]]
+
+	# insecure: no verification at all, even with the wrong CA given
+	run --separate-stderr env VSPHERE_INSECURE=1 VSPHERE_CA_FILE="$BATS_TEST_TMPDIR/wrong.pem" \
+		VSPHERE_PASSWORD="$VCSIM_PASSWORD" "$PROBE" "$VCSIM_URL" "$VCSIM_USER" login
+	assert_success
+	assert_output "calls: RetrieveServiceContent=1 Login=1 Logout=1"
+}
