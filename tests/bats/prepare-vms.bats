@@ -339,7 +339,7 @@ bad() {
 	no_secret
 }
 
-@test "prepare-vms: the clone is in the ledger before CloneVM_Task; SIGTERM during it is exit 143" {
+@test "prepare-vms: the clone is in the ledger before CloneVM_Task; SIGTERM during it is exit 143; teardown removes the clone vCenter finished" {
 	vcsim_stop
 	start_vcsim -method-delay CloneVM_Task=4000
 	MTV_SCENARIO=cold "$MTV_BIN_DIR/mtv-prepare-vms" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
@@ -360,6 +360,18 @@ bad() {
 	[ ! -e "$SHARED_DIR/mtv-source-vms.json" ]
 	grep -q 'source VM DC0_H0_VM0 is ready as' "$ARTIFACT_DIR/junit_mtv_prepare_vms.xml"
 	! grep -qF -- "$VCSIM_PASSWORD" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
+	# vCenter finishes the clone the step no longer waits for; teardown
+	# finds it through the ledger and removes it
+	for ((i = 0; i < 100; i++)); do
+		probe find "$SESSION-DC0_H0_VM0" | grep -q "^vm=$SESSION-DC0_H0_VM0 " && break
+		sleep 0.1
+	done
+	run probe find "$SESSION-DC0_H0_VM0"
+	assert_line "  session=$SESSION"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-teardown"
+	[ "$status" -eq 0 ] || fail "mtv-teardown exited $status: $stderr"
+	run probe find "$SESSION-DC0_H0_VM0"
+	assert_output --partial "not found: $SESSION-DC0_H0_VM0"
 }
 
 @test "prepare-vms: TLS as the Provider Secret says: its CA verifies vCenter, another is exit 3, insecureSkipVerify skips" {
