@@ -366,6 +366,8 @@ int scenario_load(const char *path, const char *name, struct scenario *out, stru
 	}
 	cJSON_ArrayForEach(it, vms) {
 		out->vms[i].name = json_str(it, "name", "");
+		out->vms[i].source_name = out->vms[i].name;
+		out->vms[i].spec = it;
 		out->vms[i].source_vm_power = json_str(it, "source_vm_power", "");
 		out->vms[i].guest_agent = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "guest_agent"));
 		i++;

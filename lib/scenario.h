@@ -15,7 +15,11 @@
 #include "err.h"
 
 struct scenario_vm {
+	/* The VM the later steps work on: the source VM, or after
+	 * mtv-prepare-vms its clone (lib/source_facts.h substitutes it). */
 	const char *name;
+	const char *source_name;	/* the name the scenario gives */
+	const cJSON *spec;		/* its entry in virtual_machines */
 	const char *source_vm_power;	/* "on", "off" or "" (leave as is) */
 	bool guest_agent;
 };

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "json.h"
+#include "log.h"
+#include "source_facts.h"
 
 int step_ctx_require_state(struct step_ctx *c, const char *file, const char *writer, cJSON **out,
 			   struct mtv_err *err)
@@ -13,6 +15,28 @@ int step_ctx_require_state(struct step_ctx *c, const char *file, const char *wri
 	if (!*out)
 		return mtv_err_set(err, MTV_EXIT_USAGE, "%s/%s: missing; run %s first",
 				   c->step->state.dir, file, writer);
+	return 0;
+}
+
+/* The clones mtv-prepare-vms made stand for the scenario's VMs. */
+static int load_source_vms(struct step_ctx *c, struct mtv_err *err)
+{
+	char file[4200];
+
+	if (c->keep_source_names)
+		return 0;
+	if (state_read_json(&c->step->state, SOURCE_VMS_STATE, &c->source_vms, err) < 0)
+		return -1;
+	if (!c->source_vms)
+		return 0;
+	snprintf(file, sizeof(file), "%s/%s", c->step->state.dir, SOURCE_VMS_STATE);
+	if (source_facts_apply(c->source_vms, file, c->have_session ? c->session.id : NULL, &c->scenario,
+			       err) < 0)
+		return -1;
+	for (size_t i = 0; i < c->scenario.nvms; i++)
+		if (strcmp(c->scenario.vms[i].name, c->scenario.vms[i].source_name))
+			log_debug("VM %s is %s (%s)", c->scenario.vms[i].source_name, c->scenario.vms[i].name,
+				  SOURCE_VMS_STATE);
 	return 0;
 }
 
@@ -56,6 +80,10 @@ int step_ctx_open(struct step_ctx *c, unsigned needs, struct mtv_err *err)
 		if (scenario_load(step_get(s, "MTV_TESTS_PARAMS"), step_get(s, "MTV_SCENARIO"), &c->scenario,
 				  err) < 0)
 			return -1;
+		if (load_source_vms(c, err) < 0) {
+			scenario_release(&c->scenario);
+			return -1;
+		}
 		c->opened |= CTX_SCENARIO;
 	}
 	if (needs & CTX_PROVIDERS) {
@@ -87,6 +115,7 @@ static void step_ctx_release(struct step_ctx *c)
 	if (c->opened & CTX_SCENARIO)
 		scenario_release(&c->scenario);
 	cJSON_Delete(c->providers);
+	cJSON_Delete(c->source_vms);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -26,7 +26,7 @@
 
 enum {
 	CTX_SESSION = 1 << 0,	/* mtv-session.json, which must exist */
-	CTX_SCENARIO = 1 << 1,	/* MTV_TESTS_PARAMS + MTV_SCENARIO */
+	CTX_SCENARIO = 1 << 1,	/* MTV_TESTS_PARAMS + MTV_SCENARIO (+ mtv-source-vms.json) */
 	CTX_PROVIDERS = 1 << 2,	/* mtv-providers.json (implies CTX_SESSION) */
 	CTX_CLUSTER = 1 << 3,	/* a kube client */
 	CTX_INVENTORY = 1 << 4,	/* the inventory (implies the three above) */
@@ -46,6 +46,11 @@ struct step_ctx {
 	struct inventory inv;
 	struct source_ctx source;
 	cJSON *providers;		/* mtv-providers.json */
+	/* mtv-source-vms.json when mtv-prepare-vms wrote it: CTX_SCENARIO
+	 * then names its VMs (lib/source_facts.h) unless keep_source_names
+	 * (mtv-prepare-vms itself, which works from the scenario's names). */
+	cJSON *source_vms;
+	bool keep_source_names;
 	const char *source_name;	/* source Provider */
 	const char *source_uid;
 	const char *dest_name;		/* destination Provider */

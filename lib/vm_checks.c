@@ -447,7 +447,7 @@ static const cJSON *find_pvc(const cJSON *pvcs, const char *name)
 
 /* A vSphere backing file without the snapshot suffix Forklift trims
  * (trimBackingFileName: "disk-000015.vmdk" → "disk.vmdk"). */
-static void trim_backing(const char *file, char *out, size_t outsz)
+void vm_trim_backing(const char *file, char *out, size_t outsz)
 {
 	size_t len = strlen(file);
 
@@ -467,8 +467,8 @@ static bool same_source(enum provider_type type, const char *a, const char *b)
 
 	if (type != PROVIDER_VSPHERE)
 		return !strcmp(a, b);
-	trim_backing(a, x, sizeof(x));
-	trim_backing(b, y, sizeof(y));
+	vm_trim_backing(a, x, sizeof(x));
+	vm_trim_backing(b, y, sizeof(y));
 	return !strcmp(x, y);
 }
 

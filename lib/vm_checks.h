@@ -54,6 +54,10 @@ struct vm_disk {
  * from).  Returns how many were written (at most max). */
 size_t vm_source_disks(enum provider_type type, const cJSON *source, struct vm_disk *out, size_t max);
 
+/* A vSphere backing file without the snapshot suffix ("-000015") Forklift
+ * trims before it compares files. */
+void vm_trim_backing(const char *file, char *out, size_t outsz);
+
 /* Run every check; results is an array to append to. */
 void vm_checks_run(const struct vm_check_input *in, cJSON *results);
 

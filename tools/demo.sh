@@ -22,6 +22,7 @@ out=$(cd "$out" && pwd)
 crd_args=()
 [ -d "$src/../shared/forklift-crds" ] && crd_args=(--crd-dir "$src/../shared/forklift-crds")
 vcsim_pid=
+prepare_env=()
 if [ -x "${MTV_VCSIM:-}" ]; then
 	world=tests/fixtures/worlds/vcsim.json
 	provider=vsphere-vcsim
@@ -51,6 +52,9 @@ else
 	done
 	[ -s "$out/sim/port" ] || { echo "demo: mtv-sim did not publish its port" >&2; exit 3; }
 	source_desc="vSphere simulated by mtv-sim ($world)"
+	# the simulated vSphere speaks no vim25: mtv-prepare-vms leaves its VMs
+	# as they are (against vcsim it clones them)
+	prepare_env=(--env MTV_PREPARE_VMS=false)
 fi
 cp "$out/sim/providers.json" "$out/profile/.providers.json"
 
@@ -82,7 +86,7 @@ rc=0
 PATH="$bin:$PATH" "$bin/mtv-run" --repo "$src" --out "$out/run" \
 	--kubeconfig "$out/sim/kubeconfig" --cluster-profile-dir "$out/profile" \
 	--env MTV_SOURCE_PROVIDER="$provider" \
-	--env MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd-virtualization \
+	--env MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd-virtualization "${prepare_env[@]}" \
 	workflow mtv-cold-migration || rc=$?
 
 sleep 0.5	# let the log follower print the last lines
@@ -93,7 +97,7 @@ wait "$follower" 2>/dev/null || true
 echo
 echo "summary (from $out/run/artifacts/junit_operator.xml):"
 printf '  %-26s %-8s %8s\n' STEP RESULT SECONDS
-for step in create-provider storagemap networkmap plan migrate check-vms gather teardown; do
+for step in create-provider prepare-vms storagemap networkmap plan migrate check-vms gather teardown; do
 	line=$(grep -o "<testcase name=\"Run multi-stage test mtv-cold-migration - mtv-cold-migration-mtv-$step container test\" classname=\"step graph\" time=\"[0-9.]*\"/\?>" \
 		"$out/run/artifacts/junit_operator.xml" || true)
 	if [ -z "$line" ]; then

@@ -9,14 +9,22 @@
 #include "gotmpl.h"
 #include "names.h"
 #include "plan_objects.h"
+#include "source_facts.h"
+#include "source_facts_schema.h"
 #include "wait.h"
 #include "stepctx.h"
 #include "vm_checks.h"
+#include "vm_source_checks.h"
+#include "vsphere_source.h"
 
 static struct step_param params[] = {
 	STEP_SCENARIO_PARAMS,
 	{ "MTV_GUEST_AGENT_TIMEOUT", "guest-agent-timeout", "300",
 	  "seconds to wait for a running VM's guest agent (the scenario's guest_agent_timeout wins)", 0, NULL },
+	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
+	  "the .providers.json file create-provider used: the vCenter credentials for the source\n"
+	  "      snapshot check [default: $CLUSTER_PROFILE_DIR/.providers.json when it exists, else\n"
+	  "      ./.providers.json]", 0, NULL },
 };
 
 static struct step step = {
@@ -30,18 +38,32 @@ static struct step step = {
 		   "together; exit 1 on any.  NICs are matched to networks as Forklift's builders do:\n"
 		   "vSphere on the portgroup or opaque network key (else the id), OVA on the network\n"
 		   "name, OpenStack per addresses network (its first address; the map entry's\n"
-		   "source.id); oVirt NICs are checked for presence.",
+		   "source.id); oVirt NICs are checked for presence.  When mtv-prepare-vms recorded the\n"
+		   "source facts ($SHARED_DIR/mtv-source-vms.json), each VM is also compared with what the\n"
+		   "source API said then (\"source ...\" cases): CPU, memory, each NIC's MAC, disk count\n"
+		   "and sizes, firmware and secure boot, the BIOS serial (the plain config.uuid or the\n"
+		   "OpenShift 4.20 \"VMware-42 1c ...\" form), and on vSphere that the snapshots recorded on\n"
+		   "the source VM are still there (re-read over vim25, one read for all VMs).",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 };
 
-/* Everything read from the cluster, once per namespace. */
+/* Everything read from the cluster, once per namespace, and from the
+ * source: the facts recorded at prepare time and the VMs as vCenter shows
+ * them now (for the snapshot check). */
 struct destination {
 	cJSON *vms, *vmis, *pvcs, *network_map, *source_vms, *source_networks;
+	const cJSON *facts;		/* mtv-source-vms.json (the context's), NULL when absent */
+	struct vsphere_vm *now;		/* now[i] for now_names[i] */
+	const char **now_names;
+	size_t nnow;
+	char now_skip[MTV_ERR_MSG_MAX + 64];	/* why the source could not be re-read */
 };
 
 static void destination_release(struct destination *d)
 {
+	vsphere_vms_free(d->now, d->nnow);
+	free(d->now_names);
 	cJSON_Delete(d->vms);
 	cJSON_Delete(d->vmis);
 	cJSON_Delete(d->pvcs);
@@ -217,6 +239,81 @@ static cJSON *expected_pvc_names(struct step_ctx *c, const cJSON *plan_state, co
 	return out;
 }
 
+/* Re-read, in one vim25 property read, the source VMs whose recorded facts
+ * list snapshots, so check_vm can tell whether they are still there.  A
+ * source that cannot be read makes that check a skip with the reason (the
+ * other checks do not need it); only an interrupt fails. */
+static int reread_source(struct step_ctx *c, const cJSON *plan_state, struct destination *d, struct mtv_err *err)
+{
+	const cJSON *planned, *f;
+	char pbuf[4200];
+	const char *file = providers_path(step_get(&step, "MTV_PROVIDERS_FILE"), pbuf, sizeof(pbuf));
+	struct vsphere_source_tls tls = { 0 };
+	struct vsphere_client vc;
+	struct mtv_err e = { 0 };
+	size_t n = 0, cap = (size_t)cJSON_GetArraySize(json_get(plan_state, "vms"));
+
+	if (c->type != PROVIDER_VSPHERE)
+		return 0;
+	d->now_names = calloc(cap + 1, sizeof(*d->now_names));
+	if (!d->now_names)
+		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
+	cJSON_ArrayForEach(planned, json_get(plan_state, "vms")) {
+		f = source_facts_find(d->facts, json_str(planned, "name", ""));
+		if (f && cJSON_GetArraySize(json_get(f, "snapshots")) && n < cap)
+			d->now_names[n++] = json_str(f, "name", "");
+	}
+	if (!n)
+		return 0;
+	if (!*file) {
+		snprintf(d->now_skip, sizeof(d->now_skip), "no .providers.json for the vCenter credentials");
+		return 0;
+	}
+	if (vsphere_source_tls_get(&c->kc, &step.state, c->providers, false, &tls, &e) < 0 ||
+	    vsphere_source_connect(file, json_str(c->providers, "source.key", ""), &tls, step_interrupt_flag(), &vc,
+				   &e) < 0) {
+		vsphere_source_tls_release(&tls);
+		if (e.code >= 128)
+			return *err = e, -1;
+		snprintf(d->now_skip, sizeof(d->now_skip), "cannot read the source VMs: %s", e.msg);
+		log_warn("%s", d->now_skip);
+		return 0;
+	}
+	vsphere_source_tls_release(&tls);
+	if (vsphere_vms_get(&vc, d->now_names, n, &d->now, &e) < 0) {
+		d->now = NULL;
+		if (e.code >= 128) {
+			vsphere_client_release(&vc);
+			return *err = e, -1;
+		}
+		snprintf(d->now_skip, sizeof(d->now_skip), "cannot read the source VMs: %s", e.msg);
+		log_warn("%s", d->now_skip);
+	} else {
+		d->nnow = n;
+	}
+	vsphere_logout(&vc, &(struct mtv_err){ 0 });
+	log_debug("source re-read: %lu vim25 calls", vc.calls);
+	vsphere_client_release(&vc);
+	return 0;
+}
+
+/* The recorded snapshots still on the source VM (or why that is unknown). */
+static void check_snapshots(const struct destination *d, const cJSON *facts, cJSON *results)
+{
+	const char *name = json_str(facts, "name", "");
+
+	if (!cJSON_GetArraySize(json_get(facts, "snapshots")))
+		return;
+	for (size_t i = 0; i < d->nnow; i++) {
+		if (strcmp(d->now_names[i], name))
+			continue;
+		vm_source_snapshots_check(facts, (const char *const *)d->now[i].snapshots, d->now[i].nsnapshots,
+					  results);
+		return;
+	}
+	vm_check_skip(results, "source snapshots", *d->now_skip ? d->now_skip : "the source VM was not re-read");
+}
+
 /* Check one VM; returns the number of failed checks. */
 static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON *planned,
 		    const cJSON *plan_state, const cJSON *migration, const char *storage_class,
@@ -225,7 +322,7 @@ static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON
 	const char *id = json_str(planned, "id", ""), *src_name = json_str(planned, "name", id);
 	const char *power = json_str(c->scenario.plan, "target_power_state", "");
 	const char *vm_ns = json_str(plan_state, "vmNamespace", c->ns);
-	const cJSON *vm, *r;
+	const cJSON *vm, *r, *facts;
 	cJSON *results = cJSON_CreateArray(), *vmi = NULL, *labels = NULL, *selector = NULL, *pvcs = NULL;
 	char dest[128], tc[400];
 	int failed = 0;
@@ -286,11 +383,22 @@ static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON
 		goto out;
 	}
 	vm_checks_run(&in, results);
+	facts = source_facts_find(d->facts, src_name);
+	if (facts) {
+		vm_source_checks_run(&in, facts, results);
+		check_snapshots(d, facts, results);
+	} else if (d->facts) {
+		vm_check_skip(results, "source facts", "mtv-source-vms.json has no record of this VM");
+	}
 	cJSON_ArrayForEach(r, results) {
 		int ok = cJSON_IsTrue(json_get(r, "ok"));
-		char msg[700];
+		char msg[4500];
 
 		snprintf(tc, sizeof(tc), "%s: %s", src_name, json_str(r, "check", ""));
+		if (json_get(r, "skipped")) {
+			step_case(&step, tc, 0, JUNIT_SKIPPED, json_str(r, "skipped", ""), NULL);
+			continue;
+		}
 		snprintf(msg, sizeof(msg), "expected %s, got %s", json_str(r, "expected", ""), json_str(r, "actual", ""));
 		step_case(&step, tc, 0, ok ? JUNIT_PASSED : JUNIT_FAILED, ok ? NULL : msg, NULL);
 		if (!ok) {
@@ -320,7 +428,19 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	size_t index = 0;
 	int failed = 0, rc = -1;
 
-	if (step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
+	/* bad input (a source facts file of the wrong shape) before the
+	 * cluster is touched */
+	if (step_ctx_open(c, CTX_SESSION | CTX_SCENARIO, err) < 0)
+		goto out;
+	d.facts = c->source_vms;
+	if (d.facts) {
+		char file[4200];
+
+		snprintf(file, sizeof(file), "%s/%s", step.state.dir, SOURCE_VMS_STATE);
+		if (source_facts_check_types(d.facts, file, err) < 0)
+			goto out;
+	}
+	if (step_ctx_open(c, CTX_INVENTORY, err) < 0 ||
 	    step_ctx_require_state(c, PLAN_STATE, "mtv-plan", &plan_state, err) < 0 ||
 	    step_ctx_require_state(c, MIGRATION_STATE, "mtv-migrate", &migration, err) < 0 ||
 	    step_ctx_require_state(c, MAPS_STATE, "mtv-storagemap", &maps, err) < 0)
@@ -351,6 +471,8 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 		goto out;
 	}
 	if (load_destination(c, plan_state, maps, &d, err) < 0)
+		goto out;
+	if (d.facts && reread_source(c, plan_state, &d, err) < 0)
 		goto out;
 	cJSON_ArrayForEach(planned, json_get(plan_state, "vms")) {
 		int n = check_vm(c, &d, planned, plan_state, migration, json_str(maps, "storageMap.storageClass", ""),

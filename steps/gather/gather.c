@@ -17,6 +17,7 @@
 #include "fsutil.h"
 #include "json.h"
 #include "log.h"
+#include "source_facts.h"
 #include "stepctx.h"
 #include "gather.h"
 
@@ -195,8 +196,8 @@ static void read_state(struct gather *g, const char *name, cJSON **out)
 /* Copies of the small state files: the names everything else refers to. */
 static int write_state_copies(struct gather *g, struct mtv_err *err)
 {
-	static const char *const files[] = { SESSION_FILE, PROVIDERS_STATE, MAPS_STATE, PLAN_STATE,
-					     MIGRATION_STATE };
+	static const char *const files[] = { SESSION_FILE, PROVIDERS_STATE, SOURCE_VMS_STATE, MAPS_STATE,
+					     PLAN_STATE, MIGRATION_STATE };
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		cJSON *doc = NULL;

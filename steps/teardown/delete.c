@@ -131,7 +131,6 @@ static void report_item(const struct teardown *r, const struct item *i)
 int teardown_delete_group(struct teardown *r, size_t from, size_t to, struct mtv_err *err)
 {
 	double t0 = step_now(), deadline = t0 + (double)r->timeout_s;
-	size_t left = 0, done = 0;
 	const char *kind = r->items.v[from].kind;
 
 	for (size_t k = from; k < to; k++)
@@ -158,6 +157,14 @@ int teardown_delete_group(struct teardown *r, size_t from, size_t to, struct mtv
 		}
 		leftover_reason(r, i, &e, (long)(step_now() - t0 + 0.5));
 	}
+	teardown_report_group(r, from, to, kind, t0);
+	return 0;
+}
+
+size_t teardown_report_group(struct teardown *r, size_t from, size_t to, const char *kind, double t0)
+{
+	size_t left = 0, done = 0;
+
 	for (size_t k = from; k < to; k++) {
 		struct item *i = &r->items.v[k];
 		char name[600];
@@ -182,7 +189,7 @@ int teardown_delete_group(struct teardown *r, size_t from, size_t to, struct mtv
 		snprintf(name, sizeof(name), "delete %s (%zu)", kind, done);
 		step_case(r->c->step, name, step_now() - t0, JUNIT_PASSED, NULL, NULL);
 	}
-	return 0;
+	return left;
 }
 
 static const char *state_name(enum item_state s)

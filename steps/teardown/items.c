@@ -22,6 +22,9 @@ static const char *const order[] = {
 #define RANK_OTHER 100
 #define RANK_PV 200
 #define RANK_NAMESPACE 300
+/* the source side runs after the destination is gone, as in mtv-api-tests'
+ * session teardown (its source VMs are cleaned last) */
+#define RANK_SOURCE 400
 
 int item_rank(const char *kind)
 {
@@ -121,10 +124,11 @@ struct item *items_add(struct items *it, const char *kind, const char *api_versi
 		plural_of(i->plural, sizeof(i->plural), kind);
 		i->own.namespaced = *ns != '\0';
 	}
+	i->source = api_version && !strcmp(api_version, SOURCE_API_VERSION);
 	/* A name ending in '-' is no valid object name: it was recorded as
 	 * the generateName prefix of the object about to be created. */
-	i->prefix = *name && name[strlen(name) - 1] == '-';
-	i->rank = item_rank(i->kind);
+	i->prefix = !i->source && *name && name[strlen(name) - 1] == '-';
+	i->rank = i->source ? RANK_SOURCE : item_rank(i->kind);
 	i->seq = (int)it->n;
 	it->n++;
 	fix_types(it);
@@ -167,7 +171,7 @@ static int by_order(const void *a, const void *b)
 
 	if (x->rank != y->rank)
 		return x->rank < y->rank ? -1 : 1;
-	if (x->rank == RANK_OTHER) {
+	if (x->rank == RANK_OTHER || x->rank == RANK_SOURCE) {
 		int c = strcmp(x->kind, y->kind);
 
 		if (c)

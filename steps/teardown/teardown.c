@@ -29,8 +29,12 @@ static struct step_param params[] = {
 	  "replay this ledger (a resources.json) instead of $SHARED_DIR/mtv-resources.json", 0, NULL },
 	{ "MTV_TEARDOWN_MIGRATED_VMS_ONLY", "migrated-vms-only", "false",
 	  "delete only what the migration made (destination VMs, their pods, DataVolumes, PVCs and\n"
-	  "      PVs) and keep the session's providers, maps and plans for the next test",
+	  "      PVs) and keep the session's providers, maps and plans (and source clones) for the next test",
 	  STEP_PARAM_BOOL, NULL },
+	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
+	  "the .providers.json file create-provider used: the vCenter credentials for the source side\n"
+	  "      [default: $CLUSTER_PROFILE_DIR/.providers.json when it exists, else ./.providers.json]",
+	  0, NULL },
 };
 
 static struct step step = {
@@ -39,7 +43,11 @@ static struct step step = {
 		   "Migration, archive Plans, then Migration, Plan, Provider, Host, Secret, NAD, StorageMap,\n"
 		   "NetworkMap, Hook, VirtualMachine, Pod, DataVolume, PVC (plus the destination objects\n"
 		   "labelled with the session or the plan), and Namespaces last; wait until each is gone.\n"
-		   "Objects still there at the end are leftovers: listed in a table, exit 1.",
+		   "Then the source side (ledger entries with apiVersion vim25, made by mtv-prepare-vms):\n"
+		   "remove the snapshots it made, power off and destroy its clones, and sweep the vCenter for\n"
+		   "VMs named \"<session>-...\": one carrying our mtv-steps.session mark is destroyed, one\n"
+		   "without it is never touched and reported.  Objects still there at the end are leftovers:\n"
+		   "listed in a table, exit 1; a vCenter that cannot be reached is exit 3, its objects listed.",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 	.writes = true,
@@ -102,6 +110,10 @@ static int run(struct teardown *r, struct mtv_err *err)
 	if (step_ctx_open(r->c, CTX_CLUSTER, err) < 0)
 		return -1;
 
+	/* before anything is deleted: the source side needs the Provider
+	 * Secret's TLS settings */
+	if (!vms_only && teardown_source_prepare(r, err) < 0)
+		return -1;
 	if (teardown_expand_prefixes(r, err) < 0 || teardown_prepare(r, vms_only, err) < 0 || teardown_sweep(r, err) < 0 ||
 	    teardown_sweep_pvs(r, err) < 0)
 		return -1;
@@ -117,7 +129,7 @@ static int run(struct teardown *r, struct mtv_err *err)
 	}
 	items_sort(&r->items);
 	log_info("deleting %zu objects (waiting up to %lds per kind)", r->items.n, r->timeout_s);
-	for (size_t from = 0; from < r->items.n;) {
+	for (size_t from = 0; from < r->items.n && !r->items.v[from].source;) {
 		size_t to = from + 1;
 
 		while (to < r->items.n && !strcmp(r->items.v[to].kind, r->items.v[from].kind))
@@ -126,12 +138,17 @@ static int run(struct teardown *r, struct mtv_err *err)
 			return -1;
 		from = to;
 	}
+	if (teardown_source(r, err) < 0)
+		return -1;
 	if (step_output_doc(&step))
 		teardown_print_json(r);
 	left = teardown_print_leftovers(r);
 	/* A replayed ledger belongs to another run, whose edits are not ours
 	 * to undo; the migrated-VMs-only mode keeps the session going. */
 	edits_ok = vms_only || *step_get(&step, "MTV_TEARDOWN_RESOURCES") || teardown_restore_edits(r) == 0;
+	if (r->source_err.code)
+		return mtv_err_set(err, MTV_EXIT_ENV, "the source side was not cleaned (its objects are in the table above): %s",
+				   r->source_err.msg);
 	if (left)
 		return mtv_err_set(err, MTV_EXIT_FAILED, "%zu objects are still there after teardown (see the table above)",
 				   left);
@@ -151,6 +168,8 @@ static int teardown(struct step_ctx *c, struct mtv_err *err)
 	free(r.sweeps);
 	items_release(&r.items);
 	cJSON_Delete(r.ledger);
+	cJSON_Delete(r.providers_state);
+	vsphere_source_tls_release(&r.tls);
 	return rc;
 }
 

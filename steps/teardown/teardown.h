@@ -3,6 +3,7 @@
  *   ledger.c    loading the ledger, generateName prefixes, label sweeps;
  *   cancel.c    canceling a running Migration, archiving Plans;
  *   delete.c    ownership, deleting kind by kind, the report;
+ *   source.c    the source side: the session's vSphere clones and snapshots;
  *   teardown.c  the parameters and the order of the whole. */
 #ifndef MTV_STEP_TEARDOWN_H
 #define MTV_STEP_TEARDOWN_H
@@ -13,6 +14,7 @@
 #include "err.h"
 #include "kube.h"
 #include "stepctx.h"
+#include "vsphere_source.h"
 
 #define RESOURCES_ARTIFACT "resources.json"
 
@@ -34,6 +36,7 @@ struct item {
 	char name[254];			/* a generateName prefix when prefix */
 	bool prefix;
 	bool swept;			/* found by label, not from the ledger */
+	bool source;			/* apiVersion vim25: an object on the source vCenter */
 	int rank;			/* deletion order */
 	int seq;			/* position in the ledger */
 	enum item_state state;
@@ -82,6 +85,11 @@ struct teardown {
 	long timeout_s;
 	struct sweep_scope *sweeps;
 	size_t nsweeps;
+	/* the source side (source.c) */
+	bool source_wanted;		/* vim25 entries in the ledger, or mtv-source-vms.json */
+	cJSON *providers_state;		/* mtv-providers.json, NULL when absent */
+	struct vsphere_source_tls tls;	/* read before the Secret is deleted */
+	struct mtv_err source_err;	/* why the source could not be reached (code 0: it could) */
 };
 
 /* ledger.c */
@@ -105,8 +113,22 @@ int teardown_prepare(struct teardown *r, bool vms_only, struct mtv_err *err);
 const char *teardown_not_ours(const struct teardown *r, const cJSON *obj);
 int teardown_item_failed(struct item *i, const char *verb, const struct mtv_err *e, struct mtv_err *err);
 int teardown_delete_group(struct teardown *r, size_t from, size_t to, struct mtv_err *err);
+/* Report the items [from, to) handled together since t0: a line per item,
+ * a JUnit case per leftover or skip, one for the rest; how many are left. */
+size_t teardown_report_group(struct teardown *r, size_t from, size_t to, const char *kind, double t0);
 void teardown_print_json(const struct teardown *r);
 size_t teardown_print_leftovers(const struct teardown *r);
 int teardown_restore_edits(struct teardown *r);
+
+/* source.c */
+#define SOURCE_API_VERSION "vim25"
+/* Decide whether there is a source side and, while the Provider Secret
+ * still exists, read (and keep a copy of) its TLS settings.  Failing to
+ * is not fatal here (the source side reports it); -1 only on an interrupt. */
+int teardown_source_prepare(struct teardown *r, struct mtv_err *err);
+/* Destroy the session's clones (ledger, then the sweep by name prefix and
+ * ownership mark) and remove its snapshots.  -1 on an interrupt only; an
+ * unreachable vCenter leaves r->source_err set and the items leftovers. */
+int teardown_source(struct teardown *r, struct mtv_err *err);
 
 #endif

@@ -37,7 +37,12 @@ e2e_setup() {
 	# insecure path set MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY themselves.
 	unset MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY MTV_INVENTORY_INSECURE_SKIP_VERIFY
 	export MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
-	export MTV_PROVIDER_READY_TIMEOUT=60 MTV_INVENTORY_TIMEOUT=60 MTV_MAP_READY_TIMEOUT=60
+	# The sim's simulated worlds (no "backend": "vcsim") have vSphere
+	# providers that speak no vim25: mtv-prepare-vms (in mtv-setup) must
+	# leave their VMs as the inventory lists them.  Suites against vcsim
+	# set it back to true.
+	export MTV_PREPARE_VMS=false
+	export MTV_PROVIDER_READY_TIMEOUT=60 MTV_INVENTORY_TIMEOUT=60 MTV_INVENTORY_WAIT_TIMEOUT=60 MTV_MAP_READY_TIMEOUT=60
 	export MTV_PLAN_READY_TIMEOUT=60 MTV_PLAN_WAIT_TIMEOUT=120 MTV_PREFLIGHT_TIMEOUT=30
 }
 

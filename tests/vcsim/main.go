@@ -5,6 +5,7 @@
 //
 //	vcsim [-l 127.0.0.1:0] [-url-file F] [-username U] [-tls [-cert-file C]] [-datastores N]
 //	      [-cut-answer METHOD | -cut-request METHOD] [-world FILE -provider NAME]
+//	      [-method-delay M=MS,...]
 //
 // The password is read from VCSIM_PASSWORD (default "pass") so it is not on
 // the command line for everyone to see in ps.  Once listening, the SDK URL
@@ -20,8 +21,10 @@
 // a front on -l that loses the answer to the first call of method M after
 // (instead of) vcsim handling it: see cut.go.  -world FILE -provider NAME
 // seeds that mtv-sim world provider's datastores, networks and VMs
-// (seed.go) before the URL file is written.  SIGTERM or SIGINT stop the
-// server.
+// (seed.go) before the URL file is written.  -method-delay holds each call
+// of method M for MS milliseconds before vcsim serves it (govmomi's
+// DelayConfig), so a test can interrupt a client in the middle of, say,
+// CloneVM_Task.  SIGTERM or SIGINT stop the server.
 package main
 
 import (
@@ -39,6 +42,8 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -54,6 +59,7 @@ func main() {
 	datastores := flag.Int("datastores", 1, "local datastores of the host")
 	cutAnswer := flag.String("cut-answer", "", "lose the answer to the first call of this method (done by vcsim)")
 	cutRequest := flag.String("cut-request", "", "lose the first call of this method (never reaches vcsim)")
+	delays := flag.String("method-delay", "", "METHOD=MS,...: hold each call of METHOD for MS milliseconds")
 	flag.Parse()
 	cutMethod, cutApply := *cutRequest, false
 	if *cutAnswer != "" {
@@ -70,6 +76,18 @@ func main() {
 
 	model := simulator.VPX()
 	model.Datastore = *datastores
+	if *delays != "" {
+		model.DelayConfig.MethodDelay = map[string]int{}
+		for _, d := range strings.Split(*delays, ",") {
+			kv := strings.SplitN(d, "=", 2)
+			ms, err := strconv.Atoi(kv[len(kv)-1])
+			if len(kv) != 2 || err != nil {
+				fmt.Fprintln(os.Stderr, "vcsim: -method-delay: want METHOD=MS, got", d)
+				os.Exit(2)
+			}
+			model.DelayConfig.MethodDelay[kv[0]] = ms
+		}
+	}
 	if err := model.Create(); err != nil {
 		fmt.Fprintln(os.Stderr, "vcsim:", err)
 		os.Exit(3)

@@ -7,7 +7,8 @@
 #                    Plain http by default; -tls serves https and sets VCSIM_CA
 #                    to the server's certificate (PEM file).  Other options go
 #                    to vcsim as they are (-datastores 2, -cut-answer METHOD,
-#                    -cut-request METHOD: see tests/vcsim/main.go).
+#                    -cut-request METHOD, -method-delay CloneVM_Task=3000: see
+#                    tests/vcsim/main.go).
 #   vcsim_stop       kills the simulator this test started
 #   vcsim_sim_start WORLD [MTV-SIM FLAGS...]
 #                    vcsim seeded from WORLD's "backend": "vcsim" provider, then

@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# The setup chain with its source side, end to end against mtv-sim backed by
+# a live vcsim (world tests/fixtures/worlds/vcsim.json): mtv-prepare-vms
+# clones the scenario's VM in vcsim, the sim's inventory collects the clone,
+# and the maps, plan, migration and checks all work on the clone.  One vcsim
+# and one sim (--speed 0) for the file.
+bats_require_minimum_version 1.5.0
+
+source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
+
+setup_file() {
+	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
+	source "$MTV_SRC_DIR/tests/vcsim/vcsim.bash"
+	vcsim_sim_start "$MTV_SRC_DIR/tests/fixtures/worlds/vcsim.json" --speed 0
+}
+
+teardown_file() {
+	source "$MTV_SRC_DIR/tests/vcsim/vcsim.bash"
+	vcsim_sim_stop
+}
+
+setup() {
+	e2e_setup vsphere-vcsim
+	# this world's vSphere provider is vcsim: it speaks vim25
+	export MTV_PREPARE_VMS=true
+	VCSIM_URL=$(cat "$SIM_DIR/vcsim.url")
+	VCSIM_USER=administrator@vsphere.local
+	VCSIM_PASSWORD=sim-vcsim-password
+	CA_FILE="$SIM_DIR/vcsim.crt"
+	[ -s "$CA_FILE" ] || CA_FILE=""
+	[ -n "$CA_FILE" ] || export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true
+	PROBE="$MTV_TEST_BIN_DIR/progs/vsphereprobe"
+}
+
+probe() {
+	VSPHERE_CA_FILE="$CA_FILE" VSPHERE_PASSWORD="$VCSIM_PASSWORD" "$PROBE" "$VCSIM_URL" "$VCSIM_USER" "$@"
+}
+
+@test "e2e-vcsim: cold: prepare-vms clones, the inventory lists the clone, the migration and checks use it" {
+	run_steps create-provider
+	session=$(state_field mtv-session.json id)
+	clone="$session-mtv-tests-rhel8"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-prepare-vms"
+	[ "$status" -eq 0 ] || fail "mtv-prepare-vms exited $status: $stderr"
+	assert_output "source-vm/$clone"
+	[[ "$stderr" == *"waiting up to 60s for the inventory to list 1 VM"* ]] || fail "$stderr"
+	grep -q "vSphere calls: " <<<"$stderr"
+	echo "# $(grep -o 'vSphere calls: .*' <<<"$stderr")" >&3
+	run probe find "$clone"
+	assert_success
+	assert_line "  session=$session"
+	ref=$(sed -n "s/^vm=$clone ref=\\([^ ]*\\) .*/\\1/p" <<<"$output")
+	[[ "$ref" =~ ^vm-[0-9]+$ ]]
+	run_steps storagemap networkmap plan migrate
+	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	check_status=$status check_stderr=$stderr
+	assert_equal "$(state_field mtv-migration.json result)" Succeeded
+	# the Plan names the clone, by its inventory id (vcsim's moref)
+	ns=$(state_field mtv-session.json targetNamespace)
+	run kc get plans -n "$ns" -o jsonpath='{.items[0].spec.vms[0].id} {.items[0].spec.vms[0].name}'
+	assert_success
+	[[ "$output" == "$ref"* ]] || fail "plan VM: $output (clone $ref)"
+	run kc get virtualmachines -n "$ns" -l "vmID=$ref" -o name
+	assert_success
+	[ -n "$output" ]
+	# the source VM itself was not migrated
+	src=$(probe find mtv-tests-rhel8 | sed -n 's/^vm=mtv-tests-rhel8 ref=\([^ ]*\) .*/\1/p')
+	run kc get virtualmachines -n "$ns" -l "vmID=$src" -o name
+	assert_output ""
+	# gather keeps a copy of the facts; teardown removes the clone from vcsim
+	run_steps gather teardown
+	run python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vms"][0]["name"])' \
+		"$ARTIFACT_DIR/state/mtv-source-vms.json"
+	assert_output "$clone"
+	run probe find "$clone"
+	assert_output --partial "not found: $clone"
+	run probe find mtv-tests-rhel8
+	assert_success
+	! grep -rqF -- "$VCSIM_PASSWORD" "$ARTIFACT_DIR" "$SHARED_DIR" || fail "password in artifacts or state"
+	# the checks of the clone against the facts prepare-vms recorded (post
+	# steps ran first, as in the workflow)
+	[ "$check_status" -eq 0 ] || fail "mtv-check-vms exited $check_status: $check_stderr"
+	run grep -c '<failure' "$ARTIFACT_DIR/junit_mtv_check_vms.xml"
+	assert_output 0
+}
+
+@test "e2e-vcsim: warm: the clone has changed block tracking and is powered on; the warm migration of the clone succeeds" {
+	export MTV_SCENARIO=test_sanity_warm_mtv_migration
+	run_steps create-provider prepare-vms
+	session=$(state_field mtv-session.json id)
+	clone="$session-mtv-tests-rhel8"
+	run probe find "$clone"
+	assert_success
+	assert_line "  cbt=true"
+	assert_line --regexp " power=poweredOn$"
+	run python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["vms"][0]; print(v["name"], v["cbt"], v["power_state"])' \
+		"$SHARED_DIR/mtv-source-vms.json"
+	assert_output "$clone True poweredOn"
+	run_steps storagemap networkmap plan migrate
+	assert_equal "$(state_field mtv-migration.json result)" Succeeded
+	run_steps teardown
+	run probe find "$clone"
+	assert_output --partial "not found: $clone"
+}
