@@ -7,6 +7,12 @@
 #include "log.h"
 #include "source_facts.h"
 
+const char *step_providers_path(struct step *s, char *buf, size_t bufsz)
+{
+	return providers_path_in(step_get(s, "MTV_PROVIDERS_FILE"), step_get(s, "MTV_CREDENTIALS_DIR"), buf,
+				 bufsz);
+}
+
 int step_ctx_require_state(struct step_ctx *c, const char *file, const char *writer, cJSON **out,
 			   struct mtv_err *err)
 {

@@ -66,6 +66,22 @@ struct step_ctx {
 	{ "MTV_SCENARIO", "scenario", "test_sanity_cold_mtv_migration", \
 	  "the scenario (a key of the catalog)", 0, NULL }
 
+/* Where the .providers.json comes from, for the steps that read it (why
+ * they read it goes in use, e.g. " for the vCenter credentials"); see
+ * lib/providers.h providers_path_in for the order of the places. */
+#define STEP_PROVIDERS_FILE_PARAMS(use) \
+	{ "MTV_PROVIDERS_FILE", "providers-file", NULL, \
+	  "the .providers.json file (mtv-api-tests format)" use " [default: the one in\n" \
+	  "      MTV_CREDENTIALS_DIR, else in $CLUSTER_PROFILE_DIR, whichever exists first, else\n" \
+	  "      ./.providers.json]", 0, NULL }, \
+	{ "MTV_CREDENTIALS_DIR", "credentials-dir", PROVIDERS_CREDENTIALS_DIR, \
+	  "where the ref's credentials mount holds .providers.json (the CI secret\n" \
+	  "      test-credentials/mtv-providers)", 0, NULL }
+
+/* The providers file the step's STEP_PROVIDERS_FILE_PARAMS name; buf holds
+ * the path when it is composed. */
+const char *step_providers_path(struct step *s, char *buf, size_t bufsz);
+
 /* Load what `needs` asks for and is not loaded yet (a step may open more
  * later, e.g. the cluster only once its input is checked).  Input problems
  * (no session, corrupt state, unknown scenario) fail with MTV_EXIT_USAGE

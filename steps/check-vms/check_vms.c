@@ -21,10 +21,8 @@ static struct step_param params[] = {
 	STEP_SCENARIO_PARAMS,
 	{ "MTV_GUEST_AGENT_TIMEOUT", "guest-agent-timeout", "300",
 	  "seconds to wait for a running VM's guest agent (the scenario's guest_agent_timeout wins)", 0, NULL },
-	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
-	  "the .providers.json file create-provider used: the vCenter credentials for the source\n"
-	  "      snapshot check [default: $CLUSTER_PROFILE_DIR/.providers.json when it exists, else\n"
-	  "      ./.providers.json]", 0, NULL },
+	STEP_PROVIDERS_FILE_PARAMS(" create-provider used: the vCenter\n"
+				   "      credentials for the source snapshot check"),
 };
 
 static struct step step = {
@@ -247,7 +245,7 @@ static int reread_source(struct step_ctx *c, const cJSON *plan_state, struct des
 {
 	const cJSON *planned, *f;
 	char pbuf[4200];
-	const char *file = providers_path(step_get(&step, "MTV_PROVIDERS_FILE"), pbuf, sizeof(pbuf));
+	const char *file = step_providers_path(&step, pbuf, sizeof(pbuf));
 	struct vsphere_source_tls tls = { 0 };
 	struct vsphere_client vc;
 	struct mtv_err e = { 0 };

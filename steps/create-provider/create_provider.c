@@ -22,12 +22,7 @@
 #include "wait.h"
 
 static struct step_param params[] = {
-	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
-	  "the .providers.json file (mtv-api-tests format) [default: the one in MTV_CREDENTIALS_DIR,\n"
-	  "      else in $CLUSTER_PROFILE_DIR, whichever exists first, else ./.providers.json]", 0, NULL },
-	{ "MTV_CREDENTIALS_DIR", "credentials-dir", PROVIDERS_CREDENTIALS_DIR,
-	  "where the ref's credentials mount holds .providers.json (the CI secret\n"
-	  "      test-credentials/mtv-providers)", 0, NULL },
+	STEP_PROVIDERS_FILE_PARAMS(""),
 	{ "MTV_SOURCE_PROVIDER", "source-provider", NULL,
 	  "the key of the source provider entry in the providers file", STEP_PARAM_REQUIRED, NULL },
 	{ "MTV_NAMESPACE", "mtv-namespace", "openshift-mtv", "namespace MTV is installed in", 0, NULL },
@@ -278,8 +273,7 @@ static int run(struct run *r, struct mtv_err *err)
 	/* Bad input fails here, before anything is written anywhere. */
 	char path[4200];
 
-	r->providers_file = providers_path_in(step_get(&step, "MTV_PROVIDERS_FILE"),
-					       step_get(&step, "MTV_CREDENTIALS_DIR"), path, sizeof(path));
+	r->providers_file = step_providers_path(&step, path, sizeof(path));
 	if (providers_load(r->providers_file, step_get(&step, "MTV_SOURCE_PROVIDER"), &r->provider, err) < 0)
 		return -1;
 	log_info("source provider %s from %s", r->provider.key, r->providers_file);

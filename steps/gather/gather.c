@@ -28,13 +28,8 @@ static struct step_param params[] = {
 	{ "MTV_NAMESPACE", "mtv-namespace", "openshift-mtv", "namespace MTV is installed in", 0, NULL },
 	{ "MTV_MUST_GATHER", "must-gather", "auto",
 	  "run Forklift's targeted must-gather: auto (when oc is on PATH), true or false", 0, NULL },
-	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
-	  "the .providers.json file, read only so its passwords and tokens are scrubbed from\n"
-	  "      everything written [default: the one in MTV_CREDENTIALS_DIR, else in\n"
-	  "      $CLUSTER_PROFILE_DIR, whichever exists first, else ./.providers.json]", 0, NULL },
-	{ "MTV_CREDENTIALS_DIR", "credentials-dir", PROVIDERS_CREDENTIALS_DIR,
-	  "where the ref's credentials mount holds .providers.json (the CI secret\n"
-	  "      test-credentials/mtv-providers)", 0, NULL },
+	STEP_PROVIDERS_FILE_PARAMS(", read only so its passwords and tokens are\n"
+				   "      scrubbed from everything written"),
 };
 
 static struct step step = {
@@ -170,8 +165,7 @@ static void collect_provider_secrets(struct gather *g, const cJSON *node)
 static void load_providers_file(struct gather *g)
 {
 	char pbuf[4200];
-	const char *file = providers_path_in(step_get(&step, "MTV_PROVIDERS_FILE"),
-					     step_get(&step, "MTV_CREDENTIALS_DIR"), pbuf, sizeof(pbuf));
+	const char *file = step_providers_path(&step, pbuf, sizeof(pbuf));
 	struct buf b = BUF_INIT(16u << 20);
 	struct mtv_err e = { 0 };
 	cJSON *doc = NULL;

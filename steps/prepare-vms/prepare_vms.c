@@ -13,9 +13,7 @@
 #include "source_facts.h"
 
 static struct step_param params[] = {
-	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
-	  "the .providers.json file (mtv-api-tests format) [default: $CLUSTER_PROFILE_DIR/.providers.json\n"
-	  "      when it exists, else ./.providers.json]", 0, NULL },
+	STEP_PROVIDERS_FILE_PARAMS(": the vCenter credentials"),
 	{ "MTV_SOURCE_PROVIDER", "source-provider", NULL,
 	  "the key of the source provider entry [default: the one mtv-create-provider used]", 0, NULL },
 	STEP_SCENARIO_PARAMS,
@@ -58,8 +56,7 @@ static int load_provider_entry(struct prep *p, struct mtv_err *err)
 		return mtv_err_set(err, MTV_EXIT_USAGE,
 				   "MTV_SOURCE_PROVIDER is not set and %s/%s names no source.key",
 				   prepare_step.state.dir, PROVIDERS_STATE);
-	p->providers_file = providers_path(step_get(&prepare_step, "MTV_PROVIDERS_FILE"), p->providers_path,
-					   sizeof(p->providers_path));
+	p->providers_file = step_providers_path(&prepare_step, p->providers_path, sizeof(p->providers_path));
 	if (providers_load(p->providers_file, key, &p->provider, err) < 0)
 		return -1;
 	if (p->provider.type != PROVIDER_VSPHERE)

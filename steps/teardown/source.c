@@ -244,7 +244,7 @@ int teardown_source(struct teardown *r, struct mtv_err *err)
 	bool *claimed = NULL;
 	char prefix[64] = "", pbuf[4200];
 	double t0 = step_now();
-	const char *file = providers_path(step_get(r->c->step, "MTV_PROVIDERS_FILE"), pbuf, sizeof(pbuf));
+	const char *file = step_providers_path(r->c->step, pbuf, sizeof(pbuf));
 	struct mtv_err e = { 0 };
 	int rc = 0;
 

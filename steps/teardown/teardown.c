@@ -31,10 +31,8 @@ static struct step_param params[] = {
 	  "delete only what the migration made (destination VMs, their pods, DataVolumes, PVCs and\n"
 	  "      PVs) and keep the session's providers, maps and plans (and source clones) for the next test",
 	  STEP_PARAM_BOOL, NULL },
-	{ "MTV_PROVIDERS_FILE", "providers-file", NULL,
-	  "the .providers.json file create-provider used: the vCenter credentials for the source side\n"
-	  "      [default: $CLUSTER_PROFILE_DIR/.providers.json when it exists, else ./.providers.json]",
-	  0, NULL },
+	STEP_PROVIDERS_FILE_PARAMS(" create-provider used: the vCenter\n"
+				   "      credentials for the source side"),
 };
 
 static struct step step = {
