@@ -8,6 +8,13 @@
 #                    to the server's certificate (PEM file).  Other options go
 #                    to vcsim as they are (-datastores 2, -method-delay CloneVM_Task=3000).
 #   vcsim_stop       kills the simulator this test started
+#   vcsim_sim_start WORLD [MTV-SIM FLAGS...]
+#                    vcsim seeded from WORLD's "backend": "vcsim" provider, then
+#                    mtv-sim on WORLD collecting from it (details below, before
+#                    the function); e.g. in setup_file:
+#                      vcsim_sim_start "$MTV_SRC_DIR/tests/fixtures/worlds/vcsim.json" --speed 0
+#                    and e2e_setup "$VCSIM_SIM_PROVIDER" in setup()
+#   vcsim_sim_stop   stops both (in teardown_file)
 
 vcsim_start() {
 	if [ ! -x "${MTV_VCSIM:-}" ]; then
