@@ -556,7 +556,7 @@ void dest_create_vm(struct ctx *c, const cJSON *vm, const cJSON *pvm, cJSON *vms
 	if (!strcmp(c->type, "ovirt"))
 		cJSON_AddStringToObject(fw, "uuid", vmid);
 	else
-		cJSON_AddStringToObject(fw, "serial", vmid);
+		cJSON_AddStringToObject(fw, "serial", json_str(vm, "uuid", vmid));
 	devs = cJSON_AddObjectToObject(dom, "devices");
 	disks = cJSON_AddArrayToObject(devs, "disks");
 	ifs = cJSON_AddArrayToObject(devs, "interfaces");
