@@ -40,7 +40,9 @@ struct step prepare_step = {
 		   "extra disks, snapshots, changed block tracking (warm) and power the scenario asks\n"
 		   "for; wait until the inventory lists the clones; write mtv-source-vms.json, whose\n"
 		   "names the later steps use.  Clones are recorded in the ledger before they are made\n"
-		   "and a re-run adopts them.  Other source types: nothing to do yet.",
+		   "and a re-run adopts them.  The plan's skip_clone, MTV_SKIP_CLONE or a VM's\n"
+		   "\"clone\": false use the VM itself (snapshots on it are recorded for teardown).\n"
+		   "Other source types: nothing to do yet.",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 	.writes = true,

@@ -60,6 +60,8 @@ write_catalog() {
 	  "as_is": {"virtual_machines": [{"name": "DC0_C0_RP0_VM1"}], "inventory_timeout": 1},
 	  "skip": {"skip_clone": true, "virtual_machines": [{"name": "DC0_H0_VM0", "snapshots": 1, "source_vm_power": "off"}]},
 	  "two": {"virtual_machines": [{"name": "DC0_H0_VM0"}, {"name": "DC0_H0_VM1"}]},
+	  "no_clone": {"virtual_machines": [{"name": "DC0_H0_VM1", "clone": false}]},
+	  "no_clone_disks": {"virtual_machines": [{"name": "DC0_H0_VM1", "clone": false, "add_disks": [{"size_gb": 1}]}]},
 	  "two_b": {"virtual_machines": [{"name": "DC0_C0_RP0_VM0"}, {"name": "DC0_C0_RP0_VM1"}]},
 	  "bad_size": {"virtual_machines": [{"name": "DC0_H0_VM0"}, {"name": "DC0_H0_VM1", "add_disks": [{"size_gb": 1}, {"size_gb": 0}]}]},
 	  "bad_mode": {"virtual_machines": [{"name": "DC0_H0_VM0", "add_disks": [{"size_gb": 1, "disk_mode": "sideways"}]}]},
@@ -241,6 +243,13 @@ poweredOff"
 	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
 	calls=$(grep "vSphere calls: " <<<"$stderr")
 	[[ "$calls" != *PowerOffVM_Task* && "$calls" != *CreateSnapshot_Task* ]] || fail "$calls"
+	# so does a VM's "clone": false
+	prepare no_clone
+	assert_success
+	assert_output "source-vm/DC0_H0_VM1"
+	run facts 'vm["name"]' 'vm["cloned"]'
+	assert_output "DC0_H0_VM1
+False"
 	# MTV_SKIP_CLONE does the same for any scenario
 	run --separate-stderr env MTV_SCENARIO=cold MTV_SKIP_CLONE=true "$MTV_BIN_DIR/mtv-prepare-vms"
 	assert_success
@@ -312,6 +321,8 @@ bad() {
 	[[ "$stderr" == *"bad_ds.virtual_machines[1].add_disks[0].datastore_id: datastore \"datastore-nope\" does not exist on the source; it has $DS (LocalDS_0)"* ]] || fail "$stderr"
 	bad bad_target_ds 2
 	[[ "$stderr" == *"bad_target_ds.virtual_machines[0].target_datastore_id: datastore \"datastore-404\" does not exist"* ]] || fail "$stderr"
+	bad no_clone_disks 2
+	[[ "$stderr" == *"no_clone_disks.virtual_machines[0].add_disks: needs a clone, but the VM is not cloned (clone: false)"* ]] || fail "$stderr"
 	bad unknown 2
 	[[ "$stderr" == *'no VM named "dc0_h0_vm"; close names: '*DC0_H0_VM0* ]] || fail "$stderr"
 }
