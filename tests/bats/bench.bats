@@ -72,3 +72,16 @@ num() {
 	run -2 "$MTV_SRC_DIR/tests/bench/run.sh" --frobnicate
 	assert_output --partial "unknown argument '--frobnicate'"
 }
+
+@test "bench: results.json has the vim25 cost of prepare-vms against vcsim: a fixed part and the same per clone" {
+	[ -s "$R" ] || skip "no results.json (the first test says why)"
+	[ -x "${MTV_VCSIM:-}" ] || skip "vcsim not built: $(cat "$MTV_VCSIM.unavailable" 2>/dev/null)"
+	num 'prepare["K=1"].wall_ms.median' 'prepare["K=4"].vim25_calls_per_vm.median'
+	local one four
+	one=$("$MTV_BIN_DIR/mtv-sim" json 'prepare["K=1"].vim25_calls.median' <"$R")
+	four=$("$MTV_BIN_DIR/mtv-sim" json 'prepare["K=4"].vim25_calls.median' <"$R")
+	# the reads are bulk: three more clones cost three times one clone's
+	# tasks, not more reads (fixed F, per clone C: F + C and F + 4C)
+	[ $(((four - one) % 3)) -eq 0 ] || fail "K=1: $one calls, K=4: $four calls"
+	[ "$four" -lt $((4 * one)) ]
+}

@@ -12,6 +12,10 @@
 #   scale        one plan with N VMs (generated worlds): per-step wall, requests
 #   baselines    the same API work with kubectl and with curl (baseline.sh),
 #                and the ratios baseline/ours
+#   prepare      mtv-prepare-vms cloning K of the vcsim world's VMs in vcsim
+#                (VMware's simulator) behind mtv-sim: wall, vim25 calls in
+#                all and per VM (from the step's own count); skipped, saying
+#                so, when vcsim is not built
 # Every figure is the median of the runs with min and max.  Prints a table
 # and writes DIR/results.json (default bench/ in the source tree) and
 # DIR/results.md.  --smoke: one run of everything, N up to 10 (for the bats
@@ -37,12 +41,13 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$smoke" = 1 ]; then
-	STEP_RUNS=1 WF_RUNS=1 BASE_RUNS=1 SCALE_NS="1 10" SCALE_RUNS=1 BIG_RUNS=1
+	STEP_RUNS=1 WF_RUNS=1 BASE_RUNS=1 SCALE_NS="1 10" SCALE_RUNS=1 BIG_RUNS=1 PREP_RUNS=1
 else
 	# About 2.5 minutes on a 2-core machine; N=1000 dominates (gather alone
 	# is ~20-30 s there), hence its fewer runs.
 	STEP_RUNS=${BENCH_STEP_RUNS:-9} WF_RUNS=${BENCH_WF_RUNS:-5} BASE_RUNS=${BENCH_BASE_RUNS:-5}
 	SCALE_NS=${BENCH_SCALE_NS:-"1 10 100 1000"} SCALE_RUNS=${BENCH_SCALE_RUNS:-5} BIG_RUNS=${BENCH_BIG_RUNS:-3}
+	PREP_RUNS=${BENCH_PREP_RUNS:-3}
 fi
 STEPS="create-provider storagemap networkmap plan migrate check-vms gather teardown"
 # At N >= BIG_N teardown is left out of the scale runs: the sim's delete
@@ -284,6 +289,54 @@ for n in $SCALE_NS; do
 done
 sim_stop
 
+# ---- 6: prepare-vms against vcsim: the source API cost per VM ----
+# K VMs of the vcsim world cloned by one run; the step logs every vim25
+# call it made ("vSphere calls: N for K VMs").
+prepare_bench() {	# prepare_bench K RUN
+	local k=$1 r=$2 d names calls
+	d=$(mktemp -d "$work/prep.XXXXXX")
+	names=$("$bin/mtv-sim" json 'providers[0].vms' <"$src/tests/fixtures/worlds/vcsim.json" |
+		tr ',' '\n' | sed -n 's/.*"name":"\([^"]*\)".*/\1/p' | head -"$k")
+	{
+		printf '{"bench_prepare": {"warm_migration": false, "virtual_machines": ['
+		local sep=
+		for n in $names; do printf '%s{"name": "%s"}' "$sep" "$n"; sep=', '; done
+		printf ']}}\n'
+	} >"$d/catalog.json"
+	(
+		export VCSIM_SIM_BASE=$d
+		# shellcheck source=tests/vcsim/vcsim.bash
+		source "$src/tests/vcsim/vcsim.bash"
+		trap vcsim_sim_stop EXIT
+		vcsim_sim_start "$src/tests/fixtures/worlds/vcsim.json" --speed 0 >/dev/null ||
+			die "vcsim behind mtv-sim did not start: $(tail -3 "$d/sim.log" "$d/vcsim.log" 2>/dev/null)"
+		export SHARED_DIR=$d/shared ARTIFACT_DIR=$d/artifacts
+		export MTV_PROVIDERS_FILE=$VCSIM_SIM_PROVIDERS_FILE MTV_SOURCE_PROVIDER=$VCSIM_SIM_PROVIDER
+		export MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd MTV_TESTS_PARAMS=$d/catalog.json MTV_SCENARIO=bench_prepare
+		export MTV_PROVIDER_READY_TIMEOUT=120 MTV_INVENTORY_TIMEOUT=120 MTV_INVENTORY_WAIT_TIMEOUT=120
+		mkdir -p "$SHARED_DIR" "$ARTIFACT_DIR"
+		"$bin/mtv-create-provider" >"$d/create-provider.log" 2>&1 || die "create-provider against vcsim failed: $(tail -3 "$d/create-provider.log")"
+		measure "$d/prepare.log" "$bin/mtv-prepare-vms"
+		calls=$(sed -n 's/.*vSphere calls: \([0-9]*\) for .*/\1/p' "$d/prepare.log" | tail -1)
+		[ -n "$calls" ] || die "mtv-prepare-vms logged no vSphere call count: $(tail -3 "$d/prepare.log")"
+		record prepare "K=$k" wall_ms "$(ms "$M_wall_ns")"
+		record prepare "K=$k" vim25_calls "$calls"
+		record prepare "K=$k" vim25_calls_per_vm "$(awk -v c="$calls" -v k="$k" 'BEGIN { printf "%.1f", c / k }')"
+	)
+	rm -rf "$d"
+}
+if [ -x "${MTV_VCSIM:-$src/build/vcsim/vcsim}" ]; then
+	export MTV_VCSIM=${MTV_VCSIM:-$src/build/vcsim/vcsim}
+	for k in 1 4; do
+		for ((r = 1; r <= PREP_RUNS; r++)); do
+			progress "prepare: K=$k run $r/$PREP_RUNS"
+			prepare_bench "$k" "$r"
+		done
+	done
+else
+	progress "prepare: skipped, vcsim is not built ($(cat "${MTV_VCSIM:-$src/build/vcsim/vcsim}.unavailable" 2>/dev/null || echo "make vcsim"))"
+fi
+
 # ---- aggregate: median, min, max per (section, key, metric) ----
 # First-appearance order is kept so the table reads in workflow order.
 awk -F'\t' -v OFS='\t' '{ k = $1 SUBSEP $2 SUBSEP $3; if (!(k in ord)) ord[k] = ++n; print ord[k], $1, $2, $3, $4 }' "$rec" |
@@ -376,7 +429,7 @@ mv "$out/results.json.tmp" "$out/results.json"
 		return fmt(med[x], m) " (" fmt(lo[x], m) "–" fmt(hi[x], m) ")"
 	}
 	function fmt(v, m) {
-		if (m == "requests") return (v == int(v)) ? sprintf("%d", v) : sprintf("%.1f", v)
+		if (m == "requests" || m == "vim25_calls") return (v == int(v)) ? sprintf("%d", v) : sprintf("%.1f", v)
 		if (v >= 100) return sprintf("%.0f", v)
 		return sprintf("%.1f", v)
 	}
@@ -424,6 +477,15 @@ mv "$out/results.json.tmp" "$out/results.json"
 		for (i = 1; i <= 3; i++)
 			printf "| %s | %s | %s | %s |\n", tools[i], cell("baselines", tools[i], "wall_ms"), cell("baselines", tools[i], "cpu_ms"), cell("baselines", tools[i], "requests")
 		print "\nRatios to ours (baseline median / our median): " ratios
+		if (nkey["prepare"]) {
+			print "\n**mtv-prepare-vms against vcsim** (the vSphere simulator behind mtv-sim): cloning K VMs in one run\n"
+			print "| K | wall ms | vim25 calls | per VM |"
+			print "|---|---|---|---|"
+			for (i = 1; i <= nkey["prepare"]; i++) {
+				k = key["prepare", i]
+				printf "| %s | %s | %s | %s |\n", substr(k, 3), cell("prepare", k, "wall_ms"), cell("prepare", k, "vim25_calls"), cell("prepare", k, "vim25_calls_per_vm")
+			}
+		}
 	}' "$work/stats.tsv"
 	echo
 	echo "Elapsed: ${elapsed}s. Full figures: results.json."
