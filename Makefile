@@ -3,6 +3,8 @@
 #   make                 build/libmtv.a and every binary into bin/
 #   make check           build, then run every unit and bats test
 #   make check SANITIZE=1  the same under ASan+UBSan (built in build/san/)
+#   make valgrind        the unit tests and one cold workflow's steps under valgrind
+#   make fuzz            libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/README.md)
 #   make product         only the step binaries and mtv-run (no mtv-sim, no test deps)
 #   make install PREFIX=/usr/local     the step binaries and mtv-run
 #   make image           the container image (Containerfile) with podman or docker
