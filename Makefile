@@ -30,7 +30,7 @@ endif
 # FUZZ=1 is make fuzz's own build (tests/fuzz/fuzz.mk): clang, every object
 # instrumented for libFuzzer's coverage under ASan+UBSan, in build/fuzz/.
 ifeq ($(FUZZ),1)
-OUT := build/fuzz
+OUT ?= build/fuzz
 CC := clang
 SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined

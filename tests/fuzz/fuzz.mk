@@ -24,7 +24,7 @@ test-programs: $(FUZZ_REPLAY_BINS)
 # clang is not on a fresh Debian and make check does not need it.
 fuzz:
 	@command -v clang >/dev/null 2>&1 || shared/install-deps.sh fuzz
-	@$(MAKE) --no-print-directory FUZZ=1 fuzz-run
+	@$(MAKE) --no-print-directory FUZZ=1 OUT=$(if $(filter .,$(OUT)),build/fuzz,$(OUT)/fuzz) fuzz-run
 
 .PHONY: fuzz
 else

@@ -34,7 +34,7 @@ for t in "$@"; do
 	echo "# fuzz $t: ${secs}s"
 	"$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
 		-max_len=65536 -artifact_prefix="$crashes/" "${dict[@]}" \
-		"$work" "$out/seeds/$t" "${seeds[@]}" >"$log" 2>&1
+		"$work" "$out/seeds/$t" "${seeds[@]}" </dev/null >"$log" 2>&1
 	rc=$?
 	# The last status line ("#N DONE cov: ... ft: ... corp: ...") or, after
 	# a crash, the last progress line; the final stats when it finished.
