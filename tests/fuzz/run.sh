@@ -45,7 +45,8 @@ for t in "$@"; do
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	[ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")
 	[ -n "$eps" ] || eps=$(sed -n 's/.* exec\/s: \([0-9]*\).*/\1/p' <<<"$last")
-	ncorp=$(find "$work" -type f | wc -l)
+	# libFuzzer's corpus at the end: units/bytes after its own reduction
+	ncorp=$(sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p' <<<"$last")
 	ncrash=0
 	shopt -s nullglob
 	for c in "$crashes"/*; do
@@ -60,13 +61,13 @@ for t in "$@"; do
 		ncrash=1
 	fi
 	[ "$ncrash" -eq 0 ] || crashed=1
-	rows+=("$(printf '%-13s %10s %8s %6s %7s %7s %7s' "$t" "${execs:-?}" "${eps:-?}" \
-		"${cov:-?}" "${ft:-?}" "$ncorp" "$ncrash")")
+	rows+=("$(printf '%-13s %10s %8s %6s %7s %11s %7s' "$t" "${execs:-?}" "${eps:-?}" \
+		"${cov:-?}" "${ft:-?}" "${ncorp:-?}" "$ncrash")")
 done
 
 {
 	echo "make fuzz: ${secs}s per target, clang $(clang --version | sed -n 's/.*clang version \([^ ]*\).*/\1/p;q'), $(date -u +%Y-%m-%dT%H:%MZ)"
-	printf '%-13s %10s %8s %6s %7s %7s %7s\n' target executions exec/s cov ft corpus crashes
+	printf '%-13s %10s %8s %6s %7s %11s %7s\n' target executions exec/s cov ft corpus crashes
 	printf '%s\n' "${rows[@]}"
 } | tee "$report"
 echo "report: $report"
