@@ -3,6 +3,8 @@
 #   make                 build/libmtv.a and every binary into bin/
 #   make check           build, then run every unit and bats test
 #   make check SANITIZE=1  the same under ASan+UBSan (built in build/san/)
+#   make valgrind        the unit tests and one cold workflow's steps under valgrind
+#   make fuzz            libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/README.md)
 #   make product         only the step binaries and mtv-run (no mtv-sim, no test deps)
 #   make install PREFIX=/usr/local     the step binaries and mtv-run
 #   make image           the container image (Containerfile) with podman or docker
@@ -25,7 +27,15 @@ CC := cc
 endif
 
 # Sanitized objects must never mix with plain ones, so they get their own tree.
-ifeq ($(SANITIZE),1)
+# FUZZ=1 is make fuzz's own build (tests/fuzz/fuzz.mk): clang, every object
+# instrumented for libFuzzer's coverage under ASan+UBSan, in build/fuzz/.
+ifeq ($(FUZZ),1)
+OUT ?= build/fuzz
+CC := clang
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+OPT ?= -O1
+else ifeq ($(SANITIZE),1)
 OUT ?= build/san
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT ?= -O1
@@ -161,6 +171,9 @@ check: test-programs
 # make bench: speed, API cost and scale against mtv-sim (tests/bench/README.md)
 include tests/bench/bench.mk
 
+# make fuzz: libFuzzer targets, and their replay in make check (tests/fuzz/README.md)
+include tests/fuzz/fuzz.mk
+
 # ---- install / image / clean ----
 install: product
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mtv-steps
@@ -191,13 +204,16 @@ vcsim: $(VCSIM)
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 
-# ---- valgrind over the unit tests: any leak or memory error fails ----
-valgrind: $(UNIT_BINS)
+# ---- valgrind over the unit tests and the step binaries: any leak or memory error fails ----
+# The steps run in one cold workflow against mtv-sim (tests/valgrind/e2e.sh).
+valgrind: $(UNIT_BINS) programs
+	@command -v valgrind >/dev/null 2>&1 || shared/install-deps.sh valgrind
 	@set -e; for t in $(UNIT_BINS); do \
 		echo "# valgrind $$t"; \
 		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 			--error-exitcode=99 --trace-children=no $$t >/dev/null; \
 	done; echo "valgrind: no leaks or errors in $(words $(UNIT_BINS)) unit test binaries"
+	@tests/valgrind/e2e.sh
 
 .PHONY: valgrind
 

@@ -129,6 +129,24 @@ int providers_load(const char *path, const char *key, struct provider_entry *out
 		   struct mtv_err *err)
 {
 	struct buf text = BUF_INIT(PROVIDERS_FILE_MAX);
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!key || !*key)
+		return mtv_err_set(err, MTV_EXIT_USAGE,
+				   "MTV_SOURCE_PROVIDER is not set (the key of %s to use)", path);
+	if (fs_read_file(path, &text, PROVIDERS_FILE_MAX, err) < 0) {
+		buf_release(&text);
+		return mtv_err_prefix(err, "providers file");
+	}
+	r = providers_load_buffer(buf_str(&text), text.len, path, key, out, err);
+	buf_release(&text);
+	return r;
+}
+
+int providers_load_buffer(const char *text, size_t len, const char *path, const char *key,
+			  struct provider_entry *out, struct mtv_err *err)
+{
 	const cJSON *entry;
 	const char *type = "";
 	struct {
@@ -156,15 +174,8 @@ int providers_load(const char *path, const char *key, struct provider_entry *out
 	if (!key || !*key)
 		return mtv_err_set(err, MTV_EXIT_USAGE,
 				   "MTV_SOURCE_PROVIDER is not set (the key of %s to use)", path);
-	if (fs_read_file(path, &text, PROVIDERS_FILE_MAX, err) < 0) {
-		buf_release(&text);
-		return mtv_err_prefix(err, "providers file");
-	}
-	if (json_parse(buf_str(&text), text.len, path, &out->doc, err) < 0) {
-		buf_release(&text);
+	if (json_parse(text, len, path, &out->doc, err) < 0)
 		return -1;
-	}
-	buf_release(&text);
 	if (!cJSON_IsObject(out->doc)) {
 		mtv_err_set(err, MTV_EXIT_USAGE, "%s: expected a JSON object keyed by provider name, got %s",
 			    path, json_type_name(out->doc));

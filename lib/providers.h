@@ -10,6 +10,7 @@
 #ifndef MTV_PROVIDERS_H
 #define MTV_PROVIDERS_H
 
+#include <stddef.h>
 #include <cjson/cJSON.h>
 #include "err.h"
 
@@ -67,6 +68,10 @@ const char *providers_path(const char *explicit_file, char *buf, size_t bufsz);
  * the keys that exist), wrong types, unknown type, missing required fields. */
 int providers_load(const char *path, const char *key, struct provider_entry *out,
 		   struct mtv_err *err);
+/* The same on the file's text in memory (len bytes, not necessarily
+ * terminated); path names it in messages. */
+int providers_load_buffer(const char *text, size_t len, const char *path, const char *key,
+			  struct provider_entry *out, struct mtv_err *err);
 void provider_entry_release(struct provider_entry *p);
 
 const char *provider_type_name(enum provider_type t);

@@ -371,6 +371,15 @@ struct fact_scan {
 	size_t nnets;
 };
 
+/* A property the server sends twice for one VM (none should; a broken or
+ * hostile one may) counts once: the first value read is kept, the later
+ * ones are not read at all, so nothing is overwritten or doubled. */
+static void text_once(char **dst, xmlNodePtr val)
+{
+	if (!*dst)
+		*dst = vsphere_node_text(val);
+}
+
 static void read_vm(struct vsphere_vm *vm, xmlNodePtr oc)
 {
 	for (xmlNodePtr ps = oc->children; ps; ps = ps->next) {
@@ -386,21 +395,24 @@ static void read_vm(struct vsphere_vm *vm, xmlNodePtr oc)
 			continue;
 		}
 		if (!strcmp(prop, "name"))
-			vm->name = vsphere_node_text(val);
+			text_once(&vm->name, val);
 		else if (!strcmp(prop, "parent"))
 			vsphere_moref_from(val, &vm->parent);
-		else if (!strcmp(prop, "config.hardware"))
-			read_hardware(vm, val);
-		else if (!strcmp(prop, "config.firmware"))
-			vm->firmware = vsphere_node_text(val);
+		else if (!strcmp(prop, "config.hardware")) {
+			if (!vm->num_cpu && !vm->ndisks && !vm->nnics)
+				read_hardware(vm, val);
+		} else if (!strcmp(prop, "config.firmware"))
+			text_once(&vm->firmware, val);
 		else if (!strcmp(prop, "config.uuid"))
-			vm->uuid = vsphere_node_text(val);
+			text_once(&vm->uuid, val);
 		else if (!strcmp(prop, "config.guestId"))
-			vm->guest_id = vsphere_node_text(val);
+			text_once(&vm->guest_id, val);
 		else if (!strcmp(prop, "config.annotation"))
-			vm->annotation = vsphere_node_text(val);
-		else if (!strcmp(prop, "config.extraConfig"))
-			vm->session = read_session(val);
+			text_once(&vm->annotation, val);
+		else if (!strcmp(prop, "config.extraConfig")) {
+			if (!vm->session)
+				vm->session = read_session(val);
+		}
 		else if (!strcmp(prop, "config.changeTrackingEnabled"))
 			vm->cbt = child_bool(ps, "val");
 		else if (!strcmp(prop, "config.template"))
@@ -408,11 +420,14 @@ static void read_vm(struct vsphere_vm *vm, xmlNodePtr oc)
 		else if (!strcmp(prop, "config.bootOptions"))
 			vm->secure_boot = child_bool(val, "efiSecureBootEnabled");
 		else if (!strcmp(prop, "runtime.powerState"))
-			vm->power_state = vsphere_node_text(val);
-		else if (!strcmp(prop, "guest.net"))
-			read_guest_net(vm, val);
-		else if (!strcmp(prop, "snapshot"))
-			read_snapshot_tree(vm, val, "rootSnapshotList");
+			text_once(&vm->power_state, val);
+		else if (!strcmp(prop, "guest.net")) {
+			if (!vm->nguest_nics)
+				read_guest_net(vm, val);
+		} else if (!strcmp(prop, "snapshot")) {
+			if (!vm->nsnapshots)
+				read_snapshot_tree(vm, val, "rootSnapshotList");
+		}
 		free(prop);
 	}
 }

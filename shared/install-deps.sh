@@ -19,6 +19,16 @@ golang-go golang-github-vmware-govmomi-dev
 # that is already there (a newer upstream build, say) is kept: Debian's
 # kubernetes-client would replace it with an older one.
 command -v kubectl >/dev/null 2>&1 || PACKAGES="$PACKAGES kubernetes-client"
+# Tools of the checks outside make check, installed only when their target
+# asks: `install-deps.sh fuzz` (make fuzz: clang with libFuzzer and the
+# sanitizer runtimes), `install-deps.sh valgrind` (make valgrind).
+for extra in "$@"; do
+	case "$extra" in
+	fuzz) PACKAGES="$PACKAGES clang" ;;
+	valgrind) PACKAGES="$PACKAGES valgrind" ;;
+	*) echo "install-deps.sh: unknown extra \"$extra\" (fuzz, valgrind)" >&2; exit 2 ;;
+	esac
+done
 
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=""

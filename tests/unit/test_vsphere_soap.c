@@ -304,6 +304,46 @@ static void test_vm_facts_absent(void **state)
 	vsphere_vms_free(vms, 1);
 }
 
+static void test_vm_facts_repeated(void **state)
+{
+	/* A property sent twice for one VM (make fuzz found the second
+	 * overwriting, and leaking, the first): the first value is kept and
+	 * nothing is doubled. */
+	const char *xml = ENV_OPEN "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+			  "<objects><obj type=\"VirtualMachine\">vm-1</obj>"
+			  "<propSet><name>name</name><val>first</val></propSet>"
+			  "<propSet><name>config.uuid</name><val>u1</val></propSet>"
+			  "<propSet><name>config.hardware</name><val><numCPU>2</numCPU><device xsi:type=\"VirtualDisk\">"
+			  "<key>2000</key><deviceInfo><label>Hard disk 1</label></deviceInfo></device></val></propSet>"
+			  "<propSet><name>name</name><val>second</val></propSet>"
+			  "<propSet><name>config.uuid</name><val>u2</val></propSet>"
+			  "<propSet><name>config.hardware</name><val><numCPU>8</numCPU><device xsi:type=\"VirtualDisk\">"
+			  "<key>2001</key><deviceInfo><label>Hard disk 9</label></deviceInfo></device></val></propSet>"
+			  "<propSet><name>config.extraConfig</name><val><OptionValue><key>mtv-steps.session</key>"
+			  "<value>s1</value></OptionValue></val></propSet>"
+			  "<propSet><name>config.extraConfig</name><val><OptionValue><key>mtv-steps.session</key>"
+			  "<value>s2</value></OptionValue></val></propSet></objects>"
+			  "</returnval></RetrievePropertiesExResponse>" ENV_CLOSE;
+	struct vsphere_vm *vms = calloc(1, sizeof(*vms));
+	struct mtv_err err = { 0 };
+	xmlDocPtr doc;
+	xmlNodePtr body;
+
+	(void)state;
+	assert_non_null(vms);
+	snprintf(vms->ref.value, sizeof(vms->ref.value), "vm-1");
+	assert_int_equal(vsphere_soap_parse(xml, strlen(xml), 200, "RetrievePropertiesEx", &doc, &body, &err), 0);
+	assert_int_equal(vsphere_vms_parse(vsphere_child(body, "returnval"), vms, 1, &err), 0);
+	xmlFreeDoc(doc);
+	assert_string_equal(vms->name, "first");
+	assert_string_equal(vms->uuid, "u1");
+	assert_string_equal(vms->session, "s1");
+	assert_int_equal(vms->num_cpu, 2);
+	assert_int_equal(vms->ndisks, 1);
+	assert_string_equal(vms->disks[0].label, "Hard disk 1");
+	vsphere_vms_free(vms, 1);
+}
+
 static void test_bios_serial(void **state)
 {
 	char out[64];
@@ -334,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_vm_facts),
 		cmocka_unit_test(test_vm_facts_absent),
+		cmocka_unit_test(test_vm_facts_repeated),
 		cmocka_unit_test(test_bios_serial),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
