@@ -114,14 +114,8 @@ probe() {
 	# them; a real clone boots the source's VMware Tools.  Until the sim
 	# models that, the catalog's guest_agent keys are dropped here.
 	catalog="$BATS_TEST_TMPDIR/tests_params.json"
-	python3 - "$MTV_SRC_DIR/shared/tests_params.json" "$catalog" <<-'PY'
-	import json, sys
-	doc = json.load(open(sys.argv[1]))
-	for plan in doc.values():
-	    for vm in plan.get("virtual_machines", []):
-	        vm.pop("guest_agent", None)
-	json.dump(doc, open(sys.argv[2], "w"))
-	PY
+	sed -E 's/,[[:space:]]*"guest_agent":[[:space:]]*(true|false)//g' "$MTV_SRC_DIR/shared/tests_params.json" >"$catalog"
+	! grep -q guest_agent "$catalog" || fail "guest_agent left in $catalog"
 	before=$(probe list | grep -c '^vm=')
 	local failed=()
 	for pair in mtv-cold-migration:test_sanity_cold_mtv_migration mtv-warm-migration:test_sanity_warm_mtv_migration \
