@@ -9,8 +9,7 @@
 
 #include "json.h"
 
-static void add_result(cJSON *results, const char *check, int ok, const char *expected,
-		       const char *actual)
+void vm_check_add(cJSON *results, const char *check, bool ok, const char *expected, const char *actual)
 {
 	cJSON *r = cJSON_CreateObject();
 
@@ -21,7 +20,7 @@ static void add_result(cJSON *results, const char *check, int ok, const char *ex
 	cJSON_AddItemToArray(results, r);
 }
 
-static void add_number_result(cJSON *results, const char *check, long long expected, long long actual)
+void vm_check_add_number(cJSON *results, const char *check, long long expected, long long actual)
 {
 	char e[32], a[32];
 
@@ -30,7 +29,16 @@ static void add_number_result(cJSON *results, const char *check, long long expec
 		snprintf(a, sizeof(a), "unset");
 	else
 		snprintf(a, sizeof(a), "%lld", actual);
-	add_result(results, check, expected == actual, e, a);
+	vm_check_add(results, check, expected == actual, e, a);
+}
+
+void vm_check_skip(cJSON *results, const char *check, const char *why)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(r, "check", check);
+	cJSON_AddStringToObject(r, "skipped", why);
+	cJSON_AddItemToArray(results, r);
 }
 
 const char *vm_source_power(enum provider_type type, const cJSON *source)
@@ -88,15 +96,17 @@ const char *vm_expected_power(enum provider_type type, const cJSON *source, cons
 	return source_power;
 }
 
-long long quantity_mib(const char *q)
+/* A Kubernetes quantity ("10Gi", "1073741824", "500M") as an amount of
+ * base units, not rounded; -1 when it cannot be read. */
+static double quantity_amount(const char *q)
 {
 	static const struct {
 		const char *suffix;
-		double mib;
+		double mult;
 	} units[] = {
-		{ "Ki", 1.0 / 1024 }, { "Mi", 1 }, { "Gi", 1024 }, { "Ti", 1024 * 1024 },
-		{ "k", 1000.0 / 1048576 }, { "M", 1e6 / 1048576 }, { "G", 1e9 / 1048576 },
-		{ "", 1.0 / 1048576 },
+		{ "Ki", 1024.0 }, { "Mi", 1048576.0 }, { "Gi", 1073741824.0 }, { "Ti", 1099511627776.0 },
+		{ "Pi", 1125899906842624.0 }, { "k", 1e3 }, { "M", 1e6 }, { "G", 1e9 }, { "T", 1e12 },
+		{ "P", 1e15 }, { "", 1 },
 	};
 	char *end;
 	double v;
@@ -109,8 +119,22 @@ long long quantity_mib(const char *q)
 		return -1;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (!strcmp(end, units[i].suffix))
-			return (long long)(v * units[i].mib + 0.5);
+			return v * units[i].mult;
 	return -1;
+}
+
+long long quantity_bytes(const char *q)
+{
+	double v = quantity_amount(q);
+
+	return v < 0 ? -1 : (long long)(v + 0.5);
+}
+
+long long quantity_mib(const char *q)
+{
+	double v = quantity_amount(q);
+
+	return v < 0 ? -1 : (long long)(v / 1048576.0 + 0.5);
 }
 
 /* Source CPU topology per type: sockets and cores per socket. */
@@ -175,7 +199,7 @@ static void check_power(const struct vm_check_input *in, cJSON *results)
 		actual = !strcmp(phase, "Running") ? "on" : "on (VMI not Running)";
 	else
 		actual = "off";
-	add_result(results, "power state", !strcmp(actual, in->expected_power), in->expected_power, actual);
+	vm_check_add(results, "power state", !strcmp(actual, in->expected_power), in->expected_power, actual);
 }
 
 static void check_cpu_memory(const struct vm_check_input *in, cJSON *results)
@@ -186,12 +210,12 @@ static void check_cpu_memory(const struct vm_check_input *in, cJSON *results)
 	json_get_int_opt(in->vm, "spec.template.spec.domain.cpu.sockets", &dsockets, NULL);
 	json_get_int_opt(in->vm, "spec.template.spec.domain.cpu.cores", &dcores, NULL);
 	if (sockets > 0)
-		add_number_result(results, "cpu sockets", sockets, dsockets);
+		vm_check_add_number(results, "cpu sockets", sockets, dsockets);
 	if (cores > 0)
-		add_number_result(results, "cpu cores", cores, dcores);
+		vm_check_add_number(results, "cpu cores", cores, dcores);
 	mem = source_memory_mib(in->type, in->source);
 	if (mem > 0)
-		add_number_result(results, "memory MiB", mem, dest_memory_mib(in->vm));
+		vm_check_add_number(results, "memory MiB", mem, dest_memory_mib(in->vm));
 }
 
 /* The inventory network whose `field` equals value, or NULL. */
@@ -306,7 +330,7 @@ static void check_nic(const struct vm_check_input *in, const cJSON *nic, const c
 			char e[300];
 
 			snprintf(e, sizeof(e), "network %s in the source inventory", ref);
-			add_result(results, check, 0, e, "not found");
+			vm_check_add(results, check, 0, e, "not found");
 			return;
 		}
 	}
@@ -321,11 +345,11 @@ static void check_nic(const struct vm_check_input *in, const cJSON *nic, const c
 		}
 	}
 	if (!strcmp(want, "ignored"))
-		add_result(results, check, !strcmp(have, "absent"), "absent (network ignored)", have);
+		vm_check_add(results, check, !strcmp(have, "absent"), "absent (network ignored)", have);
 	else if (!strcmp(want, "present"))
-		add_result(results, check, strcmp(have, "absent") != 0, want, have);
+		vm_check_add(results, check, strcmp(have, "absent") != 0, want, have);
 	else
-		add_result(results, check, !strcmp(want, have), want, have);
+		vm_check_add(results, check, !strcmp(want, have), want, have);
 }
 
 static void check_nics(const struct vm_check_input *in, cJSON *results)
@@ -547,10 +571,10 @@ static void check_disks(const struct vm_check_input *in, cJSON *results)
 		const cJSON *pvc = claims[i].pvc;
 
 		snprintf(check, sizeof(check), "disk %s storage class", claims[i].name);
-		add_result(results, check, pvc && !strcmp(json_str(pvc, "spec.storageClassName", ""), in->storage_class),
+		vm_check_add(results, check, pvc && !strcmp(json_str(pvc, "spec.storageClassName", ""), in->storage_class),
 			   in->storage_class, pvc ? json_str(pvc, "spec.storageClassName", "unset") : "PVC missing");
 	}
-	add_number_result(results, "disk count", (long long)ndisks, (long long)nclaims);
+	vm_check_add_number(results, "disk count", (long long)ndisks, (long long)nclaims);
 	for (i = 0; i < ndisks; i++) {
 		struct claim *c = claim_of(in->type, claims, nclaims, &disks[i], i);
 
@@ -558,7 +582,7 @@ static void check_disks(const struct vm_check_input *in, cJSON *results)
 			c->taken = true;
 		if (*disks[i].source) {
 			snprintf(check, sizeof(check), "disk %zu source", i);
-			add_result(results, check, c && same_source(in->type, c->source, disks[i].source),
+			vm_check_add(results, check, c && same_source(in->type, c->source, disks[i].source),
 				   disks[i].source, !c ? "no PVC for this disk" : *c->source ? c->source : "unset");
 		}
 		want = cJSON_GetArrayItem(in->expected_pvcs, (int)i);
@@ -569,15 +593,15 @@ static void check_disks(const struct vm_check_input *in, cJSON *results)
 			snprintf(check, sizeof(check), "disk %zu pvc name", i);
 			/* Forklift renders no fallback: the Plan is NotValid */
 			if (json_get(want, "invalid")) {
-				add_result(results, check, 0, "a name from the plan's pvcNameTemplate",
+				vm_check_add(results, check, 0, "a name from the plan's pvcNameTemplate",
 					   json_str(want, "invalid", ""));
 			} else if (name) {
-				add_result(results, check, !strcmp(have, name), name, have);
+				vm_check_add(results, check, !strcmp(have, name), name, have);
 			} else {
 				char e[128];
 
 				snprintf(e, sizeof(e), "%s*", prefix);
-				add_result(results, check,
+				vm_check_add(results, check,
 					   !strncmp(have, prefix, strlen(prefix)) && strlen(have) > strlen(prefix), e, have);
 			}
 		}
@@ -616,7 +640,7 @@ static void check_subset(cJSON *results, const char *check, const cJSON *want, c
 	}
 	map_text(want, e, sizeof(e));
 	map_text(have, a, sizeof(a));
-	add_result(results, check, ok, e, *a ? a : "none");
+	vm_check_add(results, check, ok, e, *a ? a : "none");
 }
 
 static void check_placement(const struct vm_check_input *in, cJSON *results)
@@ -628,14 +652,14 @@ static void check_placement(const struct vm_check_input *in, cJSON *results)
 		check_subset(results, "node selector", in->node_selector,
 			     json_get(in->vm, "spec.template.spec.nodeSelector"));
 	if (in->expected_node && *in->expected_node)
-		add_result(results, "runs on the selected node",
+		vm_check_add(results, "runs on the selected node",
 			   !strcmp(json_str(in->vmi, "status.nodeName", ""), in->expected_node),
 			   in->expected_node, in->vmi ? json_str(in->vmi, "status.nodeName", "unscheduled") : "no VMI");
 	if (in->affinity && in->affinity->child) {
 		const cJSON *have = json_get(in->vm, "spec.template.spec.affinity");
 		char *e = cJSON_PrintUnformatted(in->affinity), *a = have ? cJSON_PrintUnformatted(have) : NULL;
 
-		add_result(results, "affinity", have && cJSON_Compare(in->affinity, have, 1), e, a ? a : "none");
+		vm_check_add(results, "affinity", have && cJSON_Compare(in->affinity, have, 1), e, a ? a : "none");
 		cJSON_free(e);
 		cJSON_free(a);
 	}
@@ -648,7 +672,7 @@ static void check_guest(const struct vm_check_input *in, cJSON *results)
 	if (in->guest_agent) {
 		const cJSON *c = json_condition(json_get(in->vmi, "status.conditions"), "AgentConnected");
 
-		add_result(results, "guest agent connected",
+		vm_check_add(results, "guest agent connected",
 			   json_condition_is(json_get(in->vmi, "status.conditions"), "AgentConnected", "True"),
 			   "AgentConnected=True",
 			   !in->vmi ? "no VMI" : c ? json_str(c, "status", "?") : "no AgentConnected condition");
@@ -673,7 +697,7 @@ static void check_guest(const struct vm_check_input *in, cJSON *results)
 					snprintf(have, sizeof(have), "%s", ip);
 		}
 		snprintf(check, sizeof(check), "static ip %s", ip);
-		add_result(results, check, !strcmp(have, ip), ip, have);
+		vm_check_add(results, check, !strcmp(have, ip), ip, have);
 	}
 }
 

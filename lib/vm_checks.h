@@ -79,8 +79,16 @@ bool vm_source_is_windows(enum provider_type type, const cJSON *source);
 const char *vm_expected_power(enum provider_type type, const cJSON *source, const char *target_power,
 			      const char *source_power, bool windows_wait_for_reboot);
 
-/* A Kubernetes memory quantity ("4Gi", "4096Mi", "4294967296") in MiB;
- * -1 when it cannot be read. */
+/* A Kubernetes quantity ("4Gi", "4096Mi", "4294967296", "500M") in MiB or
+ * in bytes, rounded; -1 when it cannot be read. */
 long long quantity_mib(const char *q);
+long long quantity_bytes(const char *q);
+
+/* Append one result to results: {check, ok, expected, actual}; the number
+ * form writes "unset" for an actual below 0; the skip form {check,
+ * skipped: why} for a check that cannot run. */
+void vm_check_add(cJSON *results, const char *check, bool ok, const char *expected, const char *actual);
+void vm_check_add_number(cJSON *results, const char *check, long long expected, long long actual);
+void vm_check_skip(cJSON *results, const char *check, const char *why);
 
 #endif

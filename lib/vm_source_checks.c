@@ -1,7 +1,6 @@
 #include "vm_source_checks.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,68 +10,11 @@
 #include "buf.h"
 #include "json.h"
 
-static void add(cJSON *results, const char *check, bool ok, const char *expected, const char *actual)
-{
-	cJSON *r = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(r, "check", check);
-	cJSON_AddBoolToObject(r, "ok", ok);
-	cJSON_AddStringToObject(r, "expected", expected);
-	cJSON_AddStringToObject(r, "actual", actual);
-	cJSON_AddItemToArray(results, r);
-}
-
-static void add_number(cJSON *results, const char *check, long long expected, long long actual)
-{
-	char e[32], a[32];
-
-	snprintf(e, sizeof(e), "%lld", expected);
-	if (actual < 0)
-		snprintf(a, sizeof(a), "unset");
-	else
-		snprintf(a, sizeof(a), "%lld", actual);
-	add(results, check, expected == actual, e, a);
-}
-
-void vm_check_skip(cJSON *results, const char *check, const char *why)
-{
-	cJSON *r = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(r, "check", check);
-	cJSON_AddStringToObject(r, "skipped", why);
-	cJSON_AddItemToArray(results, r);
-}
-
 static long long fact_int(const cJSON *facts, const char *key)
 {
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(facts, key);
 
 	return cJSON_IsNumber(n) ? (long long)n->valuedouble : -1;
-}
-
-long long quantity_bytes(const char *q)
-{
-	static const struct {
-		const char *suffix;
-		double mult;
-	} units[] = {
-		{ "Ki", 1024.0 }, { "Mi", 1048576.0 }, { "Gi", 1073741824.0 }, { "Ti", 1099511627776.0 },
-		{ "Pi", 1125899906842624.0 }, { "k", 1e3 }, { "M", 1e6 }, { "G", 1e9 }, { "T", 1e12 },
-		{ "P", 1e15 }, { "", 1 },
-	};
-	char *end;
-	double v;
-
-	if (!q || !*q)
-		return -1;
-	errno = 0;
-	v = strtod(q, &end);
-	if (errno || end == q || v < 0)
-		return -1;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].suffix))
-			return (long long)(v * units[i].mult + 0.5);
-	return -1;
 }
 
 /* ---- CPU and memory ---- */
@@ -90,8 +32,8 @@ static void check_cpu_memory(const struct vm_check_input *in, const cJSON *facts
 		 * coresPerSocket sockets of coresPerSocket cores. */
 		if (per <= 0)
 			per = 1;
-		add_number(results, "source cpu sockets", cpu / per, dsockets);
-		add_number(results, "source cpu cores", per, dcores);
+		vm_check_add_number(results, "source cpu sockets", cpu / per, dsockets);
+		vm_check_add_number(results, "source cpu cores", per, dcores);
 	} else {
 		vm_check_skip(results, "source cpu", "no cpu recorded at prepare time");
 	}
@@ -100,7 +42,7 @@ static void check_cpu_memory(const struct vm_check_input *in, const cJSON *facts
 
 		if (!q)
 			q = json_str(in->vm, "spec.template.spec.domain.resources.requests.memory", NULL);
-		add_number(results, "source memory MiB", mem, quantity_mib(q));
+		vm_check_add_number(results, "source memory MiB", mem, quantity_mib(q));
 	} else {
 		vm_check_skip(results, "source memory MiB", "no memory_mb recorded at prepare time");
 	}
@@ -155,15 +97,15 @@ static void check_nics(const struct vm_check_input *in, const cJSON *facts, cJSO
 				buf_addf(&have, "%s%s", have.len ? ", " : "", m);
 		}
 		if (ignored) {
-			add(results, check, !present, "absent (its network is ignored by the NetworkMap)",
+			vm_check_add(results, check, !present, "absent (its network is ignored by the NetworkMap)",
 			    present ? mac : "absent");
 		} else if (present) {
-			add(results, check, true, mac, mac);
+			vm_check_add(results, check, true, mac, mac);
 		} else {
 			char a[4200];
 
 			snprintf(a, sizeof(a), "absent (destination MACs: %s)", have.len ? buf_str(&have) : "none");
-			add(results, check, false, mac, a);
+			vm_check_add(results, check, false, mac, a);
 		}
 		buf_release(&have);
 	}
@@ -243,7 +185,7 @@ static void check_disks(const struct vm_check_input *in, const cJSON *facts, cJS
 		vm_check_skip(results, "source disk count", "no disks recorded at prepare time");
 		return;
 	}
-	add_number(results, "source disk count", cJSON_GetArraySize(json_get(facts, "disks")), (long long)n);
+	vm_check_add_number(results, "source disk count", cJSON_GetArraySize(json_get(facts, "disks")), (long long)n);
 	cJSON_ArrayForEach(disk, json_get(facts, "disks")) {
 		long long cap = fact_int(disk, "capacity_bytes"), req;
 		const char *label = json_str(disk, "label", "");
@@ -262,7 +204,7 @@ static void check_disks(const struct vm_check_input *in, const cJSON *facts, cJS
 		snprintf(e, sizeof(e), ">= %lld bytes", cap);
 		if (k < 0 || !pvcs[k]) {
 			snprintf(a, sizeof(a), "%s", k < 0 ? "no PVC for this disk" : "PVC missing");
-			add(results, check, false, e, a);
+			vm_check_add(results, check, false, e, a);
 			continue;
 		}
 		req = quantity_bytes(json_str(pvcs[k], "spec.resources.requests.storage", NULL));
@@ -272,7 +214,7 @@ static void check_disks(const struct vm_check_input *in, const cJSON *facts, cJS
 		else
 			snprintf(a, sizeof(a), "PVC %s requests %lld bytes (%s)", names[k], req,
 				 json_str(pvcs[k], "spec.resources.requests.storage", ""));
-		add(results, check, req >= cap, e, a);
+		vm_check_add(results, check, req >= cap, e, a);
 	}
 }
 
@@ -298,7 +240,7 @@ static void check_firmware(const struct vm_check_input *in, const cJSON *facts, 
 		have = "bios";
 	else
 		have = "bios (no bootloader: KubeVirt's default)";
-	add(results, "source firmware", !strcmp(have, want) || (!strcmp(want, "bios") && !strncmp(have, "bios", 4)),
+	vm_check_add(results, "source firmware", !strcmp(have, want) || (!strcmp(want, "bios") && !strncmp(have, "bios", 4)),
 	    want, have);
 	if (strcmp(want, "efi") || strcmp(have, "efi"))
 		return;
@@ -308,7 +250,7 @@ static void check_firmware(const struct vm_check_input *in, const cJSON *facts, 
 		/* KubeVirt enables secure boot when efi does not say */
 		bool have_sb = sb ? cJSON_IsTrue(sb) : true;
 
-		add(results, "source secure boot", want_sb == have_sb, want_sb ? "true" : "false",
+		vm_check_add(results, "source secure boot", want_sb == have_sb, want_sb ? "true" : "false",
 		    sb ? (have_sb ? "true" : "false") : "true (secureBoot unset: KubeVirt's default)");
 	}
 }
@@ -363,7 +305,7 @@ static void check_serial(const struct vm_check_input *in, const cJSON *facts, cJ
 	if (vm_vmware_serial(uuid, formatted, sizeof(formatted)) < 0)
 		snprintf(formatted, sizeof(formatted), "%s", uuid);
 	snprintf(e, sizeof(e), "%s (before OpenShift 4.20) or %s (4.20 and later)", uuid, formatted);
-	add(results, "source bios serial", have && (!strcasecmp(have, uuid) || !strcasecmp(have, formatted)), e,
+	vm_check_add(results, "source bios serial", have && (!strcasecmp(have, uuid) || !strcasecmp(have, formatted)), e,
 	    have ? have : "unset");
 }
 
@@ -405,13 +347,13 @@ void vm_source_snapshots_check(const cJSON *facts, const char *const *now, size_
 		text = malloc(len);
 		if (text) {
 			snprintf(text, len, "%s (missing: %s)", buf_str(&a), buf_str(&missing));
-			add(results, "source snapshots", false, buf_str(&e), text);
+			vm_check_add(results, "source snapshots", false, buf_str(&e), text);
 			free(text);
 		} else {
-			add(results, "source snapshots", false, buf_str(&e), buf_str(&a));
+			vm_check_add(results, "source snapshots", false, buf_str(&e), buf_str(&a));
 		}
 	} else {
-		add(results, "source snapshots", true, buf_str(&e), buf_str(&a));
+		vm_check_add(results, "source snapshots", true, buf_str(&e), buf_str(&a));
 	}
 	buf_release(&e);
 	buf_release(&a);

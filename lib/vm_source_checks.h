@@ -32,16 +32,9 @@ void vm_source_checks_run(const struct vm_check_input *in, const cJSON *facts, c
  * Nothing is appended when none were recorded. */
 void vm_source_snapshots_check(const cJSON *facts, const char *const *now, size_t n, cJSON *results);
 
-/* Append {check, skipped: why}. */
-void vm_check_skip(cJSON *results, const char *check, const char *why);
-
 /* The BIOS serial a VMware guest sees for a config.uuid, the form Forklift
  * writes on OpenShift 4.20 and later ("VMware-42 1c 6a 2a 5e a9 10 83-39 f3
  * 3b 14 0f ff b4 44", lower case); -1 when uuid is not a UUID. */
 int vm_vmware_serial(const char *uuid, char *out, size_t outsz);
-
-/* A Kubernetes storage quantity ("10Gi", "1073741824", "500M") in bytes;
- * -1 when it cannot be read. */
-long long quantity_bytes(const char *q);
 
 #endif
