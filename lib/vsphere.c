@@ -502,3 +502,31 @@ void vsphere_destroy_view(struct vsphere_client *c, const struct vsphere_moref *
 	else
 		log_debug("%s", e.msg);
 }
+
+void vsphere_view_objectset(struct buf *spec, const struct vsphere_moref *view)
+{
+	buf_addstr(spec, "<objectSet>");
+	vsphere_moref_xml(spec, "obj", view);
+	buf_addstr(spec, "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>view</name>"
+		   "<type>ContainerView</type><path>view</path><skip>false</skip></selectSet>"
+		   "</objectSet>");
+}
+
+int vsphere_retrieve_view(struct vsphere_client *c, const char *type, const char *propset,
+			  vsphere_object_fn fn, void *arg, struct mtv_err *err)
+{
+	struct buf spec = BUF_INIT(BUF_DEFAULT_MAX);
+	struct vsphere_moref view;
+	int r;
+
+	if (vsphere_container_view(c, type, &view, err) < 0)
+		return -1;
+	buf_addstr(&spec, "<specSet>");
+	buf_addstr(&spec, propset);
+	vsphere_view_objectset(&spec, &view);
+	buf_addstr(&spec, "</specSet>");
+	r = vsphere_retrieve(c, buf_str(&spec), fn, arg, err);
+	buf_release(&spec);
+	vsphere_destroy_view(c, &view);
+	return r;
+}

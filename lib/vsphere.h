@@ -165,8 +165,9 @@ struct vsphere_vm {
  * a prefix of the other (either way, ignoring case), or an edit distance of
  * at most 3; without any, the message ends after the name).  Two VMs of
  * one name fail too (MTV_EXIT_USAGE, reason "Ambiguous").
- * Cost: CreateContainerView, two RetrievePropertiesEx (+Continue pages),
- * DestroyView.  *out is calloc'd; free with vsphere_vms_free. */
+ * Cost: CreateContainerView, RetrievePropertiesEx (every VM's name) and
+ * DestroyView, then one RetrievePropertiesEx for the facts (+Continue
+ * pages).  *out is calloc'd; free with vsphere_vms_free. */
 int vsphere_vms_get(struct vsphere_client *c, const char *const *names, size_t n,
 		    struct vsphere_vm **out, struct mtv_err *err);
 void vsphere_vms_free(struct vsphere_vm *vms, size_t n);

@@ -159,11 +159,8 @@ int vsphere_inventory(struct vsphere_client *c, struct vsphere_object **out, siz
 	buf_addstr(&a, "<specSet>");
 	for (size_t i = 0; i < sizeof(propsets) / sizeof(propsets[0]); i++)
 		buf_addf(&a, "<propSet><type>%s</type>%s</propSet>", propsets[i].type, propsets[i].paths);
-	buf_addstr(&a, "<objectSet>");
-	vsphere_moref_xml(&a, "obj", &view);
-	buf_addstr(&a, "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>view</name>"
-		   "<type>ContainerView</type><path>view</path><skip>false</skip></selectSet>"
-		   "</objectSet></specSet>");
+	vsphere_view_objectset(&a, &view);
+	buf_addstr(&a, "</specSet>");
 	r = vsphere_retrieve(c, buf_str(&a), on_object, &s, err);
 	vsphere_destroy_view(c, &view);
 	buf_release(&a);

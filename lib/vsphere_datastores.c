@@ -53,24 +53,14 @@ int vsphere_datastores(struct vsphere_client *c, struct vsphere_datastore **out,
 		       struct mtv_err *err)
 {
 	struct ds_scan s = { NULL, 0, 0 };
-	struct vsphere_moref view;
-	struct buf spec = BUF_INIT(16 * 1024);
 	int r;
 
 	*out = NULL;
 	*n = 0;
-	if (vsphere_container_view(c, "Datastore", &view, err) < 0)
-		return -1;
-	buf_addstr(&spec, "<specSet><propSet><type>Datastore</type><pathSet>name</pathSet>"
-		   "<pathSet>summary.capacity</pathSet><pathSet>summary.freeSpace</pathSet></propSet>"
-		   "<objectSet>");
-	vsphere_moref_xml(&spec, "obj", &view);
-	buf_addstr(&spec, "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>view</name>"
-		   "<type>ContainerView</type><path>view</path><skip>false</skip></selectSet>"
-		   "</objectSet></specSet>");
-	r = vsphere_retrieve(c, buf_str(&spec), on_datastore, &s, err);
-	buf_release(&spec);
-	vsphere_destroy_view(c, &view);
+	r = vsphere_retrieve_view(c, "Datastore",
+				  "<propSet><type>Datastore</type><pathSet>name</pathSet>"
+				  "<pathSet>summary.capacity</pathSet><pathSet>summary.freeSpace</pathSet></propSet>",
+				  on_datastore, &s, err);
 	if (r < 0) {
 		vsphere_datastores_free(s.ds, s.n);
 		return -1;

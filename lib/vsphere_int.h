@@ -42,6 +42,12 @@ int vsphere_retrieve(struct vsphere_client *c, const char *specset, vsphere_obje
 int vsphere_container_view(struct vsphere_client *c, const char *type, struct vsphere_moref *view,
 			   struct mtv_err *err);
 void vsphere_destroy_view(struct vsphere_client *c, const struct vsphere_moref *view);
+/* The <objectSet> that walks every object of view (the view itself skipped). */
+void vsphere_view_objectset(struct buf *spec, const struct vsphere_moref *view);
+/* A view of type, RetrievePropertiesEx of propset (its <propSet> XML) over
+ * it with fn for each object, the view destroyed: 3 calls (+Continue pages). */
+int vsphere_retrieve_view(struct vsphere_client *c, const char *type, const char *propset,
+			  vsphere_object_fn fn, void *arg, struct mtv_err *err);
 
 /* ---- VMs ---- */
 

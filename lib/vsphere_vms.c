@@ -574,7 +574,6 @@ static int vms_get(struct vsphere_client *c, const char *const *names, size_t n,
 		   struct vsphere_vm **out, struct mtv_err *err)
 {
 	struct vsphere_vm *vms = calloc(n ? n : 1, sizeof(*vms));
-	struct vsphere_moref view;
 	struct buf spec = BUF_INIT(BUF_DEFAULT_MAX);
 	struct vsphere_moref *dup = calloc(n ? n : 1, sizeof(*dup));
 	struct name_scan ns = { names, n, vms, dup, NULL, 0, 0 };
@@ -587,19 +586,10 @@ static int vms_get(struct vsphere_client *c, const char *const *names, size_t n,
 		free(dup);
 		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
 	}
-	if (vsphere_container_view(c, "VirtualMachine", &view, err) < 0) {
-		free(vms);
-		free(dup);
-		return -1;
-	}
-	/* Pass 1: the name of every VM in the view, to map names to morefs. */
-	buf_addstr(&spec, "<specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet></propSet>"
-		   "<objectSet>");
-	vsphere_moref_xml(&spec, "obj", &view);
-	buf_addstr(&spec, "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>view</name>"
-		   "<type>ContainerView</type><path>view</path><skip>false</skip></selectSet>"
-		   "</objectSet></specSet>");
-	if (vsphere_retrieve(c, buf_str(&spec), on_name, &ns, err) < 0)
+	/* Pass 1: the name of every VM, to map names to morefs. */
+	if (vsphere_retrieve_view(c, "VirtualMachine",
+				  "<propSet><type>VirtualMachine</type><pathSet>name</pathSet></propSet>", on_name,
+				  &ns, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (!vms[i].ref.value[0]) {
@@ -618,7 +608,6 @@ static int vms_get(struct vsphere_client *c, const char *const *names, size_t n,
 			goto out;
 		}
 	/* Pass 2: the facts of the wanted VMs, all in one request. */
-	buf_reset(&spec);
 	fact_spec(&spec, vms, n);
 	if (vsphere_retrieve(c, buf_str(&spec), on_facts, &fs, err) < 0)
 		goto out;
@@ -635,7 +624,6 @@ static int vms_get(struct vsphere_client *c, const char *const *names, size_t n,
 	*out = vms;
 	vms = NULL;
 out:
-	vsphere_destroy_view(c, &view);
 	buf_release(&spec);
 	free(dup);
 	free_names(&ns);
@@ -698,26 +686,17 @@ int vsphere_vms_list(struct vsphere_client *c, const char *prefix, struct vspher
 		     size_t *n, struct mtv_err *err)
 {
 	struct list_scan ls = { prefix ? prefix : "", NULL, 0, 0 };
-	struct vsphere_moref view;
-	struct buf spec = BUF_INIT(BUF_DEFAULT_MAX);
 	int r;
 
 	*out = NULL;
 	*n = 0;
-	if (vsphere_container_view(c, "VirtualMachine", &view, err) < 0)
-		return -1;
 	/* The prefix is matched here, not by the server: the property
 	 * collector has no filter on values. */
-	buf_addstr(&spec, "<specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet>"
-		   "<pathSet>runtime.powerState</pathSet><pathSet>config.annotation</pathSet>"
-		   "<pathSet>config.extraConfig</pathSet></propSet><objectSet>");
-	vsphere_moref_xml(&spec, "obj", &view);
-	buf_addstr(&spec, "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>view</name>"
-		   "<type>ContainerView</type><path>view</path><skip>false</skip></selectSet>"
-		   "</objectSet></specSet>");
-	r = vsphere_retrieve(c, buf_str(&spec), on_listed, &ls, err);
-	buf_release(&spec);
-	vsphere_destroy_view(c, &view);
+	r = vsphere_retrieve_view(c, "VirtualMachine",
+				  "<propSet><type>VirtualMachine</type><pathSet>name</pathSet>"
+				  "<pathSet>runtime.powerState</pathSet><pathSet>config.annotation</pathSet>"
+				  "<pathSet>config.extraConfig</pathSet></propSet>",
+				  on_listed, &ls, err);
 	if (r < 0) {
 		vsphere_vms_free(ls.vms, ls.n);
 		return -1;
