@@ -191,22 +191,30 @@ static const char facts_xml[] =
 	"<propSet><name>name</name><val xsi:type=\"xsd:string\">pg-migration</val></propSet></objects>"
 	"</returnval></RetrievePropertiesExResponse>" ENV_CLOSE;
 
-static void test_vm_facts(void **state)
+/* The facts vsphere_vms_parse reads from the RetrievePropertiesEx answer
+ * xml for the one VM ref; free with vsphere_vms_free(vm, 1). */
+static struct vsphere_vm *parse_one(const char *xml, const char *ref)
 {
-	struct vsphere_vm vm = { .ref = { "VirtualMachine", "vm-42" } };
-	struct vsphere_vm *vms;
+	struct vsphere_vm *vms = calloc(1, sizeof(*vms));
 	struct mtv_err err = { 0 };
 	xmlDocPtr doc;
 	xmlNodePtr body;
 
-	(void)state;
-	assert_int_equal(vsphere_soap_parse(facts_xml, strlen(facts_xml), 200, "RetrievePropertiesEx", &doc,
-					    &body, &err), 0);
-	vms = calloc(1, sizeof(*vms));
 	assert_non_null(vms);
-	*vms = vm;
+	snprintf(vms->ref.type, sizeof(vms->ref.type), "VirtualMachine");
+	snprintf(vms->ref.value, sizeof(vms->ref.value), "%s", ref);
+	assert_int_equal(vsphere_soap_parse(xml, strlen(xml), 200, "RetrievePropertiesEx", &doc, &body, &err), 0);
 	assert_int_equal(vsphere_vms_parse(vsphere_child(body, "returnval"), vms, 1, &err), 0);
 	xmlFreeDoc(doc);
+	return vms;
+}
+
+static void test_vm_facts(void **state)
+{
+	struct vsphere_vm *vms;
+
+	(void)state;
+	vms = parse_one(facts_xml, "vm-42");
 
 	assert_string_equal(vms->name, "rhel8-warm");
 	assert_string_equal(vms->parent.value, "group-v3");
@@ -284,17 +292,10 @@ static void test_vm_facts_absent(void **state)
 			  "<objects><obj type=\"VirtualMachine\">vm-2</obj>"
 			  "<propSet><name>name</name><val>not asked</val></propSet></objects>"
 			  "</returnval></RetrievePropertiesExResponse>" ENV_CLOSE;
-	struct vsphere_vm *vms = calloc(1, sizeof(*vms));
-	struct mtv_err err = { 0 };
-	xmlDocPtr doc;
-	xmlNodePtr body;
+	struct vsphere_vm *vms;
 
 	(void)state;
-	assert_non_null(vms);
-	snprintf(vms->ref.value, sizeof(vms->ref.value), "vm-1");
-	assert_int_equal(vsphere_soap_parse(xml, strlen(xml), 200, "RetrievePropertiesEx", &doc, &body, &err), 0);
-	assert_int_equal(vsphere_vms_parse(vsphere_child(body, "returnval"), vms, 1, &err), 0);
-	xmlFreeDoc(doc);
+	vms = parse_one(xml, "vm-1");
 	assert_string_equal(vms->name, "bare");
 	assert_string_equal(vms->annotation, "");
 	assert_null(vms->session);
@@ -324,17 +325,10 @@ static void test_vm_facts_repeated(void **state)
 			  "<propSet><name>config.extraConfig</name><val><OptionValue><key>mtv-steps.session</key>"
 			  "<value>s2</value></OptionValue></val></propSet></objects>"
 			  "</returnval></RetrievePropertiesExResponse>" ENV_CLOSE;
-	struct vsphere_vm *vms = calloc(1, sizeof(*vms));
-	struct mtv_err err = { 0 };
-	xmlDocPtr doc;
-	xmlNodePtr body;
+	struct vsphere_vm *vms;
 
 	(void)state;
-	assert_non_null(vms);
-	snprintf(vms->ref.value, sizeof(vms->ref.value), "vm-1");
-	assert_int_equal(vsphere_soap_parse(xml, strlen(xml), 200, "RetrievePropertiesEx", &doc, &body, &err), 0);
-	assert_int_equal(vsphere_vms_parse(vsphere_child(body, "returnval"), vms, 1, &err), 0);
-	xmlFreeDoc(doc);
+	vms = parse_one(xml, "vm-1");
 	assert_string_equal(vms->name, "first");
 	assert_string_equal(vms->uuid, "u1");
 	assert_string_equal(vms->session, "s1");
