@@ -23,11 +23,8 @@ setup() {
 	e2e_setup vsphere-vcsim
 	# this world's vSphere provider is vcsim: it speaks vim25
 	export MTV_PREPARE_VMS=true
-	VCSIM_URL=$(cat "$SIM_DIR/vcsim.url")
-	VCSIM_USER=administrator@vsphere.local
-	VCSIM_PASSWORD=sim-vcsim-password
-	CA_FILE="$SIM_DIR/vcsim.crt"
-	[ -s "$CA_FILE" ] || CA_FILE=""
+	source "$MTV_SRC_DIR/tests/vcsim/vcsim.bash"
+	vcsim_sim_attach
 	[ -n "$CA_FILE" ] || export MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY=true
 	PROBE="$MTV_TEST_BIN_DIR/progs/vsphereprobe"
 }

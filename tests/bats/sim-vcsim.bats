@@ -23,11 +23,7 @@ teardown_file() {
 setup() {
 	e2e_setup vsphere-vcsim
 	source "$MTV_SRC_DIR/tests/vcsim/vcsim.bash"
-	VCSIM_URL=$(cat "$SIM_DIR/vcsim.url")
-	VCSIM_USER=administrator@vsphere.local
-	VCSIM_PASSWORD=sim-vcsim-password
-	CA_FILE="$SIM_DIR/vcsim.crt"
-	[ -s "$CA_FILE" ] || CA_FILE=""
+	vcsim_sim_attach
 	PROBE="$MTV_TEST_BIN_DIR/progs/vsphereprobe"
 }
 

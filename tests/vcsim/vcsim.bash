@@ -162,6 +162,17 @@ vcsim_sim_start() {
 		VCSIM_SIM_PROVIDER VCSIM_SIM_PROVIDERS_FILE
 }
 
+# vcsim_sim_attach: in a test of a file whose setup_file ran vcsim_sim_start
+# on the vcsim world, VCSIM_URL, VCSIM_USER, VCSIM_PASSWORD (that world's
+# vcsim provider) and CA_FILE (vcsim's certificate, "" without TLS).
+vcsim_sim_attach() {
+	VCSIM_URL=$(cat "$SIM_DIR/vcsim.url")
+	VCSIM_USER=administrator@vsphere.local
+	VCSIM_PASSWORD=sim-vcsim-password
+	CA_FILE="$SIM_DIR/vcsim.crt"
+	[ -s "$CA_FILE" ] || CA_FILE=""
+}
+
 vcsim_sim_stop() {
 	local base f pid i
 	base=$(vcsim_sim_base)
