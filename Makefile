@@ -57,7 +57,7 @@ XML2_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wno-format-nonliteral $(SAN_FLAGS) -Ilib $(XML2_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
-LDLIBS_COMMON := -lcurl -lcjson -lyaml -lxml2 -lssh2 -lssl -lcrypto -lpcre2-8 -lm
+LDLIBS_COMMON := -lcurl -lcjson -lyaml -lxml2 -lssh2 -lwebsockets -lssl -lcrypto -lpcre2-8 -lm
 
 # DEPS=product checks only what the product itself builds with (the
 # Containerfile's build stage); the default checks what the tests need too.

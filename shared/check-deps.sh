@@ -20,7 +20,7 @@ has_header() {	# has_header NAME [CFLAGS]: the lines to #include, "\n"-separated
 	# shellcheck disable=SC2059,SC2086
 	printf "#include <$1>\n" | "$cc" $2 -E -x c - >/dev/null 2>&1
 }
-for h in curl/curl.h cjson/cJSON.h yaml.h libssh2.h openssl/ssl.h; do
+for h in curl/curl.h cjson/cJSON.h yaml.h libssh2.h openssl/ssl.h libwebsockets.h; do
 	has_header "$h" || missing="$missing $h"
 done
 has_header 'stdint.h>\n#define PCRE2_CODE_UNIT_WIDTH 8\n#include <pcre2.h' || missing="$missing pcre2.h"
