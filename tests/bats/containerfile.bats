@@ -71,7 +71,7 @@ product_binaries() {
 	assert_success
 	local build_pkgs=$output missing=() h path pkg
 	[[ "$build_pkgs" == *build-essential* ]]
-	for h in curl/curl.h cjson/cJSON.h yaml.h libssh2.h openssl/ssl.h pcre2.h libxml/parser.h; do
+	for h in curl/curl.h cjson/cJSON.h yaml.h libssh2.h libwebsockets.h openssl/ssl.h pcre2.h libxml/parser.h; do
 		path=$(printf '#define PCRE2_CODE_UNIT_WIDTH 8\n#include <%s>\n' "$h" |
 			cc -I/usr/include/libxml2 -M -x c - | tr ' \\' '\n\n' | grep -m1 "/$h\$")
 		[ -n "$path" ] || { missing+=("$h: not found by cc"); continue; }
