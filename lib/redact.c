@@ -371,3 +371,24 @@ void redact_json_secrets(const struct redact *r, cJSON *obj)
 {
 	redact_obj(r, obj, true);
 }
+
+void redact_secret_data(cJSON *doc)
+{
+	cJSON *child;
+
+	if (cJSON_IsArray(doc)) {
+		cJSON_ArrayForEach(child, doc)
+			redact_secret_data(child);
+		return;
+	}
+	if (!cJSON_IsObject(doc))
+		return;
+	if (strcmp(json_str(doc, "kind", ""), "Secret")) {
+		redact_secret_data(cJSON_GetObjectItemCaseSensitive(doc, "items"));
+		return;
+	}
+	cJSON_ArrayForEach(child, doc) {
+		if (data_key(child->string))
+			walk(NULL, child, true, false);
+	}
+}

@@ -55,6 +55,13 @@ void redact_json(const struct redact *r, cJSON *obj);
  * since a SecretList's items or a patch carry no kind. */
 void redact_json_secrets(const struct redact *r, cJSON *obj);
 
+/* Only the structure layer, for manifests a step prints (--dry-run -o
+ * yaml): every data/stringData value of each Secret in doc (an object, a
+ * List's items, or an array of objects) becomes REDACTED, which no API
+ * server takes as base64, so a redacted manifest cannot be applied by
+ * mistake.  Nothing else changes. */
+void redact_secret_data(cJSON *doc);
+
 /* Append text (len bytes) to out with known values, `key=value` style
  * credentials, bearer tokens and token-shaped words replaced. */
 int redact_text(const struct redact *r, struct buf *out, const char *text, size_t len);

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "log.h"
+#include "redact.h"
 #include "yamlout.h"
 
 /* Written by the signal handler, read by waits: the one piece of global
@@ -197,7 +198,8 @@ char *step_usage(const struct step *s)
 		buf_addstr(&b, "\n");
 	}
 	if (s->writes)
-		buf_addstr(&b, "  --dry-run\n      print the objects that would be created; write nothing\n");
+		buf_addstr(&b, "  --dry-run\n      print the objects that would be created (a Secret's values as\n"
+			       "      <redacted>); write nothing\n");
 	buf_addstr(&b, "  -o, --output=json|yaml|name\n      result format on stdout\n");
 	buf_addstr(&b, "  --context=NAME\n      kubeconfig context [MTV_KUBE_CONTEXT, else current-context]\n");
 	buf_addstr(&b, "  -h, --help\n      this text\n\n");
@@ -309,8 +311,13 @@ void step_print(const struct step *s, const cJSON *doc, const char *names)
 {
 	if (step_output_doc(s) || !names) {
 		struct buf out = BUF_INIT(1 << 24);
+		/* stdout is a log too (CI keeps it): a Secret's values never
+		 * reach it, not even from --dry-run */
+		cJSON *shown = cJSON_Duplicate(doc, 1);
 
-		render_doc(&out, step_output_doc(s) ? s->output : "json", doc);
+		redact_secret_data(shown);
+		render_doc(&out, step_output_doc(s) ? s->output : "json", shown ? shown : doc);
+		cJSON_Delete(shown);
 		fputs(buf_str(&out), stdout);
 		buf_release(&out);
 	} else {

@@ -85,12 +85,39 @@ static void test_secret_list_by_url(void **state)
 	free(r);
 }
 
+/* The manifests --dry-run prints: the Secrets' values go, in a List and in
+ * an array alike; every other object and field is left as it was. */
+static void test_manifest_secret_data(void **state)
+{
+	const char *in =
+		"[{\"kind\":\"List\",\"items\":[{\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\"},"
+		"\"data\":{\"password\":\"aHVudGVyMng=\",\"url\":\"aHR0cHM6Ly94\"},\"stringData\":{\"x\":\"hunter2x\"}},"
+		"{\"kind\":\"Provider\",\"spec\":{\"url\":\"https://x\",\"data\":{\"k\":\"v\"}}}]},"
+		"{\"kind\":\"Secret\",\"data\":{\"token\":\"dG9rZW4=\"}}]";
+	const char *want =
+		"[{\"kind\":\"List\",\"items\":[{\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\"},"
+		"\"data\":{\"password\":\"<redacted>\",\"url\":\"<redacted>\"},\"stringData\":{\"x\":\"<redacted>\"}},"
+		"{\"kind\":\"Provider\",\"spec\":{\"url\":\"https://x\",\"data\":{\"k\":\"v\"}}}]},"
+		"{\"kind\":\"Secret\",\"data\":{\"token\":\"<redacted>\"}}]";
+	cJSON *doc = cJSON_Parse(in);
+	char *out;
+
+	(void)state;
+	assert_non_null(doc);
+	redact_secret_data(doc);
+	out = cJSON_PrintUnformatted(doc);
+	assert_string_equal(out, want);
+	free(out);
+	cJSON_Delete(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_both_paths_hide_the_same_fields),
 		cmocka_unit_test(test_public_fields_stay),
 		cmocka_unit_test(test_secret_list_by_url),
+		cmocka_unit_test(test_manifest_secret_data),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
