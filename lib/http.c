@@ -697,7 +697,7 @@ int http_do(struct http_client *c, const struct http_request *req, struct http_r
 		log_response_body(req, method, buf_str(&url), &resp->body);
 		if (cut_short(c, &x, method, buf_str(&url), "response", err) < 0)
 			goto out;
-		if (http_retry_decide(&c->retry, method, rc, resp->status, attempt,
+		if (http_retry_decide(&c->retry, req->repeatable ? "PUT" : method, rc, resp->status, attempt,
 				      resp->retry_after_s, (unsigned int)rand_r(&c->rand_state), &delay,
 				      &ambiguous)) {
 			if (rc == CURLE_OK)

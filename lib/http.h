@@ -8,7 +8,8 @@
  * http_do() retries transient failures itself (connection errors, 429 with
  * Retry-After, 503, and 500/502/504 on idempotent verbs) with exponential
  * backoff and jitter.  A POST or PATCH that failed after the request may have
- * reached the server is never repeated: the error says the outcome is unknown
+ * reached the server is not repeated unless the caller marked it repeatable
+ * (struct http_request): the error says the outcome is unknown
  * (err->reason "Ambiguous") so the caller re-reads the object.
  *
  * Environment:
@@ -76,6 +77,10 @@ struct http_request {
 	bool no_auth;			/* send no bearer token */
 	bool sensitive;			/* never log the body (Secrets, logins) */
 	bool fault_is_5xx;		/* a 5xx body is a definite answer (SOAP fault) */
+	/* A POST or PATCH the caller knows is safe to apply twice (a JSON
+	 * merge patch sets values, so the second application changes
+	 * nothing): a 500 or a lost answer is then retried as for PUT. */
+	bool repeatable;
 	long timeout_ms;		/* overrides the client's overall timeout when > 0 */
 };
 

@@ -302,9 +302,11 @@ int kube_status_error(struct mtv_err *err, const char *what, long status, const 
 
 /* ---- requests ---- */
 
-int kube_request(struct kube_client *kc, const char *method, const char *path,
-		 const char *content_type, const char *body, const char *what, bool sensitive,
-		 cJSON **out, struct mtv_err *err)
+/* repeatable: see struct http_request; kube_request decides it for merge
+ * patches, kube_create for named creates. */
+static int request(struct kube_client *kc, const char *method, const char *path, const char *content_type,
+		   const char *body, const char *what, bool sensitive, bool repeatable, cJSON **out,
+		   struct mtv_err *err)
 {
 	struct http_request req = {
 		.method = method,
@@ -313,6 +315,7 @@ int kube_request(struct kube_client *kc, const char *method, const char *path,
 		.body = body,
 		.body_len = body ? strlen(body) : 0,
 		.sensitive = sensitive,
+		.repeatable = repeatable,
 	};
 	struct http_response resp;
 	int ret = -1;
@@ -340,10 +343,11 @@ int kube_request(struct kube_client *kc, const char *method, const char *path,
 	}
 	if (resp.status < 200 || resp.status >= 300) {
 		kube_status_error(err, what, resp.status, resp.body.data, resp.body.len);
-		/* A gateway error or timeout on a create or patch leaves its
-		 * outcome unknown: say so, so the caller re-reads. */
-		if (!http_verb_idempotent(method) && (resp.status == 502 || resp.status == 504) &&
-		    err) {
+		/* An internal or gateway error or a timeout on a create or
+		 * patch that could not be repeated leaves its outcome
+		 * unknown: say so, so the caller re-reads. */
+		if (!http_verb_idempotent(method) && !repeatable &&
+		    (resp.status == 500 || resp.status == 502 || resp.status == 504) && err) {
 			size_t n = strlen(err->msg);
 
 			snprintf(err->msg + n, sizeof(err->msg) - n,
@@ -372,6 +376,18 @@ static const char *obj_name(const cJSON *obj)
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(md, "name");
 
 	return cJSON_IsString(n) ? n->valuestring : NULL;
+}
+
+int kube_request(struct kube_client *kc, const char *method, const char *path,
+		 const char *content_type, const char *body, const char *what, bool sensitive,
+		 cJSON **out, struct mtv_err *err)
+{
+	/* A merge patch may be sent again: it sets values, so a second
+	 * application changes nothing. */
+	bool merge = content_type && !strcmp(method, "PATCH") &&
+		     !strcmp(content_type, "application/merge-patch+json");
+
+	return request(kc, method, path, content_type, body, what, sensitive, merge, out, err);
 }
 
 static int simple(struct kube_client *kc, const char *method, const struct kube_type *t,
@@ -497,8 +513,12 @@ int kube_create(struct kube_client *kc, const struct kube_type *t, const char *n
 		buf_release(&path);
 		return mtv_err_set(err, MTV_EXIT_ENV, "%s: out of memory", what);
 	}
-	r = kube_request(kc, "POST", buf_str(&path), "application/json", body, what,
-			 t == &KUBE_SECRETS, out, err);
+	/* A named create may be sent again: if the first one was applied,
+	 * the second is a 409 AlreadyExists, which the caller handles
+	 * (ensure_object adopts what is its own).  A generateName create
+	 * may not: it would make a second object. */
+	r = request(kc, "POST", buf_str(&path), "application/json", body, what, t == &KUBE_SECRETS, name != NULL,
+		    out, err);
 	if (t == &KUBE_SECRETS)
 		explicit_bzero(body, strlen(body));
 	free(body);

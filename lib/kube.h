@@ -10,8 +10,12 @@
  * retries, and 4xx/5xx by default); callers that treat a 400/422 as bad input
  * change it to MTV_EXIT_USAGE themselves.
  *
- * reason "Ambiguous" (http_status 0, or 502/504 on POST/PATCH) means the
- * request may or may not have been applied: re-read before trying again.
+ * Requests that can be sent twice are retried like GETs after a 500, a
+ * gateway error or a lost answer: merge patches (they set values) and named
+ * creates (a repeat is a 409 the caller handles).  For the others
+ * (generateName creates, JSON patches) reason "Ambiguous" (http_status 0,
+ * or 500/502/504) means the request may or may not have been applied:
+ * re-read before trying again.
  *
  * A 401 with a token read from a file (in-cluster service account, tokenFile)
  * re-reads the file once and retries, so rotated tokens keep working.

@@ -102,17 +102,26 @@ OBJ='/api/v1/namespaces/ns/configmaps/a={"apiVersion":"v1","kind":"ConfigMap","m
 	[[ "$stderr" == *"HTTP 429, retrying in 1000 ms"* ]]
 }
 
-@test "http: a POST whose connection dropped is not repeated; the error says so" {
+@test "http: a generateName POST whose connection dropped is not repeated; the error says so" {
 	fakeapi_start --drop-post 1
 	fakeapi_kubeconfig tok
-	run --separate-stderr "$KUBEPROBE" create configmaps ns '{"metadata":{"name":"b"}}'
+	run --separate-stderr "$KUBEPROBE" create configmaps ns '{"metadata":{"generateName":"b-"}}'
 	assert_failure 3
 	[[ "$stderr" == *"may or may not have been applied, re-read before retrying"* ]]
 	[[ "$stderr" == *"reason=Ambiguous"* ]]
 	[ "$(reqcount 'POST ')" -eq 1 ]
 }
 
-@test "http: a 500 is retried for GET but not for POST" {
+@test "http: a named POST whose connection dropped is sent again (a repeat can only be a 409)" {
+	fakeapi_start --drop-post 1
+	fakeapi_kubeconfig tok
+	run --separate-stderr "$KUBEPROBE" create configmaps ns '{"metadata":{"name":"b"}}'
+	assert_success
+	assert_output b
+	[ "$(reqcount 'POST ')" -eq 2 ]
+}
+
+@test "http: a 500 is retried for GET, a named POST and a merge patch, not for a generateName POST" {
 	fakeapi_start --fail-500 1 --object "$OBJ"
 	fakeapi_kubeconfig tok
 	run --separate-stderr "$KUBEPROBE" get configmaps ns a
@@ -121,15 +130,32 @@ OBJ='/api/v1/namespaces/ns/configmaps/a={"apiVersion":"v1","kind":"ConfigMap","m
 
 	fakeapi_stop
 	: >"$REQLOG"
+	fakeapi_start --fail-500 1 --object "$OBJ"
+	fakeapi_kubeconfig tok
+	run --separate-stderr "$KUBEPROBE" patch configmaps ns a '{"data":{"z":"1"}}'
+	assert_success
+	[ "$(reqcount 'PATCH ')" -eq 2 ]
+
+	fakeapi_stop
+	: >"$REQLOG"
 	fakeapi_start --fail-500 1
 	fakeapi_kubeconfig tok
 	run --separate-stderr "$KUBEPROBE" create configmaps ns '{"metadata":{"name":"b"}}'
+	assert_success
+	[ "$(reqcount 'POST ')" -eq 2 ]
+
+	fakeapi_stop
+	: >"$REQLOG"
+	fakeapi_start --fail-500 1
+	fakeapi_kubeconfig tok
+	run --separate-stderr "$KUBEPROBE" create configmaps ns '{"metadata":{"generateName":"b-"}}'
 	assert_failure 3
-	[[ "$stderr" == *"ConfigMap ns/b: 500 InternalError"* ]]
+	[[ "$stderr" == *"ConfigMap ns/b-*: 500 InternalError"*"; the request may or may not have been applied, re-read before retrying"* ]]
+	[[ "$stderr" == *"http_status=500 reason=Ambiguous"* ]]
 	[ "$(reqcount 'POST ')" -eq 1 ]
 }
 
-@test "http: a 504 is retried for GET; on POST it is reported as ambiguous" {
+@test "http: a 504 is retried for GET; on a generateName POST it is reported as ambiguous" {
 	fakeapi_start --fail-504 1 --object "$OBJ"
 	fakeapi_kubeconfig tok
 	run --separate-stderr "$KUBEPROBE" get configmaps ns a
@@ -140,9 +166,9 @@ OBJ='/api/v1/namespaces/ns/configmaps/a={"apiVersion":"v1","kind":"ConfigMap","m
 	: >"$REQLOG"
 	fakeapi_start --fail-504 1
 	fakeapi_kubeconfig tok
-	run --separate-stderr "$KUBEPROBE" create configmaps ns '{"metadata":{"name":"b"}}'
+	run --separate-stderr "$KUBEPROBE" create configmaps ns '{"metadata":{"generateName":"b-"}}'
 	assert_failure 3
-	[[ "$stderr" == *"ConfigMap ns/b: 504 Timeout: "*"; the request may or may not have been applied, re-read before retrying"* ]]
+	[[ "$stderr" == *"ConfigMap ns/b-*: 504 Timeout: "*"; the request may or may not have been applied, re-read before retrying"* ]]
 	[[ "$stderr" == *"http_status=504 reason=Ambiguous"* ]]
 	[ "$(reqcount 'POST ')" -eq 1 ]
 }

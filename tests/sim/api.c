@@ -799,6 +799,7 @@ static void do_create(struct sim *sim, struct request *r, struct target *t, stru
 		resp_json(resp, 201, o);
 		return;
 	}
+	stats_created(sim, t->rt->plural, t->rt->namespaced ? t->ns : NULL, sim_obj_name(o), gn);
 	so = store_insert(&sim->store, t->rt, t->ns, o);
 	resp_json(resp, 201, cJSON_Duplicate(so->o, 1));
 	return;

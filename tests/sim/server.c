@@ -134,6 +134,10 @@ static void route(struct sim *sim, struct request *r, struct response *resp)
 		stats_handle(sim, r, resp);
 		return;
 	}
+	if (!strcmp(r->path, "/sim/objects")) {
+		stats_objects(sim, r, resp);
+		return;
+	}
 	if (through_route(sim, r) && !starts(r->path, "/providers")) {
 		/* The Route leads to the inventory service only. */
 		resp_status(resp, 404, "NotFound", "404 page not found", NULL, NULL, NULL);

@@ -255,7 +255,12 @@ void discovery_handle(struct sim *sim, struct request *r, struct response *resp,
 void inventory_handle(struct sim *sim, struct request *r, const char *subpath, struct response *resp);
 void openapi_handle(struct sim *sim, struct request *r, struct response *resp);
 void stats_handle(struct sim *sim, struct request *r, struct response *resp);
+void stats_objects(struct sim *sim, struct request *r, struct response *resp);
 void stats_count(struct sim *sim, const char *verb, const char *resource);
+/* A client's create that succeeded (not a dry run): counted per
+ * plural/namespace/name, or per generateName ("…/prefix-*") when the
+ * server chose the name, in /sim/stats "creates". */
+void stats_created(struct sim *sim, const char *plural, const char *ns, const char *name, const char *generate_name);
 
 /* watch.c */
 struct watch;
