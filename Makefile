@@ -174,6 +174,9 @@ include tests/bench/bench.mk
 # make fuzz: libFuzzer targets, and their replay in make check (tests/fuzz/README.md)
 include tests/fuzz/fuzz.mk
 
+# make soak: faults, repetition and interrupts (tests/soak/README.md)
+include tests/soak/soak.mk
+
 # ---- install / image / clean ----
 install: product
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mtv-steps

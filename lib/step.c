@@ -275,6 +275,10 @@ int step_finish(struct step *s, int code)
 			log_warn("could not write JUnit: %s", err.msg);
 	}
 	junit_suite_release(&s->junit);
+	/* a signal while the JUnit file was written still ends the step as
+	 * interrupted: whoever sent it waits for 128 + signal */
+	if (interrupted)
+		code = 128 + interrupted;
 	return code;
 }
 

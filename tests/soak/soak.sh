@@ -61,4 +61,5 @@ for i in $(seq 1 "$runs"); do
 	printf '.' >&2
 done
 echo >&2
-"$here/soak-account" report "$out/soak.jsonl" "$out/soak.json" "$out/soak.md" "$faults" "$seed"
+"$here/sim-snapshot" "$out/sim" >"$out/final.json"
+"$here/soak-account" report "$out/soak.jsonl" "$out/soak.json" "$out/soak.md" "$faults" "$seed" "$out/final.json"
