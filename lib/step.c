@@ -263,6 +263,9 @@ int step_finish(struct step *s, int code)
 	char path[4400], file[128];
 	struct mtv_err err;
 
+	/* what the step printed leaves now, not in exit's flush, so a signal
+	 * that arrives while it is written is still seen below */
+	fflush(stdout);
 	if (interrupted)
 		code = 128 + interrupted;
 	snprintf(file, sizeof(file), "junit_%s.xml", s->name);
@@ -275,8 +278,9 @@ int step_finish(struct step *s, int code)
 			log_warn("could not write JUnit: %s", err.msg);
 	}
 	junit_suite_release(&s->junit);
-	/* a signal while the JUnit file was written still ends the step as
-	 * interrupted: whoever sent it waits for 128 + signal */
+	/* a signal while the results or the JUnit file were written still
+	 * ends the step as interrupted: whoever sent it waits for 128 +
+	 * signal */
 	if (interrupted)
 		code = 128 + interrupted;
 	return code;
