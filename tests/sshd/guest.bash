@@ -16,8 +16,9 @@
 # is offered and refused for real (no PAM: sshd checks /etc/shadow, and the
 # tests never set a password there).
 #
-# GUEST_SSHD_CONFIG, when set, is appended to sshd_config (e.g.
-# "PubkeyAuthentication no" for a guest that accepts only passwords).
+# GUEST_SSHD_CONFIG, when set, goes at the top of sshd_config, where it
+# wins over our defaults (e.g. "PasswordAuthentication no" for a guest that
+# accepts only keys).
 # sshd reports nothing about a port it picked itself, so we pick a free one
 # (bind 0 in python3) and retry when another process takes it first.
 
@@ -56,7 +57,13 @@ EOF
 
 _guest_config() {
 	local dir=$1 port=$2
-	cat >"$dir/sshd_config" <<EOF
+	# sshd keeps the first value it reads for an option: the caller's go first.
+	if [ -n "${GUEST_SSHD_CONFIG:-}" ]; then
+		printf '%s\n' "$GUEST_SSHD_CONFIG" >"$dir/sshd_config"
+	else
+		: >"$dir/sshd_config"
+	fi
+	cat >>"$dir/sshd_config" <<EOF
 ListenAddress 127.0.0.1:$port
 HostKey $dir/ssh_host_ed25519_key
 PidFile $dir/sshd.pid
@@ -78,9 +85,6 @@ LoginGraceTime 60
 LogLevel VERBOSE
 Subsystem sftp internal-sftp
 EOF
-	if [ -n "${GUEST_SSHD_CONFIG:-}" ]; then
-		printf '%s\n' "$GUEST_SSHD_CONFIG" >>"$dir/sshd_config"
-	fi
 }
 
 # Is something accepting on 127.0.0.1:$1?
@@ -109,7 +113,7 @@ guest_start() {
 		_guest_config "$dir" "$port"
 		# sshd refuses to run by a relative path; -e logs to stderr, which
 		# goes to sshd.log (LogLevel VERBOSE: each auth attempt is there).
-		"$GUEST_SSHD" -D -e -f "$dir/sshd_config" >>"$dir/sshd.log" 2>&1 </dev/null &
+		"$GUEST_SSHD" -D -e -f "$dir/sshd_config" >>"$dir/sshd.log" 2>&1 </dev/null 3>&- &
 		pid=$!
 		for i in $(seq 1 100); do
 			if ! kill -0 "$pid" 2>/dev/null; then
