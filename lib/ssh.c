@@ -529,22 +529,22 @@ void ssh_result_release(struct ssh_result *res)
 
 void ssh_close(struct ssh_session *s)
 {
+	bool interrupted, shut = false;
 	long long deadline;
-	bool shut = false;
 
 	if (!s)
 		return;
-	deadline = now_ms() + SSH_CLOSE_MS;
 	/* Interrupted: no goodbye, the step must exit now.  Broken: the
-	 * transport is gone or mid-exchange, nothing polite is possible. */
-	if (s->interrupt && *s->interrupt)
-		deadline = now_ms();
-	else if (s->broken)
-		deadline = now_ms() + SSH_SLICE_MS;
-	if (!s->broken)
+	 * transport is gone or mid-exchange, nothing polite is possible.
+	 * From here our own deadline bounds every wait, not the flag. */
+	interrupted = s->interrupt && *s->interrupt;
+	s->interrupt = NULL;
+	deadline = now_ms() + (interrupted ? 0 : s->broken ? SSH_SLICE_MS : SSH_CLOSE_MS);
+	if (!s->broken && !interrupted)
 		while (libssh2_session_disconnect(s->ls, "bye") == LIBSSH2_ERROR_EAGAIN)
 			if (ssh_wait(s, deadline) != SSH_READY)
 				break;
+	/* Freeing a channel that is still open waits for the peer's close. */
 	while (libssh2_session_free(s->ls) == LIBSSH2_ERROR_EAGAIN) {
 		if (ssh_wait(s, deadline) == SSH_READY)
 			continue;
@@ -553,10 +553,10 @@ void ssh_close(struct ssh_session *s)
 			free(s);
 			return;
 		}
-		/* A peer that stopped reading keeps libssh2's close of a
-		 * channel pending forever: end our sending half so its send
-		 * fails and it lets go.  The fd itself stays the caller's. */
-		shutdown(s->fd, SHUT_WR);
+		/* Out of time: shut the stream down so libssh2 reads EOF and
+		 * lets go at once.  The fd itself stays the caller's, who has
+		 * nothing left to do with it but close it. */
+		shutdown(s->fd, SHUT_RDWR);
 		shut = true;
 		deadline = now_ms() + SSH_SLICE_MS;
 	}

@@ -10,6 +10,7 @@
  * to stderr; the exit status is the last command's (125 when it died of a
  * signal).  --info prints instead, per command, one line
  *   exit_status=N out_len=N out_truncated=0|1 err_len=N err_truncated=0|1 rss_growth_kb=N
+ * (how much the peak RSS grew while it ran; "n/a" under ASan)
  * after a first line "host_key=<type> SHA256:...".
  *
  * Errors: "ssh-run: <message>" on stderr, exit status from err.code.
@@ -109,9 +110,15 @@ int main(int argc, char **argv)
 		if (ssh_run(s, argv[i], timeout_ms, cap, &res, &err) < 0)
 			goto fail;
 		if (info) {
-			printf("exit_status=%d out_len=%zu out_truncated=%d err_len=%zu err_truncated=%d rss_growth_kb=%ld\n",
-			       res.exit_status, res.out_len, res.out_truncated, res.err_len, res.err_truncated,
-			       maxrss_kb() - before);
+			printf("exit_status=%d out_len=%zu out_truncated=%d err_len=%zu err_truncated=%d",
+			       res.exit_status, res.out_len, res.out_truncated, res.err_len, res.err_truncated);
+#ifdef __SANITIZE_ADDRESS__
+			/* ASan's shadow and quarantine make the RSS meaningless. */
+			(void)before;
+			printf(" rss_growth_kb=n/a\n");
+#else
+			printf(" rss_growth_kb=%ld\n", maxrss_kb() - before);
+#endif
 		} else {
 			fwrite(res.out, 1, res.out_len, stdout);
 			fwrite(res.err, 1, res.err_len, stderr);

@@ -148,27 +148,26 @@ _guest_descendants() {
 }
 
 guest_stop() {
-	local dir=$1 pid kids
+	local dir=$1 pid p i
+	local -a kids
 	[ -f "$dir/pid" ] || return 0
 	pid=$(cat "$dir/pid")
 	rm -f "$dir/port"
-	kids=$(_guest_descendants "$pid")
+	mapfile -t kids < <(_guest_descendants "$pid")
 	# Commands whose session ended without them (now children of init):
 	# only pids still running our wrapper's `sh -c`, not a reused pid.
-	local p
 	if [ -f "$dir/session.pids" ]; then
-		for p in $(sort -u "$dir/session.pids"); do
+		while read -r p; do
 			case "$(ps -o args= -p "$p" 2>/dev/null)" in
-			"sh -c "*) kids="$kids $p $(_guest_descendants "$p")" ;;
+			"sh -c "*) kids+=("$p") && mapfile -t -O "${#kids[@]}" kids < <(_guest_descendants "$p") ;;
 			esac
-		done
+		done < <(sort -u "$dir/session.pids")
 		rm -f "$dir/session.pids"
 	fi
-	kill "$pid" $kids 2>/dev/null
+	kill "$pid" "${kids[@]}" 2>/dev/null
 	# Our own child when started from this shell, else poll until it is gone.
 	wait "$pid" 2>/dev/null
-	local i
-	for i in $(seq 1 100); do
+	for ((i = 0; i < 100; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
