@@ -19,7 +19,9 @@
 #include <libssh2.h>
 
 #include "buf.h"
+#include "fsutil.h"
 #include "ssh_fingerprint.h"
+#include "ssh_keyfile.h"
 
 /* How long a wait may go without looking at the interrupt flag. */
 #define SSH_SLICE_MS 200
@@ -252,6 +254,24 @@ static enum auth_outcome auth_kbd(struct ssh_session *s, const struct ssh_auth *
 	return AUTH_ERROR;
 }
 
+/* libssh2 before 1.11 signs with an RSA key as ssh-rsa (SHA-1) only, and
+ * OpenSSH 8.8 and later refuse that by default: the refusal then says
+ * nothing about the key, so say what it is about. */
+static bool rsa_sha1_only(const char *key_file)
+{
+	struct buf text = BUF_INIT(64 * 1024);
+	char type[32];
+	bool rsa;
+
+	if (libssh2_version(0x010b00))
+		return false;
+	if (fs_read_file(key_file, &text, 64 * 1024, NULL) < 0)
+		return false;
+	rsa = ssh_keyfile_type(text.data, text.len, type, sizeof(type)) == 0 && !strcmp(type, "ssh-rsa");
+	buf_release(&text);
+	return rsa;
+}
+
 static int authenticate(struct ssh_session *s, const struct ssh_auth *a, long long deadline, long timeout_ms,
 			struct mtv_err *err)
 {
@@ -296,7 +316,12 @@ static int authenticate(struct ssh_session *s, const struct ssh_auth *a, long lo
 	if (o == AUTH_REFUSED) {
 		/* Which methods the guest takes is no secret, and it is the whole
 		 * story when ours was not among them. */
-		if (tried)
+		if (tried && use_key && rsa_sha1_only(a->key_file))
+			mtv_err_set(err, MTV_EXIT_FAILED,
+				    "ssh login: authentication failed for %s (an RSA key: libssh2 %s signs only "
+				    "ssh-rsa/SHA-1, which OpenSSH 8.8 and later refuse; use an ed25519 or ECDSA key)",
+				    a->user, libssh2_version(0));
+		else if (tried)
 			mtv_err_set(err, MTV_EXIT_FAILED, "ssh login: authentication failed for %s", a->user);
 		else
 			mtv_err_set(err, MTV_EXIT_FAILED,

@@ -135,6 +135,40 @@ $GUEST/home"
 	[[ "$stderr" != *wrong-Pass-41aa* ]]
 }
 
+@test "ssh: an ECDSA key logs in, PEM or OpenSSH format" {
+	local fmt
+	for fmt in PEM RFC4716; do
+		rm -f "$OTHER" "$OTHER.pub"
+		ssh-keygen -q -t ecdsa -b 256 -m "$fmt" -N '' -f "$OTHER"
+		cat "$OTHER.pub" >>"$GUEST/authorized_keys"
+		run --separate-stderr "$SSH_RUN" --key "$OTHER" "$PORT" "$ME" 'echo in'
+		assert_success
+		assert_output "in"
+	done
+}
+
+# libssh2 1.10 signs with RSA keys as ssh-rsa (SHA-1), which OpenSSH 8.8+
+# (this sshd too) refuses unless told otherwise: the message says so.
+@test "ssh: an RSA key refused for its SHA-1 signature says why; a guest allowing ssh-rsa takes it" {
+	ssh-keygen -q -t rsa -b 2048 -N 'rsa-Pass-0' -f "$OTHER"
+	cat "$OTHER.pub" >>"$GUEST/authorized_keys"
+	export SSH_RUN_PASSPHRASE='rsa-Pass-0'
+	run --separate-stderr "$SSH_RUN" --key "$OTHER" "$PORT" "$ME" true
+	if [ "$status" -eq 0 ]; then
+		skip "this libssh2 signs RSA with SHA-2"
+	fi
+	assert_failure 1
+	[[ "$stderr" == "ssh-run: ssh login: authentication failed for $ME (an RSA key: libssh2 "*" signs only ssh-rsa/SHA-1, which OpenSSH 8.8 and later refuse; use an ed25519 or ECDSA key)" ]]
+	grep -q "signature algorithm ssh-rsa not in PubkeyAcceptedAlgorithms" "$GUEST/sshd.log"
+
+	OTHER_GUEST="$BATS_TEST_TMPDIR/sha1ok"
+	GUEST_SSHD_CONFIG="PubkeyAcceptedAlgorithms +ssh-rsa" guest_start "$OTHER_GUEST"
+	cat "$OTHER.pub" >"$OTHER_GUEST/authorized_keys"
+	run --separate-stderr "$SSH_RUN" --key "$OTHER" "$(cat "$OTHER_GUEST/port")" "$ME" 'echo in'
+	assert_success
+	assert_output "in"
+}
+
 @test "ssh: an unreadable key file is bad input naming the file" {
 	run --separate-stderr "$SSH_RUN" --key "$BATS_TEST_TMPDIR/nope" "$PORT" "$ME" true
 	assert_failure 2
