@@ -137,6 +137,14 @@ $GUEST/home"
 
 @test "ssh: an ECDSA key logs in, PEM or OpenSSH format" {
 	local fmt
+	# libssh2 1.10 loses two BIGNUMs loading an OpenSSH-format ECDSA key
+	# (inside libssh2_userauth_publickey_fromfile_ex; fixed upstream in
+	# 1.11): under SANITIZE=1 LeakSanitizer must not count that one.
+	echo "leak:libssh2_userauth_publickey_fromfile_ex" >"$BATS_TEST_TMPDIR/lsan.supp"
+	export LSAN_OPTIONS="suppressions=$BATS_TEST_TMPDIR/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+	# The slow unwinder: the fast one stops inside libcrypto and the
+	# stack would not reach the libssh2 function.
+	export ASAN_OPTIONS="fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 	for fmt in PEM RFC4716; do
 		rm -f "$OTHER" "$OTHER.pub"
 		ssh-keygen -q -t ecdsa -b 256 -m "$fmt" -N '' -f "$OTHER"
