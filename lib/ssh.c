@@ -343,6 +343,8 @@ int ssh_login(int fd, const char *peer, const struct ssh_auth *auth, long timeou
 	int rc, type, kfd;
 
 	*out = NULL;
+	if (!peer)
+		peer = "guest";
 	if (!auth || !auth->user || !*auth->user)
 		return mtv_err_set(err, MTV_EXIT_USAGE, "ssh login: %s: no user name", peer);
 	if (auth->key_file && *auth->key_file) {
@@ -365,7 +367,7 @@ int ssh_login(int fd, const char *peer, const struct ssh_auth *auth, long timeou
 		return mtv_err_set(err, MTV_EXIT_ENV, "ssh: out of memory");
 	s->fd = fd;
 	s->interrupt = interrupt;
-	snprintf(s->peer, sizeof(s->peer), "%s", peer ? peer : "guest");
+	snprintf(s->peer, sizeof(s->peer), "%s", peer);
 	s->ls = libssh2_session_init_ex(NULL, NULL, NULL, s);
 	if (!s->ls) {
 		free(s);

@@ -57,6 +57,9 @@ EOF
 
 _guest_config() {
 	local dir=$1 port=$2
+	# SHLVL=1: bash, the tests' user's shell that sshd runs the wrapper
+	# with, reads ~/.bashrc when started by sshd at shell level 1, and the
+	# test user's rc files (pyenv init, ...) have no business in a guest.
 	# sshd keeps the first value it reads for an option: the caller's go first.
 	if [ -n "${GUEST_SSHD_CONFIG:-}" ]; then
 		printf '%s\n' "$GUEST_SSHD_CONFIG" >"$dir/sshd_config"
@@ -83,6 +86,7 @@ UseDNS no
 MaxStartups 100
 LoginGraceTime 60
 LogLevel VERBOSE
+SetEnv SHLVL=1
 Subsystem sftp internal-sftp
 EOF
 }
