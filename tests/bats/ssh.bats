@@ -291,3 +291,26 @@ out2"
 	[ "$rc" -eq 130 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/stderr")" = "ssh-run: ssh: guest: interrupted by signal 2" ]
 }
+
+# lib/portforward hands lib/ssh one end of a socketpair; --pair does the same
+# with a thread copying to the TCP connection.
+@test "ssh: over a socketpair bridged to the guest: login, commands, the cap" {
+	run --separate-stderr "$SSH_RUN" --pair --key "$GUEST/id_ed25519" --info --cap 65536 "$PORT" "$ME" \
+		'echo hi; exit 4' 'head -c 5000000 /dev/zero'
+	assert_success
+	assert_line --index 1 --partial "exit_status=4 out_len=3 out_truncated=0 "
+	assert_line --index 2 --partial "exit_status=0 out_len=65536 out_truncated=1 "
+}
+
+@test "ssh: a tunnel that closes at once (nothing listening in the guest) is 'connection closed', exit 3" {
+	fake_server close
+	run --separate-stderr "$SSH_RUN" --pair --key "$GUEST/id_ed25519" "$FAKE_PORT" "$ME" true
+	assert_failure 3
+	[ "$stderr" = "ssh-run: ssh: guest: connection closed" ]
+}
+
+@test "ssh: a tunnel that drops mid-command is 'connection closed', exit 3" {
+	run --separate-stderr "$SSH_RUN" --pair --key "$GUEST/id_ed25519" "$PORT" "$ME" 'kill -9 $PPID; sleep 5'
+	assert_failure 3
+	[ "$stderr" = 'ssh-run: ssh: guest: connection closed while running kill -9 $PPID; sleep 5' ]
+}
