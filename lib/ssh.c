@@ -483,6 +483,17 @@ int ssh_run(struct ssh_session *s, const char *cmd, long timeout_ms, size_t out_
 		call_failed(s, rc, cmd, "the guest would not run it", err);
 		goto fail;
 	}
+	/* Nothing comes on stdin: say so, or a command that reads it (cat,
+	 * powershell -Command -) waits for the timeout. */
+	while ((rc = libssh2_channel_send_eof(ch)) == LIBSSH2_ERROR_EAGAIN)
+		if ((w = ssh_wait(s, deadline)) != SSH_READY) {
+			wait_failed(s, w, cmd, timeout_ms, err);
+			goto fail;
+		}
+	if (rc) {
+		call_failed(s, rc, cmd, "closing its stdin", err);
+		goto fail;
+	}
 
 	/* Until EOF on both streams; past the cap the bytes are read and
 	 * dropped, so the window keeps moving and the command can finish. */

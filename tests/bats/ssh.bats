@@ -197,6 +197,12 @@ $GUEST/home"
 	[[ "$stderr" == *"killed by a signal"* ]]
 }
 
+@test "ssh: a command reading stdin gets EOF at once" {
+	run --separate-stderr "$SSH_RUN" --key "$GUEST/id_ed25519" --timeout 20000 "$PORT" "$ME" 'cat; echo after-cat'
+	assert_success
+	assert_output "after-cat"
+}
+
 @test "ssh: stderr is collected apart from stdout" {
 	run --separate-stderr "$SSH_RUN" --key "$GUEST/id_ed25519" "$PORT" "$ME" 'echo out; echo err-line >&2; echo out2'
 	assert_success
