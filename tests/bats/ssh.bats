@@ -36,8 +36,9 @@ teardown() {
 	[ -z "${OTHER_GUEST:-}" ] || guest_stop "$OTHER_GUEST"
 }
 
-# A TCP server on 127.0.0.1 that accepts and then either closes at once
-# ("close": a tunnel with nothing behind it) or says nothing ("mute").
+# A TCP server on 127.0.0.1 that accepts and then closes at once ("close":
+# a tunnel with nothing behind it), says nothing ("mute"), or sends an SSH
+# banner and then garbage ("garbage").
 # Sets FAKE_PORT.
 fake_server() {
 	python3 -c 'import socket, sys, time
@@ -51,8 +52,10 @@ while True:
     c, _ = s.accept()
     if sys.argv[1] == "close":
         c.close()
-    else:
-        held.append(c)' "$1" "$BATS_TEST_TMPDIR/fake.port" 3>&- &
+        continue
+    if sys.argv[1] == "garbage":
+        c.sendall(b"SSH-2.0-fake\r\n\0\0\0\x0c\x0a\x14" + b"not-a-kexinit" * 8)
+    held.append(c)' "$1" "$BATS_TEST_TMPDIR/fake.port" 3>&- &
 	EXTRA_PIDS+=($!)
 	while [ ! -f "$BATS_TEST_TMPDIR/fake.port" ]; do sleep 0.05; done
 	FAKE_PORT=$(cat "$BATS_TEST_TMPDIR/fake.port")
@@ -268,6 +271,13 @@ out2"
 	run --separate-stderr "$SSH_RUN" --key "$GUEST/id_ed25519" --timeout 1000 "$FAKE_PORT" "$ME" true
 	assert_failure 3
 	[ "$stderr" = "ssh-run: ssh: guest: timed out after 1 s" ]
+}
+
+@test "ssh: a peer that is no SSH server fails the handshake, exit 3" {
+	fake_server garbage
+	run --separate-stderr "$SSH_RUN" --key "$GUEST/id_ed25519" --timeout 5000 "$FAKE_PORT" "$ME" true
+	assert_failure 3
+	[[ "$stderr" == "ssh-run: ssh: guest: handshake failed: "* ]]
 }
 
 @test "ssh: SIGTERM during a long command ends the run with 143" {
