@@ -511,7 +511,8 @@ bad:
  * more without the upgrade and read the Status the API server words its
  * refusal in (401, 403, 404 are decided before any upgrade).  Falls back to
  * the bare status. */
-static void refused(const struct kubeconfig *kc, const char *path, unsigned int status, struct mtv_err *err)
+static void refused(const struct kubeconfig *kc, const char *path, unsigned int status,
+		    volatile sig_atomic_t *interrupt, struct mtv_err *err)
 {
 	struct http_client hc;
 	struct http_response resp;
@@ -523,6 +524,7 @@ static void refused(const struct kubeconfig *kc, const char *path, unsigned int 
 	http_response_init(&resp);
 	if (http_client_init(&hc, kc->server, &e2) == 0) {
 		http_client_set_insecure(&hc, kc->insecure);
+		http_client_set_interrupt(&hc, interrupt);
 		hc.retry.max_attempts = 1;
 		if (http_client_set_ca(&hc, kc->ca_pem, kc->ca_len) == 0 &&
 		    http_client_set_cert(&hc, kc->cert_pem, kc->cert_len, kc->key_pem, kc->key_len) == 0 &&
@@ -684,13 +686,13 @@ int pf_open_native(const struct kubeconfig *kc, struct portforward *pf, const ch
 		if (connecting && sig)
 			return mtv_err_set(err, 128 + sig, "portforward: %s: interrupted", pf->what);
 		if (status && status != 101) {
-			refused(kc, path, status, err);
+			refused(kc, path, status, interrupt, err);
 			return -1;
 		}
 		if (!fail[0] || strstr(fail, "Closed before conn") || strstr(fail, "closed before"))
 			return mtv_err_set(err, MTV_EXIT_ENV, "portforward: %s: connection closed before the upgrade",
 					   pf->what);
-		return mtv_err_set(err, MTV_EXIT_ENV, "portforward: %s: %s", pf->what, fail);
+		return mtv_err_set(err, MTV_EXIT_ENV, "portforward: %s: %s:%d: %s", pf->what, t.host, t.port, fail);
 	}
 	pf->ws = w;
 	pf->fd = sv[0];
@@ -768,7 +770,8 @@ int portforward_open(const struct kubeconfig *kc, enum portforward_mode mode, co
 
 const char *portforward_error(const struct portforward *pf)
 {
-	/* written once, under the lock: the first reason stays */
+	/* written once, under the lock, and never changed after: the first
+	 * reason stays, so the pointer may be read without the lock */
 	if (!pf)
 		return "";
 	if (pf->mode == PORTFORWARD_VIRTCTL)

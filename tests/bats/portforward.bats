@@ -171,6 +171,34 @@ setup() {
 	assert_equal "$rc" 143
 }
 
+@test "portforward: a server that never answers the TLS handshake: SIGTERM ends the open with 143; a closed port is 3" {
+	local dir="$BATS_TEST_TMPDIR" pid lpid rc=0 port
+	# accepts, then says nothing
+	python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(4)
+open(sys.argv[1],"w").write(str(s.getsockname()[1]))
+c=s.accept(); time.sleep(60)' "$dir/mute.port" 3>&- &
+	lpid=$!
+	sim_until test -s "$dir/mute.port"
+	sed "s#server: .*#server: https://127.0.0.1:$(cat "$dir/mute.port")#" "$SIM_DIR/kubeconfig" >"$dir/kc-mute"
+	KUBECONFIG="$dir/kc-mute" MTV_LOG_LEVEL=debug "$PFCAT" pf g1 22 </dev/null >/dev/null 2>"$dir/err" 3>&- &
+	pid=$!
+	sim_until grep -q "portforward: wss://" "$dir/err"
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	kill "$lpid" 2>/dev/null || true
+	wait "$lpid" 2>/dev/null || true
+	assert_equal "$rc" 143
+	run grep -c "pf-cat: portforward: pf/g1:22: interrupted" "$dir/err"
+	assert_output 1
+	# nothing listens at all
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	sed "s#server: .*#server: https://127.0.0.1:$port#" "$SIM_DIR/kubeconfig" >"$dir/kc-closed"
+	run --separate-stderr env KUBECONFIG="$dir/kc-closed" "$PFCAT" pf g1 22 </dev/null
+	assert_equal "$status" 3
+	[[ "$stderr" == "pf-cat: portforward: pf/g1:22: "* ]] || fail "$stderr"
+}
+
 @test "portforward: the sim's handshake: the subprotocol is required, the accept key is RFC 6455's" {
 	local hdrs=(-H "Connection: Upgrade" -H "Upgrade: websocket" -H "Sec-WebSocket-Version: 13"
 		-H "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==")
@@ -248,4 +276,9 @@ setup() {
 		--error-exitcode=99 "$PFCAT" --expect 6 pf g1 22 <<<"vgrnd"
 	assert_success
 	assert_output "vgrnd"
+}
+
+@test "portforward: after all of the above the sim stops cleanly on SIGTERM (no sanitizer report)" {
+	run sim_stop_checked
+	assert_success
 }
