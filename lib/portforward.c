@@ -603,15 +603,18 @@ int pf_open_native(const struct kubeconfig *kc, struct portforward *pf, const ch
 	struct lws_client_connect_info cc;
 	struct pf_target t;
 	struct pf_ws *w;
-	char path[1400];
+	char sub[1200], path[1800];
 	int sv[2];
 
 	pthread_once(&lws_log_once, lws_log_setup);
 	if (parse_server(kc->server, &t, err) < 0)
 		return -1;
-	snprintf(path, sizeof(path),
-		 "%s/apis/subresources.kubevirt.io/v1/namespaces/%s/virtualmachineinstances/%s/portforward/%d/tcp",
-		 t.prefix, ns, name, port);
+	/* sub: relative to the server URL (lib/http's base); path: the
+	 * request line's, with the URL's own path in front */
+	snprintf(sub, sizeof(sub),
+		 "/apis/subresources.kubevirt.io/v1/namespaces/%s/virtualmachineinstances/%s/portforward/%d/tcp", ns,
+		 name, port);
+	snprintf(path, sizeof(path), "%s%s", t.prefix, sub);
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
@@ -698,7 +701,7 @@ int pf_open_native(const struct kubeconfig *kc, struct portforward *pf, const ch
 		if (connecting && sig)
 			return mtv_err_set(err, 128 + sig, "portforward: %s: interrupted", pf->what);
 		if (status && status != 101) {
-			refused(kc, path, status, interrupt, err);
+			refused(kc, sub, status, interrupt, err);
 			return -1;
 		}
 		if (!fail[0] || strstr(fail, "Closed before conn") || strstr(fail, "closed before"))

@@ -242,6 +242,21 @@ c=s.accept(); time.sleep(60)' "$dir/mute.port" 3>&- &
 	run --separate-stderr env MTV_SSH_TUNNEL=ssh "$PFCAT" pf g1 22 </dev/null
 	assert_equal "$status" 2
 	[[ "$stderr" == *"MTV_SSH_TUNNEL"* ]] || fail "$stderr"
+	sed 's#server: https#server: http#' "$SIM_DIR/kubeconfig" >"$BATS_TEST_TMPDIR/kc-http"
+	run --separate-stderr env KUBECONFIG="$BATS_TEST_TMPDIR/kc-http" "$PFCAT" pf g1 22 </dev/null
+	assert_equal "$status" 2
+	assert_equal "$stderr" "pf-cat: portforward: server \"http://127.0.0.1:$(cat "$SIM_DIR/port")\" is not an https:// URL"
+}
+
+@test "portforward: a server URL with a path keeps it in front of the subresource's" {
+	sed 's#server: \(https://[^ ]*\)#server: \1/front#' "$SIM_DIR/kubeconfig" >"$BATS_TEST_TMPDIR/kc-front"
+	run --separate-stderr env KUBECONFIG="$BATS_TEST_TMPDIR/kc-front" "$PFCAT" pf g1 22 </dev/null
+	assert_equal "$status" 3
+	assert_equal "$stderr" "pf-cat: portforward: 404 the server could not find the requested resource"
+	# the upgrade and the Status fetch after it, both under /front
+	run grep -c "GET /front/apis/subresources.kubevirt.io/v1/namespaces/pf/virtualmachineinstances/g1/portforward/22/tcp 404" \
+		"$SIM_DIR/requests.log"
+	assert_output 2
 }
 
 @test "portforward: a migrated VM whose world VM has sshGuest leads to that guest" {
