@@ -99,6 +99,7 @@ struct pf_ws {
 	enum ws_state state;
 	unsigned int http_status;	/* of a refused upgrade */
 	char fail[256];			/* lws's reason for a failed connection */
+	char tls_fail[256];		/* why the server's certificate was refused */
 
 	unsigned char tx[LWS_PRE + PF_TX_MAX];
 	size_t txlen;			/* a message waiting for the WebSocket */
@@ -224,9 +225,16 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 	(void)user;
 	switch (reason) {
 	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
-		/* insecure-skip-tls-verify: every verification error is waived */
-		if (w && w->insecure)
+		/* insecure-skip-tls-verify: every verification error is waived;
+		 * else remember OpenSSL's reason, lws's own message is opaque */
+		if (w && w->insecure) {
 			X509_STORE_CTX_set_error((X509_STORE_CTX *)user, X509_V_OK);
+		} else if (w && !len && !w->tls_fail[0]) {
+			int e = X509_STORE_CTX_get_error((X509_STORE_CTX *)user);
+
+			snprintf(w->tls_fail, sizeof(w->tls_fail), "the server's certificate: %s",
+				 X509_verify_cert_error_string(e));
+		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
 		unsigned char **p = in, *end = *p + len;
@@ -695,7 +703,7 @@ int pf_open_native(const struct kubeconfig *kc, struct portforward *pf, const ch
 		bool connecting = w->state == WS_CONNECTING;
 		char fail[256];
 
-		snprintf(fail, sizeof(fail), "%s", w->fail);
+		snprintf(fail, sizeof(fail), "%s", w->tls_fail[0] ? w->tls_fail : w->fail);
 		close(sv[0]);
 		ws_free(w);
 		if (connecting && sig)

@@ -307,6 +307,9 @@ ws_echo_start() {
 	ws_kubeconfig "$d/kc-ws" "$port" "certificate-authority-data: $(base64 -w0 "$d/ws.crt")"
 	ws_kubeconfig "$d/kc-ws-insecure" "$port" "insecure-skip-tls-verify: true"
 	ws_kubeconfig "$d/kc-ws-wrong-ca" "$port" "certificate-authority-data: $(base64 -w0 "$SIM_DIR/ca.crt")"
+	# the right CA, but the certificate names 127.0.0.1 only
+	ws_kubeconfig "$d/kc-ws-name" "$port" "certificate-authority-data: $(base64 -w0 "$d/ws.crt")"
+	sed -i 's#https://127.0.0.1:#https://localhost:#' "$d/kc-ws-name"
 }
 
 ws_kubeconfig() {
@@ -341,14 +344,20 @@ ws_echo_stop() {
 
 @test "portforward: TLS: the kubeconfig's CA is checked, insecure-skip-tls-verify skips it" {
 	ws_echo_start
+	local port
+	port=$(cat "$BATS_TEST_TMPDIR/ws.port")
 	KUBECONFIG="$BATS_TEST_TMPDIR/kc-ws-wrong-ca" run --separate-stderr "$PFCAT" pf x 22 </dev/null
 	local wrong=$status wrong_err=$stderr
+	KUBECONFIG="$BATS_TEST_TMPDIR/kc-ws-name" run --separate-stderr "$PFCAT" pf x 22 </dev/null
+	local name=$status name_err=$stderr
 	KUBECONFIG="$BATS_TEST_TMPDIR/kc-ws-insecure" run --separate-stderr "$PFCAT" --expect 4 pf x 22 <<<"ins"
 	ws_echo_stop
 	assert_success
 	assert_output "ins"
 	assert_equal "$wrong" 3
-	[[ "$wrong_err" == "pf-cat: portforward: pf/x:22: 127.0.0.1:"* ]] || fail "$wrong_err"
+	assert_equal "$wrong_err" "pf-cat: portforward: pf/x:22: 127.0.0.1:$port: the server's certificate: self-signed certificate"
+	assert_equal "$name" 3
+	assert_equal "$name_err" "pf-cat: portforward: pf/x:22: localhost:$port: the server's certificate: hostname mismatch"
 }
 
 @test "portforward: after all of the above the sim stops cleanly on SIGTERM (no sanitizer report)" {
