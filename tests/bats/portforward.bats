@@ -235,6 +235,25 @@ c=s.accept(); time.sleep(60)' "$dir/mute.port" 3>&- &
 	[ ! -e "$output" ] || fail "$output is still there"
 }
 
+@test "portforward: virtctl mode picks another port when virtctl's was taken, and reports virtctl's own error" {
+	local log="$BATS_TEST_TMPDIR/virtctl.json" tmp="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$tmp"
+	run --separate-stderr env PATH="$PF_FIX:$PATH" MTV_SSH_TUNNEL=virtctl FAKE_VIRTCTL_LOG="$log" TMPDIR="$tmp" \
+		FAKE_VIRTCTL_TARGET="$(cat "$SIM_DIR/guests/echo/port")" FAKE_VIRTCTL_BUSY="$BATS_TEST_TMPDIR/busy" \
+		"$PFCAT" --expect 6 pf g1 22 <<<"again"
+	assert_success
+	assert_output "again"
+	[ -e "$BATS_TEST_TMPDIR/busy" ] || fail "the first virtctl did not run"
+	run --separate-stderr env PATH="$PF_FIX:$PATH" MTV_SSH_TUNNEL=virtctl TMPDIR="$tmp" \
+		FAKE_VIRTCTL_FAIL='error: virtualmachineinstance.kubevirt.io "g1" not found' "$PFCAT" pf g1 22 </dev/null
+	assert_equal "$status" 3
+	assert_equal "$stderr" 'pf-cat: portforward: pf/g1:22: virtctl exited 1: error: virtualmachineinstance.kubevirt.io "g1" not found'
+	# no private kubeconfig left behind
+	run ls -A "$tmp"
+	assert_success
+	assert_output ""
+}
+
 @test "portforward: virtctl mode without virtctl on PATH, and a bad MTV_SSH_TUNNEL, are usage errors" {
 	run --separate-stderr env PATH=/usr/bin:/bin MTV_SSH_TUNNEL=virtctl "$PFCAT" pf g1 22 </dev/null
 	assert_equal "$status" 2
