@@ -318,7 +318,7 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 			w->state = WS_FAILED;
 		else
 			w->state = WS_GONE;
-		pf_set_error(w->pf, "%s: the stream closed", w->pf->what);
+		pf_set_error(w->pf, "%s: the connection to the API server closed", w->pf->what);
 		w->ws = NULL;
 		/* deliver what arrived, then let the caller read EOF */
 		if (w->raw)
