@@ -300,6 +300,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	{
 		bool drop = !faulted && !resp.watch && !resp.upgrade && sim->faults.rate_drop > 0 && !starts(cs->req.path, "/sim/") &&
 			    frand(sim) < sim->faults.rate_drop;
+
+		if (drop)
+			stats_count(sim, "fault", "drop");
 		pthread_mutex_unlock(&sim->lock);
 
 		if (resp.upgrade) {
