@@ -503,3 +503,41 @@ void guest_os_check(const char *vm, bool windows, int exit_status, const char *o
 			 windows ? "Windows" : "Linux", cmd, windows ? "Windows caption" : "os-release ID",
 			 *said ? ": " : "", said);
 }
+
+void guest_file_name(const char *in, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < outsz; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		out[n] = isalnum(ch) || ch == '-' || ch == '_' || (ch == '.' && n) ? (char)ch : '_';
+		n++;
+	}
+	if (!n && outsz > 1)
+		out[n++] = '_';
+	if (outsz)
+		out[n] = '\0';
+}
+
+void guest_command_slug(const char *cmd, char *out, size_t outsz)
+{
+	size_t n = 0, max = outsz ? outsz - 1 : 0;
+
+	if (max > 40)
+		max = 40;
+	for (; *cmd && n < max; cmd++) {
+		unsigned char ch = (unsigned char)*cmd;
+
+		if (isalnum(ch))
+			out[n++] = (char)tolower(ch);
+		else if (n && out[n - 1] != '-')
+			out[n++] = '-';
+	}
+	while (n && out[n - 1] == '-')
+		n--;
+	if (!n && max)
+		out[n++] = 'x';
+	if (outsz)
+		out[n] = '\0';
+}

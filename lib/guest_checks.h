@@ -22,6 +22,13 @@
 #include "err.h"
 #include "providers.h"
 
+/* SHARED_DIR: what check-vms saw in each guest, for gather:
+ *   {"vms": [{"name", "destination", "failed": bool, "hostKey",
+ *             "commands": [{"command", "exitStatus", "stdout", "stderr",
+ *                           "truncated": bool}]}]}
+ * (outputs capped to keep the file under the state size limit). */
+#define GUEST_CHECKS_STATE "mtv-guest-checks.json"
+
 #define GUEST_CMD_HOSTNAME "hostname"
 #define GUEST_CMD_LINUX_OS "cat /etc/os-release"
 #define GUEST_CMD_LINUX_NET "ip -j addr"
@@ -130,5 +137,14 @@ int guest_os_parse_windows(const char *text, struct guest_os *os);
  * message says which OS the guest runs, or what it printed instead. */
 void guest_os_check(const char *vm, bool windows, int exit_status, const char *out, const char *err_text,
 		    struct guest_verdict *v);
+
+/* A name as one path component of ARTIFACT_DIR/guest/<vm>/: what is not
+ * [A-Za-z0-9._-] becomes '_', and a leading '.' too ("" → "_"). */
+void guest_file_name(const char *in, char *out, size_t outsz);
+
+/* A command as a short file name part: "ip -j addr" → "ip-j-addr";
+ * letters and digits kept (lowercased), every other run becomes one '-',
+ * cut at 40 characters. */
+void guest_command_slug(const char *cmd, char *out, size_t outsz);
 
 #endif

@@ -313,6 +313,28 @@ static void test_os(void **state)
 	assert_int_equal(guest_os_parse_windows("Linux", &os), -1);
 }
 
+static void test_file_names(void **state)
+{
+	char b[64];
+
+	(void)state;
+	guest_file_name("mtv-rhel9", b, sizeof(b));
+	assert_string_equal(b, "mtv-rhel9");
+	guest_file_name("../x/y z", b, sizeof(b));
+	assert_string_equal(b, "_._x_y_z");
+	guest_file_name("", b, sizeof(b));
+	assert_string_equal(b, "_");
+	guest_command_slug("ip -j addr", b, sizeof(b));
+	assert_string_equal(b, "ip-j-addr");
+	guest_command_slug("cat /etc/os-release", b, sizeof(b));
+	assert_string_equal(b, "cat-etc-os-release");
+	guest_command_slug(GUEST_CMD_WIN_NET, b, sizeof(b));
+	assert_int_equal(strlen(b), 40);
+	assert_string_equal(b, "powershell-noprofile-noninteractive-comm");
+	guest_command_slug("|||", b, sizeof(b));
+	assert_string_equal(b, "x");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_nics),
 		cmocka_unit_test(test_hostname),
 		cmocka_unit_test(test_os),
+		cmocka_unit_test(test_file_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
