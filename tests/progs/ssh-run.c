@@ -1,0 +1,136 @@
+/* ssh-run: drives lib/ssh so bats tests can check it against a real sshd
+ * (tests/sshd/guest.bash).
+ *
+ *   ssh-run [--key FILE] [--timeout MS] [--cap BYTES] [--info] PORT USER CMD...
+ *
+ * Connects to 127.0.0.1:PORT, logs in as USER with the key, else with the
+ * password in $SSH_RUN_PASSWORD (never on the command line: it would show in
+ * ps), the key's passphrase in $SSH_RUN_PASSPHRASE, then runs each CMD in
+ * turn on the one session.  Each command's stdout goes to stdout, its stderr
+ * to stderr; the exit status is the last command's (125 when it died of a
+ * signal).  --info prints instead, per command, one line
+ *   exit_status=N out_len=N out_truncated=0|1 err_len=N err_truncated=0|1 rss_growth_kb=N
+ * after a first line "host_key=<type> SHA256:...".
+ *
+ * Errors: "ssh-run: <message>" on stderr, exit status from err.code.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ssh.h"
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static long maxrss_kb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: ssh-run [--key FILE] [--timeout MS] [--cap BYTES] [--info] PORT USER CMD...\n");
+	return 2;
+}
+
+static int connect_port(int port, struct mtv_err *err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return mtv_err_set(err, MTV_EXIT_ENV, "connect 127.0.0.1:%d: %m", port);
+	}
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	struct ssh_auth auth = { 0 };
+	struct mtv_err err = { 0 };
+	struct ssh_session *s = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	long timeout_ms = 10000;
+	size_t cap = 1024 * 1024;
+	bool info = false;
+	int fd, i, rc = 0;
+
+	/* No SA_RESTART: a signal must end a poll() at once. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (i = 1; i < argc && !strncmp(argv[i], "--", 2); i++) {
+		if (!strcmp(argv[i], "--key") && i + 1 < argc)
+			auth.key_file = argv[++i];
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
+			timeout_ms = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--cap") && i + 1 < argc)
+			cap = strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--info"))
+			info = true;
+		else
+			return usage();
+	}
+	if (argc - i < 3)
+		return usage();
+	auth.user = argv[i + 1];
+	auth.password = getenv("SSH_RUN_PASSWORD");
+	auth.key_passphrase = getenv("SSH_RUN_PASSPHRASE");
+
+	fd = connect_port(atoi(argv[i]), &err);
+	if (fd < 0)
+		goto fail;
+	if (ssh_login(fd, "guest", &auth, timeout_ms, &got_signal, &s, &err) < 0)
+		goto fail;
+	if (info)
+		printf("host_key=%s\n", ssh_host_key(s));
+	for (i += 2; i < argc; i++) {
+		struct ssh_result res;
+		long before = maxrss_kb();
+
+		if (ssh_run(s, argv[i], timeout_ms, cap, &res, &err) < 0)
+			goto fail;
+		if (info) {
+			printf("exit_status=%d out_len=%zu out_truncated=%d err_len=%zu err_truncated=%d rss_growth_kb=%ld\n",
+			       res.exit_status, res.out_len, res.out_truncated, res.err_len, res.err_truncated,
+			       maxrss_kb() - before);
+		} else {
+			fwrite(res.out, 1, res.out_len, stdout);
+			fwrite(res.err, 1, res.err_len, stderr);
+		}
+		fflush(stdout);
+		rc = res.exit_status;
+		if (rc < 0) {
+			fprintf(stderr, "ssh-run: %s: killed by a signal\n", argv[i]);
+			rc = 125;
+		}
+		ssh_result_release(&res);
+	}
+	ssh_close(s);
+	close(fd);
+	return rc;
+fail:
+	fprintf(stderr, "ssh-run: %s\n", err.msg);
+	ssh_close(s);
+	if (fd >= 0)
+		close(fd);
+	return err.code ? err.code : 1;
+}
