@@ -164,6 +164,8 @@ struct vm_run {
 	int *failed;
 	cJSON *record;
 	bool record_failed;
+	const struct guest_target *target;	/* to reconnect */
+	bool reconnected;			/* once per VM, so a guest that keeps dropping ends */
 };
 
 static void vm_case(struct vm_run *r, const char *check, enum guest_result res, const char *msg, double seconds)
@@ -238,13 +240,32 @@ static int run_cmd(struct vm_run *r, struct guest_session *gs, const char *cmd, 
 		ssh_result_release(&res);
 		if (e.code >= 128)
 			return *err = e, -1;
+		/* the session is unusable now (ssh.h) */
+		guest_session_close(gs);
+		/* A tunnel that dropped under the command: the whole connection
+		 * once more (with its retries), then the command again. */
+		if (e.code == MTV_EXIT_ENV && !r->reconnected) {
+			struct mtv_err e2 = { 0 };
+
+			r->reconnected = true;
+			log_warn("VM %s: %s; reconnecting to run it again", r->vm->name, e.msg);
+			if (guest_session_open(r->target, gs, &e2) == 0) {
+				if (guest_session_run(gs, cmd, COMMAND_TIMEOUT_MS, GUEST_OUTPUT_CAP, &res, &e2) == 0)
+					goto ran;
+				ssh_result_release(&res);
+				guest_session_close(gs);
+			}
+			if (e2.code >= 128)
+				return *err = e2, -1;
+			snprintf(e.msg + strlen(e.msg), sizeof(e.msg) - strlen(e.msg), "; again after reconnecting: %.400s",
+				 e2.msg);
+		}
 		snprintf(o->failure, sizeof(o->failure), "%s", e.msg);
 		cJSON_AddNullToObject(c, "exitStatus");
 		cJSON_AddStringToObject(c, "error", e.msg);
-		/* the session is unusable now (ssh.h) */
-		guest_session_close(gs);
 		return 0;
 	}
+ran:
 	o->ran = true;
 	o->status = res.exit_status;
 	cJSON_AddNumberToObject(c, "exitStatus", res.exit_status);
@@ -437,6 +458,7 @@ int guest_check_vm(struct guest_run *g, struct step_ctx *c, const struct guest_v
 		.retries = g->retries, .delay_s = g->delay_s, .timeout_ms = LOGIN_TIMEOUT_MS,
 		.interrupt = step_interrupt_flag(),
 	};
+	r.target = &t;
 	t0 = step_now();
 	if (guest_session_open(&t, &gs, &e) < 0) {
 		if (e.code >= 128 || e.code == MTV_EXIT_USAGE) {

@@ -70,6 +70,7 @@ use_scenario() {
 }
 
 setup() {
+	SWAPPED=()
 	E2E_PROVIDERS_FILE="$BATS_FILE_TMPDIR/providers.json" e2e_setup vsphere-guests
 	export MTV_TESTS_PARAMS="$MTV_SRC_DIR/tests/fixtures/scenarios/guests.json"
 	export MTV_GUEST_CHECKS=true MTV_SSH_RETRIES=2 MTV_SSH_RETRY_DELAY=0
@@ -215,6 +216,79 @@ EOF
 	assert_failure 1
 	assert_case "mtv-guest-rhel9: ssh login" "failed after 2 attempts: "
 	assert_case "mtv-guest-rhel9: guest os" "skipped no SSH session"
+}
+
+# fake_swap LABEL CMD SCRIPT: replace a fake command of a guest for one
+# test (teardown puts it back).
+fake_swap() {
+	local f="$SIM_DIR/guests/$1/bin/$2"
+	cp "$f" "$BATS_TEST_TMPDIR/$1-$2.orig"
+	printf '%s\n' "$3" >"$f"
+	SWAPPED+=("$1/$2")
+}
+
+teardown() {
+	local s
+	for s in "${SWAPPED[@]}"; do
+		cp "$BATS_TEST_TMPDIR/${s%%/*}-${s#*/}.orig" "$SIM_DIR/guests/${s%%/*}/bin/${s#*/}"
+	done
+	rm -f "$SIM_DIR/guests/rhel9/home/dropped"
+}
+
+# drop_ip ONCE: the rhel9 guest's `ip` kills the sshd serving its session
+# (only the first time when ONCE is "once"): the connection drops under
+# the command, as a broken tunnel does; otherwise it is the usual fake.
+drop_ip() {
+	local real="$BATS_TEST_TMPDIR/ip.real" cond='true'
+	cp "$SIM_DIR/guests/rhel9/bin/ip" "$real"
+	[ "$1" = once ] && cond='[ ! -e dropped ]'
+	fake_swap rhel9 ip "#!/bin/sh
+if $cond; then
+	: >dropped
+	p=\$PPID
+	while [ \"\$p\" -gt 1 ]; do
+		case \"\$(cat /proc/\$p/comm)\" in sshd*) kill -9 \"\$p\"; sleep 5; exit 1 ;; esac
+		p=\$(cut -d' ' -f4 /proc/\$p/stat)
+	done
+fi
+exec $real \"\$@\""
+}
+
+@test "guest: a connection that drops under a command is reopened once and the command run again" {
+	use_scenario test_guest_linux
+	drop_ip once
+	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	assert_success
+	[[ "$stderr" == *"reconnecting to run it again"* ]] || fail "no reconnect: $stderr"
+	assert_case "mtv-guest-rhel9: guest NICs" passed
+}
+
+@test "guest: a connection that keeps dropping fails the case clearly" {
+	use_scenario test_guest_linux
+	drop_ip always
+	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	assert_failure 1
+	assert_case "mtv-guest-rhel9: guest hostname" passed
+	assert_case "mtv-guest-rhel9: guest NICs" "failed VM mtv-guest-rhel9: ssh: VM mtv-guest-rhel9: connection closed while running ip -j addr"
+	junit_case "mtv-guest-rhel9: guest NICs" | grep -q "again after reconnecting: " || fail "$(junit_case "mtv-guest-rhel9: guest NICs")"
+}
+
+@test "guest: a guest that prints megabytes is capped, in the state file too" {
+	use_scenario test_guest_linux
+	fake_swap rhel9 hostname '#!/bin/sh
+head -c 3000000 /dev/zero | tr "\0" x'
+	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	assert_failure 1
+	assert_case "mtv-guest-rhel9: guest hostname" "failed VM mtv-guest-rhel9: expected hostname mtv-guest-rhel9 (the source guest's), the guest says xxxx"
+	# the other commands ran on after it
+	assert_case "mtv-guest-rhel9: guest NICs" passed
+	[ "$(stat -c %s "$SHARED_DIR/mtv-guest-checks.json")" -lt 100000 ]
+	python3 - "$SHARED_DIR/mtv-guest-checks.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))["vms"][0]["commands"][0]
+assert c["command"] == "hostname" and c["truncated"] is True, c["truncated"]
+assert 0 < len(c["stdout"]) <= 16384, len(c["stdout"])
+EOF
 }
 
 @test "guest: skipped with the reason when off, without credentials, or MTV_GUEST_CHECKS=false" {
