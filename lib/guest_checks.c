@@ -520,20 +520,39 @@ void guest_file_name(const char *in, char *out, size_t outsz)
 		out[n] = '\0';
 }
 
+static void slug_add(const char *from, const char *to, char *out, size_t *n, size_t max)
+{
+	for (; from < to && *from && *n < max; from++) {
+		unsigned char ch = (unsigned char)*from;
+
+		if (isalnum(ch))
+			out[(*n)++] = (char)tolower(ch);
+		else if (*n && out[*n - 1] != '-')
+			out[(*n)++] = '-';
+	}
+}
+
 void guest_command_slug(const char *cmd, char *out, size_t outsz)
 {
 	size_t n = 0, max = outsz ? outsz - 1 : 0;
+	const char *prog_end = cmd + strcspn(cmd, " "), *rest = prog_end;
 
 	if (max > 40)
 		max = 40;
-	for (; *cmd && n < max; cmd++) {
-		unsigned char ch = (unsigned char)*cmd;
+	/* the program, then what it is asked, without its leading options
+	 * (powershell -NoProfile -NonInteractive -Command "...": the script
+	 * is what tells two such commands apart) */
+	for (;;) {
+		const char *w = rest + strspn(rest, " ");
 
-		if (isalnum(ch))
-			out[n++] = (char)tolower(ch);
-		else if (n && out[n - 1] != '-')
-			out[n++] = '-';
+		if (*w != '-')
+			break;
+		rest = w + strcspn(w, " ");
 	}
+	slug_add(cmd, prog_end, out, &n, max);
+	if (*rest && n < max)
+		out[n++] = '-';
+	slug_add(rest, rest + strlen(rest), out, &n, max);
 	while (n && out[n - 1] == '-')
 		n--;
 	if (!n && max)

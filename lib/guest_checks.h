@@ -142,7 +142,9 @@ void guest_os_check(const char *vm, bool windows, int exit_status, const char *o
  * [A-Za-z0-9._-] becomes '_', and a leading '.' too ("" → "_"). */
 void guest_file_name(const char *in, char *out, size_t outsz);
 
-/* A command as a short file name part: "ip -j addr" → "ip-j-addr";
+/* A command as a short file name part: the program and what follows its
+ * leading options ("ip -j addr" → "ip-addr", "powershell -NoProfile
+ * -Command \"(Get-CimInstance ...\"" → "powershell-get-ciminstance-..."):
  * letters and digits kept (lowercased), every other run becomes one '-',
  * cut at 40 characters. */
 void guest_command_slug(const char *cmd, char *out, size_t outsz);

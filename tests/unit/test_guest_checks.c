@@ -325,12 +325,16 @@ static void test_file_names(void **state)
 	guest_file_name("", b, sizeof(b));
 	assert_string_equal(b, "_");
 	guest_command_slug("ip -j addr", b, sizeof(b));
-	assert_string_equal(b, "ip-j-addr");
+	assert_string_equal(b, "ip-addr");
+	guest_command_slug("hostname", b, sizeof(b));
+	assert_string_equal(b, "hostname");
+	guest_command_slug(GUEST_CMD_WIN_OS, b, sizeof(b));
+	assert_string_equal(b, "powershell-get-ciminstance-win32-operati");
 	guest_command_slug("cat /etc/os-release", b, sizeof(b));
 	assert_string_equal(b, "cat-etc-os-release");
 	guest_command_slug(GUEST_CMD_WIN_NET, b, sizeof(b));
 	assert_int_equal(strlen(b), 40);
-	assert_string_equal(b, "powershell-noprofile-noninteractive-comm");
+	assert_string_equal(b, "powershell-convertto-json-depth-4-adapte");
 	guest_command_slug("|||", b, sizeof(b));
 	assert_string_equal(b, "x");
 }
