@@ -644,6 +644,11 @@ void dest_create_vm(struct ctx *c, const cJSON *vm, const cJSON *pvm, cJSON *vms
 		int k = 0;
 
 		dest_owner_ref(vmi, vmso->o, true);
+		/* the loopback sshd standing for this guest (world "sshGuest"),
+		 * where the port-forward subresource leads (portforward.c) */
+		if (cJSON_IsString(json_get(vm, "sshGuest")))
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(json_get(vmi, "metadata"), "annotations"),
+						"mtv-sim/ssh-guest", json_str(vm, "sshGuest", ""));
 		cJSON_AddItemToObject(vmi, "spec", cJSON_Duplicate(tspec, 1));
 		st = cJSON_AddObjectToObject(vmi, "status");
 		cJSON_AddStringToObject(st, "phase", "Running");

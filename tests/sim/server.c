@@ -284,6 +284,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			resp_status(&resp, 401, "Unauthorized", "Unauthorized", NULL, NULL, NULL);
 		} else if (starts(cs->req.path, "/sim/") && !who.admin) {
 			auth_forbidden(&resp, &who, "get", "", "sim", NULL, NULL);
+		} else if (pf_is_portforward(cs->req.path)) {
+			cs->req.who = &who;
+			resp.upgrade = pf_prepare(sim, &cs->req, &resp);
 		} else {
 			cs->req.who = &who;
 			route(sim, &cs->req, &resp);
@@ -291,11 +294,20 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	}
 	log_request(sim, &cs->req, resp.status);
 	{
-		bool drop = !faulted && !resp.watch && sim->faults.rate_drop > 0 && !starts(cs->req.path, "/sim/") &&
+		bool drop = !faulted && !resp.watch && !resp.upgrade && sim->faults.rate_drop > 0 && !starts(cs->req.path, "/sim/") &&
 			    frand(sim) < sim->faults.rate_drop;
 		pthread_mutex_unlock(&sim->lock);
 
-		if (resp.watch) {
+		if (resp.upgrade) {
+			free(resp.body);
+			resp.body = NULL;
+			mr = pf_response(resp.upgrade);
+			if (!mr)
+				return MHD_NO;
+			ret = MHD_queue_response(c, MHD_HTTP_SWITCHING_PROTOCOLS, mr);
+			MHD_destroy_response(mr);
+			return ret;
+		} else if (resp.watch) {
 			mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, watch_reader, resp.watch,
 							       watch_done);
 		} else if (drop) {
@@ -343,14 +355,19 @@ struct MHD_Daemon *server_start(struct sim *sim, int port, struct mtv_err *err)
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* MHD_ALLOW_UPGRADE: the port-forward subresource's WebSockets */
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
-				     MHD_USE_POLL | MHD_USE_ERROR_LOG,
+				     MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE,
 			     0, NULL, NULL, handler, sim,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 			     MHD_OPTION_HTTPS_MEM_KEY, sim->key_pem,
 			     MHD_OPTION_HTTPS_MEM_CERT, sim->cert_pem,
 			     /* ask for (not require) client certificates from the sim CA */
 			     MHD_OPTION_HTTPS_MEM_TRUST, sim->ca_pem,
+			     /* an upgraded connection's buffers come from what the
+			      * request left of this pool: with the default 32 KiB
+			      * that is a few bytes, one TLS record each */
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)3600,

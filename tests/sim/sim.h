@@ -241,6 +241,7 @@ struct response {
 	const char *ctype;
 	char *extra_header_name, *extra_header_value;
 	struct watch *watch;	/* streaming response when set */
+	struct pf_upgrade *upgrade;	/* a port-forward WebSocket when set (portforward.c) */
 };
 
 const char *req_query(struct request *r, const char *key);
@@ -288,6 +289,17 @@ int server_start_route(struct sim *sim, struct mtv_err *err);
 /* A further TLS listener on 127.0.0.1, any free port (*port). */
 struct MHD_Daemon *server_listen_tls(const char *cert_pem, const char *key_pem, MHD_AccessHandlerCallback h,
 				     void *cls, int *port, struct mtv_err *err);
+#endif
+
+/* portforward.c: KubeVirt's port-forward subresource (WebSocket) */
+struct pf_upgrade;
+bool pf_is_portforward(const char *path);
+/* Check the request (RBAC, the VMI, the handshake); the upgrade to make
+ * (resp->status 101) or NULL with resp set.  Caller holds sim->lock. */
+struct pf_upgrade *pf_prepare(struct sim *sim, struct request *r, struct response *resp);
+#ifdef MHD_VERSION
+/* The 101 response; takes up (freed when the stream ends). */
+struct MHD_Response *pf_response(struct pf_upgrade *up);
 #endif
 
 /* source.c */

@@ -93,6 +93,14 @@ static int check_vm(const cJSON *root, const char *file, int pi, int vi, const c
 	snprintf(q, sizeof(q), "%s.guestTools", p);
 	if (opt_type(root, file, q, cJSON_True | cJSON_False, "boolean", err))
 		return -1;
+	snprintf(q, sizeof(q), "%s.sshGuest", p);
+	if (opt_type(root, file, q, cJSON_String, "string", err))
+		return -1;
+	/* a directory name under <state-dir>/guests/ */
+	if (json_get(root, q) && (!*json_str(root, q, "") || strchr(json_str(root, q, ""), '/') ||
+				  !strcmp(json_str(root, q, ""), ".") || !strcmp(json_str(root, q, ""), "..")))
+		return mtv_err_set(err, MTV_EXIT_USAGE, "%s: %s: must be a file name (no '/'), not \"%s\"", file, q,
+				   json_str(root, q, ""));
 	snprintf(q, sizeof(q), "%s.windows", p);
 	if (opt_type(root, file, q, cJSON_True | cJSON_False, "boolean", err))
 		return -1;
