@@ -109,6 +109,10 @@ assert_case() {	# assert_case NAME EXPECTED (the start of junit_case's line)
 	use_scenario test_guest_checks
 	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
 	assert_failure 1
+	# through KubeVirt's port-forward subresource of each running VMI
+	grep -q "/virtualmachineinstances/mtv-guest-rhel9/portforward/22/tcp" "$SIM_DIR/requests.log" ||
+		fail "no port-forward request: $(grep portforward "$SIM_DIR/requests.log" | head -3)"
+	! grep -q "/virtualmachineinstances/mtv-guest-off/portforward" "$SIM_DIR/requests.log"
 	local v
 	for v in "ssh login" "guest hostname" "guest os" "guest NICs"; do
 		assert_case "mtv-guest-rhel9: $v" passed
@@ -269,8 +273,12 @@ exec $real \"\$@\""
 	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
 	assert_failure 1
 	assert_case "mtv-guest-rhel9: guest hostname" passed
-	assert_case "mtv-guest-rhel9: guest NICs" "failed VM mtv-guest-rhel9: ssh: VM mtv-guest-rhel9: connection closed while running ip -j addr"
-	junit_case "mtv-guest-rhel9: guest NICs" | grep -q "again after reconnecting: " || fail "$(junit_case "mtv-guest-rhel9: guest NICs")"
+	# the tunnel's own reason, then what ssh saw, for both tries
+	assert_case "mtv-guest-rhel9: guest NICs" "failed VM mtv-guest-rhel9: the tunnel dropped ("
+	local got
+	got=$(junit_case "mtv-guest-rhel9: guest NICs")
+	[[ "$got" == *"connection closed while running ip -j addr; again after reconnecting: "*"connection closed while running ip -j addr" ]] ||
+		fail "$got"
 }
 
 @test "guest: a guest that prints megabytes is capped, in the state file too" {
