@@ -423,7 +423,7 @@ int guest_check_vm(struct guest_run *g, struct step_ctx *c, const struct guest_v
 	struct guest_session gs = { .fd = -1 };
 	struct mtv_err e = { 0 };
 	char peer[300], why[MTV_ERR_MSG_MAX + 200];
-	double t0;
+	double t0, t_login;
 	int rc = 0;
 
 	if (!g->enabled) {
@@ -475,11 +475,14 @@ int guest_check_vm(struct guest_run *g, struct step_ctx *c, const struct guest_v
 	}
 	snprintf(why, sizeof(why), "%s@%s (%s) after %d attempt(s); host key %s", user, vm->destination,
 		 g->mode == PORTFORWARD_VIRTCTL ? "virtctl port-forward" : "port-forward", gs.attempts, gs.host_key);
-	vm_case(&r, "ssh login", GUEST_PASS, why, step_now() - t0);
+	t_login = step_now();
+	vm_case(&r, "ssh login", GUEST_PASS, why, t_login - t0);
 	cJSON_AddStringToObject(r.record, "hostKey", gs.host_key);
 	write_host_key(&r, gs.host_key);
 	rc = checks(&r, c, &gs, windows, err);
-	log_info("VM %s: guest checks over SSH in %.1f ms", vm->name, (step_now() - t0) * 1000);
+	log_info("VM %s: guest checks over SSH in %.1f ms (tunnel and login %.1f ms, %d commands %.1f ms)", vm->name,
+		 (step_now() - t0) * 1000, (t_login - t0) * 1000, cJSON_GetArraySize(json_get(r.record, "commands")),
+		 (step_now() - t_login) * 1000);
 out:
 	guest_session_close(&gs);
 	if (r.record) {
