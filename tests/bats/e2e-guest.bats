@@ -299,6 +299,28 @@ assert 0 < len(c["stdout"]) <= 16384, len(c["stdout"])
 EOF
 }
 
+@test "guest: SIGTERM during the wait between attempts exits 143 at once, keeping what was seen" {
+	use_scenario test_guest_linux
+	local port="$SIM_DIR/guests/rhel9/port"
+	mv "$port" "$port.hidden"
+	MTV_SSH_RETRIES=60 MTV_SSH_RETRY_DELAY=600 "$MTV_BIN_DIR/mtv-check-vms" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	local pid=$! i rc=0
+	for i in $(seq 600); do
+		grep -q "trying again in 600 s" "$BATS_TEST_TMPDIR/err" && break
+		sleep 0.1
+	done
+	mv "$port.hidden" "$port"
+	grep -q "trying again in 600 s" "$BATS_TEST_TMPDIR/err" || fail "no retry wait: $(cat "$BATS_TEST_TMPDIR/err")"
+	kill -TERM "$pid"
+	start=$(date +%s%N)
+	wait "$pid" || rc=$?
+	elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	assert_equal "$rc" 143
+	[ "$elapsed_ms" -lt 5000 ] || fail "took ${elapsed_ms}ms to stop"
+	grep -q '"name":[[:space:]]*"mtv-guest-rhel9"' "$SHARED_DIR/mtv-guest-checks.json"
+	[ -s "$ARTIFACT_DIR/junit_mtv_check_vms.xml" ]
+}
+
 @test "guest: skipped with the reason when off, without credentials, or MTV_GUEST_CHECKS=false" {
 	use_scenario test_guest_linux
 	MTV_GUEST_CHECKS=false run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
