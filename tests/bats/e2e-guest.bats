@@ -339,15 +339,23 @@ EOF
 
 @test "guest: bad guest parameters are exit 2 before anything is looked at" {
 	use_scenario test_guest_linux
+	local pf0
+	pf0=$(grep -c /portforward/ "$SIM_DIR/requests.log" || true)
 	MTV_SSH_TUNNEL=carrier-pigeon run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
 	assert_failure 2
 	[[ "$stderr" == *"MTV_SSH_TUNNEL: expected native or virtctl, got 'carrier-pigeon'"* ]]
+	PATH=/usr/bin:/bin MTV_SSH_TUNNEL=virtctl run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	assert_failure 2
+	[[ "$stderr" == *"MTV_SSH_TUNNEL=virtctl: virtctl is not on PATH"* ]]
 	MTV_SSH_RETRIES=0 run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
 	assert_failure 2
 	[[ "$stderr" == *"MTV_SSH_RETRIES"* ]]
 	MTV_SSH_KEY_FILE=/nonexistent/key run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
 	assert_failure 2
 	[[ "$stderr" == *"MTV_SSH_KEY_FILE /nonexistent/key: No such file or directory"* ]]
+	# no guest was tried
+	assert_equal "$(grep -c /portforward/ "$SIM_DIR/requests.log" || true)" "$pf0"
+	[ ! -e "$SHARED_DIR/mtv-guest-checks.json" ]
 }
 
 @test "guest: the marker is skipped with the reason when prepare-vms recorded none" {
