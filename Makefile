@@ -206,7 +206,7 @@ vcsim: $(VCSIM)
 
 # ---- valgrind over the unit tests and the step binaries: any leak or memory error fails ----
 # The steps run in one cold workflow against mtv-sim (tests/valgrind/e2e.sh).
-valgrind: $(UNIT_BINS) programs
+valgrind: $(UNIT_BINS) programs $(TESTBIN)/progs/ssh-run
 	@command -v valgrind >/dev/null 2>&1 || shared/install-deps.sh valgrind
 	@set -e; for t in $(UNIT_BINS); do \
 		echo "# valgrind $$t"; \
@@ -214,6 +214,7 @@ valgrind: $(UNIT_BINS) programs
 			--error-exitcode=99 --trace-children=no $$t >/dev/null; \
 	done; echo "valgrind: no leaks or errors in $(words $(UNIT_BINS)) unit test binaries"
 	@tests/valgrind/e2e.sh
+	@tests/valgrind/ssh.sh
 
 .PHONY: valgrind
 

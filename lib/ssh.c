@@ -19,7 +19,9 @@
 #include <libssh2.h>
 
 #include "buf.h"
+#include "fsutil.h"
 #include "ssh_fingerprint.h"
+#include "ssh_keyfile.h"
 
 /* How long a wait may go without looking at the interrupt flag. */
 #define SSH_SLICE_MS 200
@@ -252,6 +254,24 @@ static enum auth_outcome auth_kbd(struct ssh_session *s, const struct ssh_auth *
 	return AUTH_ERROR;
 }
 
+/* libssh2 before 1.11 signs with an RSA key as ssh-rsa (SHA-1) only, and
+ * OpenSSH 8.8 and later refuse that by default: the refusal then says
+ * nothing about the key, so say what it is about. */
+static bool rsa_sha1_only(const char *key_file)
+{
+	struct buf text = BUF_INIT(64 * 1024);
+	char type[32];
+	bool rsa;
+
+	if (libssh2_version(0x010b00))
+		return false;
+	if (fs_read_file(key_file, &text, 64 * 1024, NULL) < 0)
+		return false;
+	rsa = ssh_keyfile_type(text.data, text.len, type, sizeof(type)) == 0 && !strcmp(type, "ssh-rsa");
+	buf_release(&text);
+	return rsa;
+}
+
 static int authenticate(struct ssh_session *s, const struct ssh_auth *a, long long deadline, long timeout_ms,
 			struct mtv_err *err)
 {
@@ -296,7 +316,12 @@ static int authenticate(struct ssh_session *s, const struct ssh_auth *a, long lo
 	if (o == AUTH_REFUSED) {
 		/* Which methods the guest takes is no secret, and it is the whole
 		 * story when ours was not among them. */
-		if (tried)
+		if (tried && use_key && rsa_sha1_only(a->key_file))
+			mtv_err_set(err, MTV_EXIT_FAILED,
+				    "ssh login: authentication failed for %s (an RSA key: libssh2 %s signs only "
+				    "ssh-rsa/SHA-1, which OpenSSH 8.8 and later refuse; use an ed25519 or ECDSA key)",
+				    a->user, libssh2_version(0));
+		else if (tried)
 			mtv_err_set(err, MTV_EXIT_FAILED, "ssh login: authentication failed for %s", a->user);
 		else
 			mtv_err_set(err, MTV_EXIT_FAILED,
@@ -318,6 +343,8 @@ int ssh_login(int fd, const char *peer, const struct ssh_auth *auth, long timeou
 	int rc, type, kfd;
 
 	*out = NULL;
+	if (!peer)
+		peer = "guest";
 	if (!auth || !auth->user || !*auth->user)
 		return mtv_err_set(err, MTV_EXIT_USAGE, "ssh login: %s: no user name", peer);
 	if (auth->key_file && *auth->key_file) {
@@ -340,7 +367,7 @@ int ssh_login(int fd, const char *peer, const struct ssh_auth *auth, long timeou
 		return mtv_err_set(err, MTV_EXIT_ENV, "ssh: out of memory");
 	s->fd = fd;
 	s->interrupt = interrupt;
-	snprintf(s->peer, sizeof(s->peer), "%s", peer ? peer : "guest");
+	snprintf(s->peer, sizeof(s->peer), "%s", peer);
 	s->ls = libssh2_session_init_ex(NULL, NULL, NULL, s);
 	if (!s->ls) {
 		free(s);
@@ -456,6 +483,17 @@ int ssh_run(struct ssh_session *s, const char *cmd, long timeout_ms, size_t out_
 		call_failed(s, rc, cmd, "the guest would not run it", err);
 		goto fail;
 	}
+	/* Nothing comes on stdin: say so, or a command that reads it (cat,
+	 * powershell -Command -) waits for the timeout. */
+	while ((rc = libssh2_channel_send_eof(ch)) == LIBSSH2_ERROR_EAGAIN)
+		if ((w = ssh_wait(s, deadline)) != SSH_READY) {
+			wait_failed(s, w, cmd, timeout_ms, err);
+			goto fail;
+		}
+	if (rc) {
+		call_failed(s, rc, cmd, "closing its stdin", err);
+		goto fail;
+	}
 
 	/* Until EOF on both streams; past the cap the bytes are read and
 	 * dropped, so the window keeps moving and the command can finish. */
@@ -529,22 +567,22 @@ void ssh_result_release(struct ssh_result *res)
 
 void ssh_close(struct ssh_session *s)
 {
+	bool interrupted, shut = false;
 	long long deadline;
-	bool shut = false;
 
 	if (!s)
 		return;
-	deadline = now_ms() + SSH_CLOSE_MS;
 	/* Interrupted: no goodbye, the step must exit now.  Broken: the
-	 * transport is gone or mid-exchange, nothing polite is possible. */
-	if (s->interrupt && *s->interrupt)
-		deadline = now_ms();
-	else if (s->broken)
-		deadline = now_ms() + SSH_SLICE_MS;
-	if (!s->broken)
+	 * transport is gone or mid-exchange, nothing polite is possible.
+	 * From here our own deadline bounds every wait, not the flag. */
+	interrupted = s->interrupt && *s->interrupt;
+	s->interrupt = NULL;
+	deadline = now_ms() + (interrupted ? 0 : s->broken ? SSH_SLICE_MS : SSH_CLOSE_MS);
+	if (!s->broken && !interrupted)
 		while (libssh2_session_disconnect(s->ls, "bye") == LIBSSH2_ERROR_EAGAIN)
 			if (ssh_wait(s, deadline) != SSH_READY)
 				break;
+	/* Freeing a channel that is still open waits for the peer's close. */
 	while (libssh2_session_free(s->ls) == LIBSSH2_ERROR_EAGAIN) {
 		if (ssh_wait(s, deadline) == SSH_READY)
 			continue;
@@ -553,10 +591,10 @@ void ssh_close(struct ssh_session *s)
 			free(s);
 			return;
 		}
-		/* A peer that stopped reading keeps libssh2's close of a
-		 * channel pending forever: end our sending half so its send
-		 * fails and it lets go.  The fd itself stays the caller's. */
-		shutdown(s->fd, SHUT_WR);
+		/* Out of time: shut the stream down so libssh2 reads EOF and
+		 * lets go at once.  The fd itself stays the caller's, who has
+		 * nothing left to do with it but close it. */
+		shutdown(s->fd, SHUT_RDWR);
 		shut = true;
 		deadline = now_ms() + SSH_SLICE_MS;
 	}

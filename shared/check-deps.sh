@@ -41,6 +41,9 @@ if [ "$mode" = all ]; then
 	for d in /usr/lib/bats/bats-support /usr/lib/bats/bats-assert; do
 		[ -d "$d" ] || missing="$missing $d"
 	done
+	# the SSH guests of tests/sshd/guest.bash (openssh-server, -client)
+	[ -x /usr/sbin/sshd ] || missing="$missing /usr/sbin/sshd"
+	command -v ssh-keygen >/dev/null 2>&1 || missing="$missing ssh-keygen"
 fi
 [ -z "$missing" ] && exit 0
 echo "check-deps: missing:$missing" >&2

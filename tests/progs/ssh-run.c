@@ -1,7 +1,7 @@
 /* ssh-run: drives lib/ssh so bats tests can check it against a real sshd
  * (tests/sshd/guest.bash).
  *
- *   ssh-run [--key FILE] [--timeout MS] [--cap BYTES] [--info] PORT USER CMD...
+ *   ssh-run [--key FILE] [--timeout MS] [--cap BYTES] [--info] [--pair] PORT USER CMD...
  *
  * Connects to 127.0.0.1:PORT, logs in as USER with the key, else with the
  * password in $SSH_RUN_PASSWORD (never on the command line: it would show in
@@ -10,12 +10,19 @@
  * to stderr; the exit status is the last command's (125 when it died of a
  * signal).  --info prints instead, per command, one line
  *   exit_status=N out_len=N out_truncated=0|1 err_len=N err_truncated=0|1 rss_growth_kb=N
- * after a first line "host_key=<type> SHA256:...".
+ * (how much the peak RSS grew while it ran; "n/a" under ASan)
+ * after a first line "host_key=<type> SHA256:...".  --pair: lib/ssh gets one
+ * end of a socketpair and a thread copies between its other end and the TCP
+ * connection, as lib/portforward's bridge does; when either side ends the
+ * thread closes both, as the tunnel does.
  *
  * Errors: "ssh-run: <message>" on stderr, exit status from err.code.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,9 +48,52 @@ static long maxrss_kb(void)
 	return ru.ru_maxrss;
 }
 
+struct bridge {
+	int pair;	/* our end of the socketpair */
+	int tcp;
+};
+
+/* Copy both ways until either side ends, then close both. */
+static void *bridge_run(void *arg)
+{
+	struct bridge *b = arg;
+	char chunk[16384];
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = b->pair, .events = POLLIN }, { .fd = b->tcp, .events = POLLIN } };
+		int i;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < 2; i++) {
+			ssize_t n, off = 0;
+
+			if (!p[i].revents)
+				continue;
+			n = read(p[i].fd, chunk, sizeof(chunk));
+			if (n <= 0)
+				goto out;
+			while (off < n) {
+				ssize_t w = write(p[1 - i].fd, chunk + off, (size_t)(n - off));
+
+				if (w <= 0)
+					goto out;
+				off += w;
+			}
+		}
+	}
+out:
+	close(b->pair);
+	close(b->tcp);
+	return NULL;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: ssh-run [--key FILE] [--timeout MS] [--cap BYTES] [--info] PORT USER CMD...\n");
+	fprintf(stderr, "usage: ssh-run [--key FILE] [--timeout MS] [--cap BYTES] [--info] [--pair] PORT USER CMD...\n");
 	return 2;
 }
 
@@ -69,8 +119,10 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	long timeout_ms = 10000;
 	size_t cap = 1024 * 1024;
-	bool info = false;
-	int fd, i, rc = 0;
+	bool info = false, pair = false;
+	struct bridge br;
+	pthread_t bridge;
+	int fd, sv[2], i, rc = 0;
 
 	/* No SA_RESTART: a signal must end a poll() at once. */
 	sigaction(SIGINT, &sa, NULL);
@@ -86,6 +138,8 @@ int main(int argc, char **argv)
 			cap = strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--info"))
 			info = true;
+		else if (!strcmp(argv[i], "--pair"))
+			pair = true;
 		else
 			return usage();
 	}
@@ -98,6 +152,20 @@ int main(int argc, char **argv)
 	fd = connect_port(atoi(argv[i]), &err);
 	if (fd < 0)
 		goto fail;
+	if (pair) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+			mtv_err_set(&err, MTV_EXIT_ENV, "socketpair: %m");
+			goto fail;
+		}
+		br.pair = sv[1];
+		br.tcp = fd;
+		fd = sv[0];
+		if (pthread_create(&bridge, NULL, bridge_run, &br)) {
+			mtv_err_set(&err, MTV_EXIT_ENV, "pthread_create failed");
+			pair = false;
+			goto fail;
+		}
+	}
 	if (ssh_login(fd, "guest", &auth, timeout_ms, &got_signal, &s, &err) < 0)
 		goto fail;
 	if (info)
@@ -109,9 +177,15 @@ int main(int argc, char **argv)
 		if (ssh_run(s, argv[i], timeout_ms, cap, &res, &err) < 0)
 			goto fail;
 		if (info) {
-			printf("exit_status=%d out_len=%zu out_truncated=%d err_len=%zu err_truncated=%d rss_growth_kb=%ld\n",
-			       res.exit_status, res.out_len, res.out_truncated, res.err_len, res.err_truncated,
-			       maxrss_kb() - before);
+			printf("exit_status=%d out_len=%zu out_truncated=%d err_len=%zu err_truncated=%d",
+			       res.exit_status, res.out_len, res.out_truncated, res.err_len, res.err_truncated);
+#ifdef __SANITIZE_ADDRESS__
+			/* ASan's shadow and quarantine make the RSS meaningless. */
+			(void)before;
+			printf(" rss_growth_kb=n/a\n");
+#else
+			printf(" rss_growth_kb=%ld\n", maxrss_kb() - before);
+#endif
 		} else {
 			fwrite(res.out, 1, res.out_len, stdout);
 			fwrite(res.err, 1, res.err_len, stderr);
@@ -126,11 +200,15 @@ int main(int argc, char **argv)
 	}
 	ssh_close(s);
 	close(fd);
+	if (pair)
+		pthread_join(bridge, NULL);
 	return rc;
 fail:
 	fprintf(stderr, "ssh-run: %s\n", err.msg);
 	ssh_close(s);
 	if (fd >= 0)
 		close(fd);
+	if (pair)
+		pthread_join(bridge, NULL);
 	return err.code ? err.code : 1;
 }

@@ -16,8 +16,9 @@
 # is offered and refused for real (no PAM: sshd checks /etc/shadow, and the
 # tests never set a password there).
 #
-# GUEST_SSHD_CONFIG, when set, is appended to sshd_config (e.g.
-# "PubkeyAuthentication no" for a guest that accepts only passwords).
+# GUEST_SSHD_CONFIG, when set, goes at the top of sshd_config, where it
+# wins over our defaults (e.g. "PasswordAuthentication no" for a guest that
+# accepts only keys).
 # sshd reports nothing about a port it picked itself, so we pick a free one
 # (bind 0 in python3) and retry when another process takes it first.
 
@@ -56,7 +57,16 @@ EOF
 
 _guest_config() {
 	local dir=$1 port=$2
-	cat >"$dir/sshd_config" <<EOF
+	# SHLVL=1: bash, the tests' user's shell that sshd runs the wrapper
+	# with, reads ~/.bashrc when started by sshd at shell level 1, and the
+	# test user's rc files (pyenv init, ...) have no business in a guest.
+	# sshd keeps the first value it reads for an option: the caller's go first.
+	if [ -n "${GUEST_SSHD_CONFIG:-}" ]; then
+		printf '%s\n' "$GUEST_SSHD_CONFIG" >"$dir/sshd_config"
+	else
+		: >"$dir/sshd_config"
+	fi
+	cat >>"$dir/sshd_config" <<EOF
 ListenAddress 127.0.0.1:$port
 HostKey $dir/ssh_host_ed25519_key
 PidFile $dir/sshd.pid
@@ -76,11 +86,9 @@ UseDNS no
 MaxStartups 100
 LoginGraceTime 60
 LogLevel VERBOSE
+SetEnv SHLVL=1
 Subsystem sftp internal-sftp
 EOF
-	if [ -n "${GUEST_SSHD_CONFIG:-}" ]; then
-		printf '%s\n' "$GUEST_SSHD_CONFIG" >>"$dir/sshd_config"
-	fi
 }
 
 # Is something accepting on 127.0.0.1:$1?
@@ -109,7 +117,7 @@ guest_start() {
 		_guest_config "$dir" "$port"
 		# sshd refuses to run by a relative path; -e logs to stderr, which
 		# goes to sshd.log (LogLevel VERBOSE: each auth attempt is there).
-		"$GUEST_SSHD" -D -e -f "$dir/sshd_config" >>"$dir/sshd.log" 2>&1 </dev/null &
+		"$GUEST_SSHD" -D -e -f "$dir/sshd_config" >>"$dir/sshd.log" 2>&1 </dev/null 3>&- &
 		pid=$!
 		for i in $(seq 1 100); do
 			if ! kill -0 "$pid" 2>/dev/null; then
@@ -144,27 +152,26 @@ _guest_descendants() {
 }
 
 guest_stop() {
-	local dir=$1 pid kids
+	local dir=$1 pid p i
+	local -a kids
 	[ -f "$dir/pid" ] || return 0
 	pid=$(cat "$dir/pid")
 	rm -f "$dir/port"
-	kids=$(_guest_descendants "$pid")
+	mapfile -t kids < <(_guest_descendants "$pid")
 	# Commands whose session ended without them (now children of init):
 	# only pids still running our wrapper's `sh -c`, not a reused pid.
-	local p
 	if [ -f "$dir/session.pids" ]; then
-		for p in $(sort -u "$dir/session.pids"); do
+		while read -r p; do
 			case "$(ps -o args= -p "$p" 2>/dev/null)" in
-			"sh -c "*) kids="$kids $p $(_guest_descendants "$p")" ;;
+			"sh -c "*) kids+=("$p") && mapfile -t -O "${#kids[@]}" kids < <(_guest_descendants "$p") ;;
 			esac
-		done
+		done < <(sort -u "$dir/session.pids")
 		rm -f "$dir/session.pids"
 	fi
-	kill "$pid" $kids 2>/dev/null
+	kill "$pid" "${kids[@]}" 2>/dev/null
 	# Our own child when started from this shell, else poll until it is gone.
 	wait "$pid" 2>/dev/null
-	local i
-	for i in $(seq 1 100); do
+	for ((i = 0; i < 100; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
