@@ -112,6 +112,7 @@ struct pf_ws {
 	struct timespec stop_at;
 	bool done;
 	lws_sorted_usec_list_t tick;
+	lws_sorted_usec_list_t rearm;	/* asks for the socketpair's POLLOUT again */
 };
 
 static pthread_once_t lws_log_once = PTHREAD_ONCE_INIT;
@@ -203,6 +204,17 @@ static int adopt_socket(struct pf_ws *w, struct lws *wsi)
 	ad.vh_prot_name = "pf-raw";
 	w->raw = lws_adopt_descriptor_vhost_via_info(&ad);
 	return w->raw ? 0 : -1;
+}
+
+/* lws clears a raw file's POLLOUT after its WRITEABLE callback returns, so a
+ * request for more made inside that callback is lost: make it from a timer
+ * that fires on the next turn of the loop. */
+static void rearm_writable(lws_sorted_usec_list_t *sul)
+{
+	struct pf_ws *w = lws_container_of(sul, struct pf_ws, rearm);
+
+	if (w->raw && rx_pending(w))
+		lws_callback_on_writable(w->raw);
 }
 
 static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
@@ -330,7 +342,7 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 			return -1;
 		}
 		if (rx_pending(w)) {
-			lws_callback_on_writable(wsi);
+			lws_sul_schedule(w->ctx, 0, &w->rearm, rearm_writable, 1);
 			return 0;
 		}
 		rx_pause(w, false);

@@ -278,6 +278,64 @@ c=s.accept(); time.sleep(60)' "$dir/mute.port" 3>&- &
 	assert_output "vgrnd"
 }
 
+# ws_echo_start: the fast WebSocket echo server with its own self-signed
+# certificate; kubeconfigs trusting it (kc-ws), skipping verification
+# (kc-ws-insecure) and trusting the sim's CA instead (kc-ws-wrong-ca).
+ws_echo_start() {
+	local d="$BATS_TEST_TMPDIR" port
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/ws.key" -out "$d/ws.crt" \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 1 2>/dev/null
+	python3 "$PF_FIX/ws-echo-server.py" "$d/ws.crt" "$d/ws.key" "$d/ws.port" 3>&- &
+	echo $! >"$d/ws.pid"
+	sim_until test -s "$d/ws.port"
+	port=$(cat "$d/ws.port")
+	ws_kubeconfig "$d/kc-ws" "$port" "certificate-authority-data: $(base64 -w0 "$d/ws.crt")"
+	ws_kubeconfig "$d/kc-ws-insecure" "$port" "insecure-skip-tls-verify: true"
+	ws_kubeconfig "$d/kc-ws-wrong-ca" "$port" "certificate-authority-data: $(base64 -w0 "$SIM_DIR/ca.crt")"
+}
+
+ws_kubeconfig() {
+	cat >"$1" <<-EOF
+	apiVersion: v1
+	kind: Config
+	clusters: [{name: ws, cluster: {server: "https://127.0.0.1:$2", $3}}]
+	users: [{name: u, user: {token: ws-token}}]
+	contexts: [{name: ws, context: {cluster: ws, user: u}}]
+	current-context: ws
+	EOF
+}
+
+ws_echo_stop() {
+	kill "$(cat "$BATS_TEST_TMPDIR/ws.pid")" 2>/dev/null || true
+	wait "$(cat "$BATS_TEST_TMPDIR/ws.pid")" 2>/dev/null || true
+}
+
+@test "portforward: against a fast server 30 MB each way with a slow reader arrive intact (backpressure both ways)" {
+	ws_echo_start
+	local f="$BATS_TEST_TMPDIR/data"
+	head -c 30000000 /dev/urandom >"$f"
+	# the reader stalls at first, so the bridge must hold the WebSocket
+	# back; timeout turns a stuck tunnel into a failure
+	KUBECONFIG="$BATS_TEST_TMPDIR/kc-ws" run --separate-stderr bash -c \
+		'timeout 120 "$1" --expect 30000000 pf x 22 <"$2" | { sleep 1; sha256sum; }' _ "$PFCAT" "$f"
+	ws_echo_stop
+	assert_success
+	assert_output "$(sha256sum <"$f")"
+	[[ "$stderr" == *"tunnel sent 30000000 received 30000000"* ]] || fail "counts: $stderr"
+}
+
+@test "portforward: TLS: the kubeconfig's CA is checked, insecure-skip-tls-verify skips it" {
+	ws_echo_start
+	KUBECONFIG="$BATS_TEST_TMPDIR/kc-ws-wrong-ca" run --separate-stderr "$PFCAT" pf x 22 </dev/null
+	local wrong=$status wrong_err=$stderr
+	KUBECONFIG="$BATS_TEST_TMPDIR/kc-ws-insecure" run --separate-stderr "$PFCAT" --expect 4 pf x 22 <<<"ins"
+	ws_echo_stop
+	assert_success
+	assert_output "ins"
+	assert_equal "$wrong" 3
+	[[ "$wrong_err" == "pf-cat: portforward: pf/x:22: 127.0.0.1:"* ]] || fail "$wrong_err"
+}
+
 @test "portforward: after all of the above the sim stops cleanly on SIGTERM (no sanitizer report)" {
 	run sim_stop_checked
 	assert_success
