@@ -358,12 +358,31 @@ EOF
 	[ ! -e "$SHARED_DIR/mtv-guest-checks.json" ]
 }
 
-@test "guest: the marker is skipped with the reason when prepare-vms recorded none" {
+@test "guest: the marker is skipped with the reason when prepare-vms recorded none, else read back" {
 	use_scenario test_guest_linux
 	MTV_GUEST_MARKER=1 run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
 	assert_success
 	assert_case "mtv-guest-rhel9: ssh login" passed
-	assert_case "mtv-guest-rhel9: guest marker" "skipped"
+	assert_case "mtv-guest-rhel9: guest marker" "skipped mtv-prepare-vms recorded no marker for this VM"
+	# What prepare-vms would record (it does not write markers yet): the
+	# marker read back from the guest, then a guest whose marker changed
+	local session provider
+	session=$(state_field mtv-session.json id)
+	provider=$(state_field mtv-providers.json name)
+	write_marker() {
+		printf '{"provider": "%s", "type": "vsphere", "session": "%s", "vms": [{"source": "mtv-guest-rhel9",
+		 "name": "mtv-guest-rhel9", "cloned": false, "guestMarker": {"path": "mtv-marker.txt", "content": "%s"}}]}\n' \
+			"$provider" "$session" "$1" >"$SHARED_DIR/mtv-source-vms.json"
+	}
+	echo "run-42" >"$SIM_DIR/guests/rhel9/home/mtv-marker.txt"
+	write_marker run-42
+	MTV_GUEST_MARKER=1 run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	assert_case "mtv-guest-rhel9: guest marker" passed
+	write_marker run-43
+	MTV_GUEST_MARKER=1 run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	rm -f "$SIM_DIR/guests/rhel9/home/mtv-marker.txt"
+	assert_failure 1
+	assert_case "mtv-guest-rhel9: guest marker" "failed VM mtv-guest-rhel9: marker mtv-marker.txt: expected run-43, the guest has run-42"
 }
 
 @test "guest: a corrupt mtv-guest-checks.json is a warning for gather naming it, not a failure" {
