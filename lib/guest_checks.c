@@ -106,7 +106,8 @@ int guest_net_parse_linux(const char *text, size_t len, struct guest_net *out, s
 
 			if (strcmp(fam, "inet") && strcmp(fam, "inet6"))
 				continue;
-			json_get_int_opt(a, "prefixlen", &prefix, NULL);
+			if (json_get_int_opt(a, "prefixlen", &prefix, NULL) < 0 || prefix < 0 || prefix > 128)
+				prefix = -1;
 			if (add_addr(f, json_str(a, "local", ""), (int)prefix, !strcmp(fam, "inet") ? 4 : 6) < 0)
 				goto fail;
 		}
@@ -142,10 +143,16 @@ static long long ps_number(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
+	long long n;
+
+	/* an index or a prefix length: anything else (a guest printing 6e300)
+	 * is "none", not a conversion out of range */
 	if (cJSON_IsNumber(v))
-		return (long long)v->valuedouble;
-	if (cJSON_IsString(v) && *v->valuestring)
-		return strtoll(v->valuestring, NULL, 10);
+		return v->valuedouble >= 0 && v->valuedouble < 1e9 ? (long long)v->valuedouble : -1;
+	if (cJSON_IsString(v) && *v->valuestring) {
+		n = strtoll(v->valuestring, NULL, 10);
+		return n >= 0 && n < 1000000000 ? n : -1;
+	}
 	return -1;
 }
 
@@ -186,8 +193,9 @@ int guest_net_parse_windows(const char *text, size_t len, struct guest_net *out,
 		for (size_t k = 0; k < out->n; k++) {
 			if (ix >= 0 ? index[k] != ix : strcmp(out->ifaces[k].name, alias))
 				continue;
-			if (add_addr(&out->ifaces[k], ip, (int)ps_number(it, "PrefixLength"), strchr(ip, ':') ? 6 : 4) <
-			    0) {
+			long long prefix = ps_number(it, "PrefixLength");
+
+			if (add_addr(&out->ifaces[k], ip, prefix <= 128 ? (int)prefix : -1, strchr(ip, ':') ? 6 : 4) < 0) {
 				free(index);
 				cJSON_Delete(doc);
 				return oom(out, err);
