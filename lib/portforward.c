@@ -99,6 +99,7 @@ struct pf_ws {
 	enum ws_state state;
 	unsigned int http_status;	/* of a refused upgrade */
 	char fail[256];			/* lws's reason for a failed connection */
+	char tls_fail[256];		/* why the server's certificate was refused */
 
 	unsigned char tx[LWS_PRE + PF_TX_MAX];
 	size_t txlen;			/* a message waiting for the WebSocket */
@@ -224,9 +225,16 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 	(void)user;
 	switch (reason) {
 	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
-		/* insecure-skip-tls-verify: every verification error is waived */
-		if (w && w->insecure)
+		/* insecure-skip-tls-verify: every verification error is waived;
+		 * else remember OpenSSL's reason, lws's own message is opaque */
+		if (w && w->insecure) {
 			X509_STORE_CTX_set_error((X509_STORE_CTX *)user, X509_V_OK);
+		} else if (w && !len && !w->tls_fail[0]) {
+			int e = X509_STORE_CTX_get_error((X509_STORE_CTX *)user);
+
+			snprintf(w->tls_fail, sizeof(w->tls_fail), "the server's certificate: %s",
+				 X509_verify_cert_error_string(e));
+		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
 		unsigned char **p = in, *end = *p + len;
@@ -310,7 +318,7 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 			w->state = WS_FAILED;
 		else
 			w->state = WS_GONE;
-		pf_set_error(w->pf, "%s: the stream closed", w->pf->what);
+		pf_set_error(w->pf, "%s: the connection to the API server closed", w->pf->what);
 		w->ws = NULL;
 		/* deliver what arrived, then let the caller read EOF */
 		if (w->raw)
@@ -603,15 +611,18 @@ int pf_open_native(const struct kubeconfig *kc, struct portforward *pf, const ch
 	struct lws_client_connect_info cc;
 	struct pf_target t;
 	struct pf_ws *w;
-	char path[1400];
+	char sub[1200], path[1800];
 	int sv[2];
 
 	pthread_once(&lws_log_once, lws_log_setup);
 	if (parse_server(kc->server, &t, err) < 0)
 		return -1;
-	snprintf(path, sizeof(path),
-		 "%s/apis/subresources.kubevirt.io/v1/namespaces/%s/virtualmachineinstances/%s/portforward/%d/tcp",
-		 t.prefix, ns, name, port);
+	/* sub: relative to the server URL (lib/http's base); path: the
+	 * request line's, with the URL's own path in front */
+	snprintf(sub, sizeof(sub),
+		 "/apis/subresources.kubevirt.io/v1/namespaces/%s/virtualmachineinstances/%s/portforward/%d/tcp", ns,
+		 name, port);
+	snprintf(path, sizeof(path), "%s%s", t.prefix, sub);
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
@@ -692,13 +703,13 @@ int pf_open_native(const struct kubeconfig *kc, struct portforward *pf, const ch
 		bool connecting = w->state == WS_CONNECTING;
 		char fail[256];
 
-		snprintf(fail, sizeof(fail), "%s", w->fail);
+		snprintf(fail, sizeof(fail), "%s", w->tls_fail[0] ? w->tls_fail : w->fail);
 		close(sv[0]);
 		ws_free(w);
 		if (connecting && sig)
 			return mtv_err_set(err, 128 + sig, "portforward: %s: interrupted", pf->what);
 		if (status && status != 101) {
-			refused(kc, path, status, interrupt, err);
+			refused(kc, sub, status, interrupt, err);
 			return -1;
 		}
 		if (!fail[0] || strstr(fail, "Closed before conn") || strstr(fail, "closed before"))

@@ -235,6 +235,25 @@ c=s.accept(); time.sleep(60)' "$dir/mute.port" 3>&- &
 	[ ! -e "$output" ] || fail "$output is still there"
 }
 
+@test "portforward: virtctl mode picks another port when virtctl's was taken, and reports virtctl's own error" {
+	local log="$BATS_TEST_TMPDIR/virtctl.json" tmp="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$tmp"
+	run --separate-stderr env PATH="$PF_FIX:$PATH" MTV_SSH_TUNNEL=virtctl FAKE_VIRTCTL_LOG="$log" TMPDIR="$tmp" \
+		FAKE_VIRTCTL_TARGET="$(cat "$SIM_DIR/guests/echo/port")" FAKE_VIRTCTL_BUSY="$BATS_TEST_TMPDIR/busy" \
+		"$PFCAT" --expect 6 pf g1 22 <<<"again"
+	assert_success
+	assert_output "again"
+	[ -e "$BATS_TEST_TMPDIR/busy" ] || fail "the first virtctl did not run"
+	run --separate-stderr env PATH="$PF_FIX:$PATH" MTV_SSH_TUNNEL=virtctl TMPDIR="$tmp" \
+		FAKE_VIRTCTL_FAIL='error: virtualmachineinstance.kubevirt.io "g1" not found' "$PFCAT" pf g1 22 </dev/null
+	assert_equal "$status" 3
+	assert_equal "$stderr" 'pf-cat: portforward: pf/g1:22: virtctl exited 1: error: virtualmachineinstance.kubevirt.io "g1" not found'
+	# no private kubeconfig left behind
+	run ls -A "$tmp"
+	assert_success
+	assert_output ""
+}
+
 @test "portforward: virtctl mode without virtctl on PATH, and a bad MTV_SSH_TUNNEL, are usage errors" {
 	run --separate-stderr env PATH=/usr/bin:/bin MTV_SSH_TUNNEL=virtctl "$PFCAT" pf g1 22 </dev/null
 	assert_equal "$status" 2
@@ -242,6 +261,21 @@ c=s.accept(); time.sleep(60)' "$dir/mute.port" 3>&- &
 	run --separate-stderr env MTV_SSH_TUNNEL=ssh "$PFCAT" pf g1 22 </dev/null
 	assert_equal "$status" 2
 	[[ "$stderr" == *"MTV_SSH_TUNNEL"* ]] || fail "$stderr"
+	sed 's#server: https#server: http#' "$SIM_DIR/kubeconfig" >"$BATS_TEST_TMPDIR/kc-http"
+	run --separate-stderr env KUBECONFIG="$BATS_TEST_TMPDIR/kc-http" "$PFCAT" pf g1 22 </dev/null
+	assert_equal "$status" 2
+	assert_equal "$stderr" "pf-cat: portforward: server \"http://127.0.0.1:$(cat "$SIM_DIR/port")\" is not an https:// URL"
+}
+
+@test "portforward: a server URL with a path keeps it in front of the subresource's" {
+	sed 's#server: \(https://[^ ]*\)#server: \1/front#' "$SIM_DIR/kubeconfig" >"$BATS_TEST_TMPDIR/kc-front"
+	run --separate-stderr env KUBECONFIG="$BATS_TEST_TMPDIR/kc-front" "$PFCAT" pf g1 22 </dev/null
+	assert_equal "$status" 3
+	assert_equal "$stderr" "pf-cat: portforward: 404 the server could not find the requested resource"
+	# the upgrade and the Status fetch after it, both under /front
+	run grep -c "GET /front/apis/subresources.kubevirt.io/v1/namespaces/pf/virtualmachineinstances/g1/portforward/22/tcp 404" \
+		"$SIM_DIR/requests.log"
+	assert_output 2
 }
 
 @test "portforward: a migrated VM whose world VM has sshGuest leads to that guest" {
@@ -292,6 +326,9 @@ ws_echo_start() {
 	ws_kubeconfig "$d/kc-ws" "$port" "certificate-authority-data: $(base64 -w0 "$d/ws.crt")"
 	ws_kubeconfig "$d/kc-ws-insecure" "$port" "insecure-skip-tls-verify: true"
 	ws_kubeconfig "$d/kc-ws-wrong-ca" "$port" "certificate-authority-data: $(base64 -w0 "$SIM_DIR/ca.crt")"
+	# the right CA, but the certificate names 127.0.0.1 only
+	ws_kubeconfig "$d/kc-ws-name" "$port" "certificate-authority-data: $(base64 -w0 "$d/ws.crt")"
+	sed -i 's#https://127.0.0.1:#https://localhost:#' "$d/kc-ws-name"
 }
 
 ws_kubeconfig() {
@@ -326,14 +363,20 @@ ws_echo_stop() {
 
 @test "portforward: TLS: the kubeconfig's CA is checked, insecure-skip-tls-verify skips it" {
 	ws_echo_start
+	local port
+	port=$(cat "$BATS_TEST_TMPDIR/ws.port")
 	KUBECONFIG="$BATS_TEST_TMPDIR/kc-ws-wrong-ca" run --separate-stderr "$PFCAT" pf x 22 </dev/null
 	local wrong=$status wrong_err=$stderr
+	KUBECONFIG="$BATS_TEST_TMPDIR/kc-ws-name" run --separate-stderr "$PFCAT" pf x 22 </dev/null
+	local name=$status name_err=$stderr
 	KUBECONFIG="$BATS_TEST_TMPDIR/kc-ws-insecure" run --separate-stderr "$PFCAT" --expect 4 pf x 22 <<<"ins"
 	ws_echo_stop
 	assert_success
 	assert_output "ins"
 	assert_equal "$wrong" 3
-	[[ "$wrong_err" == "pf-cat: portforward: pf/x:22: 127.0.0.1:"* ]] || fail "$wrong_err"
+	assert_equal "$wrong_err" "pf-cat: portforward: pf/x:22: 127.0.0.1:$port: the server's certificate: self-signed certificate"
+	assert_equal "$name" 3
+	assert_equal "$name_err" "pf-cat: portforward: pf/x:22: localhost:$port: the server's certificate: hostname mismatch"
 }
 
 @test "portforward: after all of the above the sim stops cleanly on SIGTERM (no sanitizer report)" {

@@ -364,10 +364,6 @@ struct MHD_Daemon *server_start(struct sim *sim, int port, struct mtv_err *err)
 			     MHD_OPTION_HTTPS_MEM_CERT, sim->cert_pem,
 			     /* ask for (not require) client certificates from the sim CA */
 			     MHD_OPTION_HTTPS_MEM_TRUST, sim->ca_pem,
-			     /* an upgraded connection's buffers come from what the
-			      * request left of this pool: with the default 32 KiB
-			      * that is a few bytes, one TLS record each */
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)3600,
