@@ -6,7 +6,9 @@
  *    "vms": [ {"source": "<scenario name>", "name": "<clone>", "cloned": true,
  *              "moref", "uuid", "bios_serial", "firmware", "secure_boot", "cpu",
  *              "cores_per_socket", "memory_mb", "power_state", "guest_id", "cbt",
- *              "disks": [...], "nics": [...], "snapshots": [...], "guest_ips": [...]} ]}
+ *              "disks": [...], "nics": [...], "snapshots": [...], "guest_ips": [...],
+ *              "guestMarker": {"path", "content"} (optional: a file written into the
+ *              guest before the migration, read back by check-vms)} ]}
  *
  * Every later step that names VMs works on "name": after loading the
  * scenario, lib/stepctx calls source_facts_apply, which replaces each

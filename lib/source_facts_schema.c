@@ -41,6 +41,12 @@ static const struct fact_key ip_keys[] = {
 	{ "ip", F_STRING, NULL, 0 }, { "origin", F_STRING, NULL, 0 }, { "mac", F_STRING, NULL, 0 }, END,
 };
 
+/* the data-integrity marker prepare-vms wrote into the guest (read back by
+ * check-vms' "guest marker" case with MTV_GUEST_MARKER) */
+static const struct fact_key marker_keys[] = {
+	{ "path", F_STRING, NULL, 0 }, { "content", F_STRING, NULL, 0 }, END,
+};
+
 static const struct fact_key vm_keys[] = {
 	{ "source", F_STRING, NULL, 0 },
 	{ "name", F_STRING, NULL, 0 },
@@ -58,6 +64,7 @@ static const struct fact_key vm_keys[] = {
 	{ "cbt", F_BOOL, NULL, 0 },
 	{ "disks", F_ARRAY, disk_keys, 0 },
 	{ "nics", F_ARRAY, nic_keys, 0 },
+	{ "guestMarker", F_OBJECT, marker_keys, 0 },
 	{ "snapshots", F_ARRAY, NULL, F_STRING },
 	{ "guest_ips", F_ARRAY, ip_keys, 0 },
 	END,

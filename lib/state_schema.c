@@ -67,6 +67,19 @@ static const struct json_key edits[] = {
 	A("edits", true, edit), JSON_KEYS_END,
 };
 
+/* mtv-guest-checks.json (check-vms, for gather; lib/guest_checks.h) */
+static const struct json_key guest_command[] = {
+	S("command", true), ANY("exitStatus"), S("stdout", false), S("stderr", false), B("truncated"),
+	S("error", false), JSON_KEYS_END,
+};
+static const struct json_key guest_vm[] = {
+	S("name", true), S("destination", false), B("failed"), S("hostKey", false), S("error", false),
+	A("commands", false, guest_command), JSON_KEYS_END,
+};
+static const struct json_key guest_checks[] = {
+	A("vms", true, guest_vm), JSON_KEYS_END,
+};
+
 /* mtv-resources.json: {"<Kind>": [entry...], ...} */
 static const struct json_key ledger_entry[] = {
 	S("name", true), S("namespace", false), S("apiVersion", false), S("step", false),
@@ -86,6 +99,7 @@ static const struct {
 	{ "mtv-migration.json", migration },
 	{ "mtv-edits.json", edits },
 	{ "mtv-resources.json", ledger },
+	{ "mtv-guest-checks.json", guest_checks },
 };
 
 int state_schema_check(const char *name, const cJSON *doc, const char *what, struct mtv_err *err)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "check_vms.h"
 #include "json.h"
 #include "log.h"
 #include "gotmpl.h"
@@ -22,7 +23,23 @@ static struct step_param params[] = {
 	{ "MTV_GUEST_AGENT_TIMEOUT", "guest-agent-timeout", "300",
 	  "seconds to wait for a running VM's guest agent (the scenario's guest_agent_timeout wins)", 0, NULL },
 	STEP_PROVIDERS_FILE_PARAMS(" create-provider used: the vCenter\n"
-				   "      credentials for the source snapshot check"),
+				   "      credentials for the source snapshot check and the guest credentials\n"
+				   "      (guest_vm_linux_user/password, guest_vm_win_user/password)"),
+	{ "MTV_GUEST_CHECKS", "guest-checks", "true",
+	  "log into every VM expected to run (SSH through the VMI's port-forward) and check its\n"
+	  "      hostname, OS, NICs and static IPs from inside; false skips those cases", STEP_PARAM_BOOL, NULL },
+	{ "MTV_SSH_TUNNEL", "ssh-tunnel", "native",
+	  "the tunnel to the guest's port 22: native (KubeVirt's port-forward subresource over a\n"
+	  "      WebSocket) or virtctl (virtctl port-forward, which must be on PATH)", 0, NULL },
+	{ "MTV_SSH_RETRIES", "ssh-retries", "5",
+	  "attempts at the whole connection (tunnel and login) while the guest boots", 0, NULL },
+	{ "MTV_SSH_RETRY_DELAY", "ssh-retry-delay", "20", "seconds between those attempts", 0, NULL },
+	{ "MTV_SSH_KEY_FILE", "ssh-key-file", NULL,
+	  "a private key for the guest login (public key auth) instead of the password of\n"
+	  "      .providers.json; the user is still the providers file's", 0, NULL },
+	{ "MTV_GUEST_MARKER", "guest-marker", NULL,
+	  "check the data-integrity marker mtv-prepare-vms wrote into each guest (set to any\n"
+	  "      value to enable; a VM with no recorded marker is skipped with the reason)", 0, NULL },
 };
 
 static struct step step = {
@@ -41,7 +58,13 @@ static struct step step = {
 		   "source API said then (\"source ...\" cases): CPU, memory, each NIC's MAC, disk count\n"
 		   "and sizes, firmware and secure boot, the BIOS serial (the plain config.uuid or the\n"
 		   "OpenShift 4.20 \"VMware-42 1c ...\" form), and on vSphere that the snapshots recorded on\n"
-		   "the source VM are still there (re-read over vim25, one read for all VMs).",
+		   "the source VM are still there (re-read over vim25, one read for all VMs).  Inside every\n"
+		   "VM expected to run (\"ssh login\", \"guest ...\" cases): an SSH login through the VMI's\n"
+		   "port-forward, retried while the guest boots, then its hostname (the source guest's),\n"
+		   "its OS family, its NICs' MACs and, with preserve_static_ips, every source static IP on\n"
+		   "the interface with the source MAC (Linux ip -j addr, Windows Get-NetIPAddress); the\n"
+		   "outputs go to $SHARED_DIR/mtv-guest-checks.json for mtv-gather, the host keys to\n"
+		   "$ARTIFACT_DIR/guest/<vm>/host-key.",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 };
@@ -315,7 +338,7 @@ static void check_snapshots(const struct destination *d, const cJSON *facts, cJS
 /* Check one VM; returns the number of failed checks. */
 static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON *planned,
 		    const cJSON *plan_state, const cJSON *migration, const char *storage_class,
-		    size_t index, struct buf *failures, struct mtv_err *err)
+		    size_t index, struct guest_run *g, struct buf *failures, struct mtv_err *err)
 {
 	const char *id = json_str(planned, "id", ""), *src_name = json_str(planned, "name", id);
 	const char *power = json_str(c->scenario.plan, "target_power_state", "");
@@ -407,6 +430,12 @@ static int check_vm(struct step_ctx *c, const struct destination *d, const cJSON
 	}
 	log_info("VM %s → %s: %d checks, %d failed", src_name, json_str(vm, "metadata.name", "?"),
 		 cJSON_GetArraySize(results), failed);
+	struct guest_vm gvm = {
+		.name = src_name, .ns = vm_ns, .destination = json_str(vm, "metadata.name", dest),
+		.source = in.source, .facts = facts, .power = power, .static_ips = in.static_ips,
+	};
+	if (guest_check_vm(g, c, &gvm, failures, &failed, err) < 0)
+		failed = -1;
 out:
 	cJSON_Delete(results);
 	cJSON_Delete(vmi);
@@ -420,6 +449,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 {
 	cJSON *plan_state = NULL, *migration = NULL, *maps = NULL;
 	struct destination d = { 0 };
+	struct guest_run g = { 0 };
 	struct buf failures = BUF_INIT(1 << 20);
 	const cJSON *planned;
 	const char *result;
@@ -468,18 +498,22 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 			    json_str(plan_state, "name", "?"), *result ? result : "has no result");
 		goto out;
 	}
+	if (guest_run_init(&g, &step, c, err) < 0)
+		goto out;
 	if (load_destination(c, plan_state, maps, &d, err) < 0)
 		goto out;
 	if (d.facts && reread_source(c, plan_state, &d, err) < 0)
 		goto out;
 	cJSON_ArrayForEach(planned, json_get(plan_state, "vms")) {
 		int n = check_vm(c, &d, planned, plan_state, migration, json_str(maps, "storageMap.storageClass", ""),
-				 index++, &failures, err);
+				 index++, &g, &failures, err);
 
 		if (n < 0)
 			goto out;
 		failed += n;
 	}
+	if (guest_run_finish(&g, err) < 0)
+		goto out;
 	if (failed) {
 		mtv_err_set(err, MTV_EXIT_FAILED, "%d check(s) failed:%s", failed, buf_str(&failures));
 		goto out;
@@ -487,6 +521,10 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	log_info("all checks passed for %d VM(s)", cJSON_GetArraySize(json_get(plan_state, "vms")));
 	rc = 0;
 out:
+	if (rc < 0 && err->code >= 128)
+		/* interrupted: what the guests answered so far still counts */
+		guest_run_finish(&g, &(struct mtv_err){ 0 });
+	guest_run_release(&g);
 	destination_release(&d);
 	buf_release(&failures);
 	cJSON_Delete(plan_state);

@@ -15,6 +15,7 @@
 
 #include "ensure.h"
 #include "fsutil.h"
+#include "guest_checks.h"
 #include "json.h"
 #include "log.h"
 #include "source_facts.h"
@@ -38,7 +39,9 @@ static struct step step = {
 		   "session's Plan, Migration, Providers, maps, Hooks, Secrets (values redacted) and the\n"
 		   "destination VMs/VMIs/DataVolumes/PVCs/pods, events sorted by time, pod logs of the\n"
 		   "plan's pods, forklift-controller lines naming the plan, a per-VM pipeline table, and\n"
-		   "Forklift's targeted must-gather when oc is on PATH.  Prints the files written.\n"
+		   "Forklift's targeted must-gather when oc is on PATH, and for each VM that failed a\n"
+		   "guest check of mtv-check-vms the outputs of the commands run in it\n"
+		   "(guest/<vm>/<n>-<command>.txt).  Prints the files written.\n"
 		   "Never fails the job on API errors; exit 3 only when ARTIFACT_DIR cannot be written.",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
@@ -191,7 +194,7 @@ static void read_state(struct gather *g, const char *name, cJSON **out)
 static int write_state_copies(struct gather *g, struct mtv_err *err)
 {
 	static const char *const files[] = { SESSION_FILE, PROVIDERS_STATE, SOURCE_VMS_STATE, MAPS_STATE,
-					     PLAN_STATE, MIGRATION_STATE };
+					     PLAN_STATE, MIGRATION_STATE, GUEST_CHECKS_STATE };
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		cJSON *doc = NULL;
@@ -273,6 +276,11 @@ static int run(struct gather *g, struct mtv_err *err)
 	read_state(g, PROVIDERS_STATE, &g->providers_state);
 	read_state(g, MAPS_STATE, &g->maps_state);
 
+	t0 = step_now();
+	w = g->warnings;
+	if (gather_guest_outputs(g, err) < 0)
+		return -1;
+	junit_part("guest outputs", t0, 0, w, g->warnings);
 	if (step_ctx_open(g->c, CTX_CLUSTER, &e) < 0) {
 		log_warn("no cluster to gather from: %s", e.msg);
 		step_case(&step, "cluster objects", 0, JUNIT_SKIPPED, e.msg, NULL);

@@ -54,6 +54,10 @@ int gather_pod_logs(struct gather *g, struct mtv_err *err);
 int gather_controller_logs(struct gather *g, struct mtv_err *err);
 int gather_pipeline(struct gather *g, struct mtv_err *err);
 
+/* guest.c: the command outputs of the VMs that failed a guest check
+ * (mtv-guest-checks.json). */
+int gather_guest_outputs(struct gather *g, struct mtv_err *err);
+
 /* mustgather.c: `oc adm must-gather` (mode auto|true|false), scrubbed.
  * Returns 1 when it ran, 0 when not, -1 on interrupt. */
 int gather_must_gather(struct gather *g, const char *mode, struct mtv_err *err);

@@ -68,6 +68,18 @@ num() {
 	done
 }
 
+@test "bench: results.json has the cost of one guest check (tunnel + SSH login + commands)" {
+	[ -s "$R" ] || skip "no results.json (the first test says why)"
+	num 'guest["one guest check (tunnel + login + 3 commands)"].wall_ms.median' \
+		'guest["mtv-check-vms, guest checks on"].wall_ms.median' 'guest["mtv-check-vms, guest checks off"].wall_ms.median' \
+		'guest["mtv-check-vms, guest checks on"].requests.median'
+	# the tunnel is one more API request (the port-forward upgrade)
+	local on off
+	on=$("$MTV_BIN_DIR/mtv-sim" json 'guest["mtv-check-vms, guest checks on"].requests.median' <"$R")
+	off=$("$MTV_BIN_DIR/mtv-sim" json 'guest["mtv-check-vms, guest checks off"].requests.median' <"$R")
+	[ "$on" -gt "$off" ] || fail "guest checks on: $on requests, off: $off"
+}
+
 @test "bench: a bad argument is a usage error" {
 	run -2 "$MTV_SRC_DIR/tests/bench/run.sh" --frobnicate
 	assert_output --partial "unknown argument '--frobnicate'"

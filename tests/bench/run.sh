@@ -12,6 +12,10 @@
 #   scale        one plan with N VMs (generated worlds): per-step wall, requests
 #   baselines    the same API work with kubectl and with curl (baseline.sh),
 #                and the ratios baseline/ours
+#   guest        one guest check of mtv-check-vms (port-forward tunnel through
+#                mtv-sim, SSH login, the three commands) against a real sshd
+#                (tests/sshd/guest.bash): check-vms with and without the guest
+#                checks, and the time the step itself logs for that guest
 #   prepare      mtv-prepare-vms cloning K of the vcsim world's VMs in vcsim
 #                (VMware's simulator) behind mtv-sim: wall, vim25 calls in
 #                all and per VM (from the step's own count); skipped, saying
@@ -41,13 +45,13 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$smoke" = 1 ]; then
-	STEP_RUNS=1 WF_RUNS=1 BASE_RUNS=1 SCALE_NS="1 10" SCALE_RUNS=1 BIG_RUNS=1 PREP_RUNS=1
+	STEP_RUNS=1 WF_RUNS=1 BASE_RUNS=1 SCALE_NS="1 10" SCALE_RUNS=1 BIG_RUNS=1 PREP_RUNS=1 GUEST_RUNS=1
 else
 	# About 2.5 minutes on a 2-core machine; N=1000 dominates (gather alone
 	# is ~20-30 s there), hence its fewer runs.
 	STEP_RUNS=${BENCH_STEP_RUNS:-9} WF_RUNS=${BENCH_WF_RUNS:-5} BASE_RUNS=${BENCH_BASE_RUNS:-5}
 	SCALE_NS=${BENCH_SCALE_NS:-"1 10 100 1000"} SCALE_RUNS=${BENCH_SCALE_RUNS:-5} BIG_RUNS=${BENCH_BIG_RUNS:-3}
-	PREP_RUNS=${BENCH_PREP_RUNS:-3}
+	PREP_RUNS=${BENCH_PREP_RUNS:-3} GUEST_RUNS=${BENCH_GUEST_RUNS:-5}
 fi
 STEPS="create-provider storagemap networkmap plan migrate check-vms gather teardown"
 # At N >= BIG_N teardown is left out of the scale runs: the sim's delete
@@ -69,10 +73,14 @@ rec=$work/records.tsv
 crd=()
 [ -d "${MTV_SHARED_REF:-$src/../shared}/forklift-crds" ] && crd=(--crd-dir "${MTV_SHARED_REF:-$src/../shared}/forklift-crds")
 
-SIM_PID='' SIM_DIR='' WATCH_PID=''
+SIM_PID='' SIM_DIR='' WATCH_PID='' GUEST_DIR=''
 M_wall_ns=0 M_cpu_ns=0 M_maxrss_kb=0 M_exit_ns=0
 cleanup() {
 	[ -z "$WATCH_PID" ] || kill "$WATCH_PID" 2>/dev/null || true
+	if [ -n "$GUEST_DIR" ]; then
+		# shellcheck source=tests/sshd/guest.bash
+		(source "$src/tests/sshd/guest.bash" && guest_stop "$GUEST_DIR") || true
+	fi
 	if [ -n "$SIM_PID" ]; then
 		kill -TERM "$SIM_PID" 2>/dev/null || true
 		wait "$SIM_PID" 2>/dev/null || true
@@ -145,6 +153,9 @@ step_env() {
 	export KUBECONFIG=$SIM_DIR/state/kubeconfig SHARED_DIR=$1 ARTIFACT_DIR=$2
 	export MTV_PROVIDERS_FILE=$SIM_DIR/state/providers.json MTV_SOURCE_PROVIDER=vsphere-8.0.3
 	export MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd
+	# The simulated VMs have no guest behind them; the guest checks are
+	# measured on their own (section 7, against a real sshd).
+	export MTV_GUEST_CHECKS=false
 	export MTV_TESTS_PARAMS=${3:-$src/shared/tests_params.json} MTV_SCENARIO=${4:-test_sanity_cold_mtv_migration}
 	# Bounds so a broken sim fails the bench instead of hanging it.
 	export MTV_PROVIDER_READY_TIMEOUT=120 MTV_INVENTORY_TIMEOUT=120 MTV_MAP_READY_TIMEOUT=120
@@ -155,7 +166,7 @@ step_env() {
 # So the workflow and baseline runs inherit nothing from a hand run.
 step_env_clear() {
 	unset KUBECONFIG SHARED_DIR ARTIFACT_DIR MTV_PROVIDERS_FILE MTV_SOURCE_PROVIDER \
-		MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY MTV_STORAGE_CLASS MTV_TESTS_PARAMS MTV_SCENARIO \
+		MTV_SOURCE_PROVIDER_INSECURE_SKIP_VERIFY MTV_STORAGE_CLASS MTV_TESTS_PARAMS MTV_SCENARIO MTV_GUEST_CHECKS \
 		MTV_PROVIDER_READY_TIMEOUT MTV_INVENTORY_TIMEOUT MTV_MAP_READY_TIMEOUT \
 		MTV_PLAN_READY_TIMEOUT MTV_PLAN_WAIT_TIMEOUT MTV_PREFLIGHT_TIMEOUT
 }
@@ -245,7 +256,7 @@ for ((r = 1; r <= WF_RUNS; r++)); do
 	PATH="$bin:$PATH" measure "$d/mtv-run.log" "$bin/mtv-run" --repo "$src" --out "$d/run" \
 		--kubeconfig "$SIM_DIR/state/kubeconfig" --cluster-profile-dir "$d/profile" \
 		--env MTV_SOURCE_PROVIDER=vsphere-8.0.3 --env MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd \
-		--env MTV_PREPARE_VMS=false workflow mtv-cold-migration
+		--env MTV_PREPARE_VMS=false --env MTV_GUEST_CHECKS=false workflow mtv-cold-migration
 	after=$(sim_total)
 	record workflow "mtv-run mtv-cold-migration" wall_ms "$(ms "$M_wall_ns")"
 	record workflow "mtv-run mtv-cold-migration" cpu_ms "$(ms "$M_cpu_ns")"
@@ -336,6 +347,58 @@ if [ -x "${MTV_VCSIM:-$src/build/vcsim/vcsim}" ]; then
 else
 	progress "prepare: skipped, vcsim is not built ($(cat "${MTV_VCSIM:-$src/build/vcsim/vcsim}.unavailable" 2>/dev/null || echo "make vcsim"))"
 fi
+
+# ---- 7: one guest check: tunnel + SSH login + commands ----
+# The guests world's Linux VM, migrated, its VMI bridged by mtv-sim to a
+# real sshd on loopback whose commands are the fakes of e2e-guest.bats.
+guest_bench() {	# guest_bench RUN
+	local r=$1 d=$work/guest-$r one s
+	sim_start "$src/tests/fixtures/worlds/guests.json"
+	GUEST_DIR=$SIM_DIR/state/guests/rhel9
+	# shellcheck source=tests/sshd/guest.bash
+	source "$src/tests/sshd/guest.bash"
+	# shellcheck source=tests/bats/guest-fakes.bash
+	source "$src/tests/bats/guest-fakes.bash"
+	guest_start "$GUEST_DIR" >"$work/guest.log" 2>&1 || die "the sshd guest did not start: $(tail -3 "$work/guest.log")"
+	linux_guest "$GUEST_DIR" mtv-guest-rhel9 00:50:56:c0:00:01 10.10.1.31
+	step_env "$d/shared" "$d/artifacts" "$src/tests/fixtures/scenarios/guests.json" test_guest_linux
+	sed "s/\"guest_vm_linux_user\":[[:space:]]*\"[^\"]*\"/\"guest_vm_linux_user\": \"$(id -un)\"/" \
+		"$SIM_DIR/state/providers.json" >"$d/providers.json"
+	export MTV_PROVIDERS_FILE=$d/providers.json MTV_SOURCE_PROVIDER=vsphere-guests
+	for s in create-provider storagemap networkmap plan migrate; do
+		"$bin/mtv-$s" >>"$d/setup.log" 2>&1 || die "mtv-$s failed before the guest bench: $(tail -3 "$d/setup.log")"
+	done
+	before=$(sim_total)
+	MTV_GUEST_CHECKS=false measure "$d/check-off.log" "$bin/mtv-check-vms"
+	after=$(sim_total)
+	record guest "mtv-check-vms, guest checks off" wall_ms "$(ms "$M_wall_ns")"
+	record guest "mtv-check-vms, guest checks off" requests $((after - before))
+	before=$(sim_total)
+	MTV_GUEST_CHECKS=true MTV_SSH_KEY_FILE=$GUEST_DIR/id_ed25519 MTV_SSH_RETRIES=1 \
+		measure "$d/check-on.log" "$bin/mtv-check-vms"
+	after=$(sim_total)
+	record guest "mtv-check-vms, guest checks on" wall_ms "$(ms "$M_wall_ns")"
+	record guest "mtv-check-vms, guest checks on" cpu_ms "$(ms "$M_cpu_ns")"
+	record guest "mtv-check-vms, guest checks on" requests $((after - before))
+	# what the step measured from the tunnel's open to the last command
+	one=$(sed -n 's/.*VM mtv-guest-rhel9: guest checks over SSH in \([0-9.]*\) ms.*/\1/p' "$d/check-on.log" | tail -1)
+	[ -n "$one" ] || die "mtv-check-vms logged no guest check time: $(tail -3 "$d/check-on.log")"
+	record guest "one guest check (tunnel + login + 3 commands)" wall_ms "$one"
+	one=$(sed -n 's/.*VM mtv-guest-rhel9: guest checks over SSH in .* (tunnel and login \([0-9.]*\) ms.*/\1/p' "$d/check-on.log" | tail -1)
+	record guest "of which: tunnel and SSH login" wall_ms "${one:-0}"
+	one=$(sed -n 's/.*VM mtv-guest-rhel9: guest checks over SSH in .*, [0-9]* commands \([0-9.]*\) ms).*/\1/p' "$d/check-on.log" | tail -1)
+	record guest "of which: the 3 commands" wall_ms "${one:-0}"
+	guest_stop "$GUEST_DIR"
+	GUEST_DIR=
+	step_env_clear
+	unset MTV_PROVIDERS_FILE MTV_SOURCE_PROVIDER
+	rm -rf "$d"
+}
+for ((r = 1; r <= GUEST_RUNS; r++)); do
+	progress "guest: run $r/$GUEST_RUNS"
+	guest_bench "$r"
+done
+sim_stop
 
 # ---- aggregate: median, min, max per (section, key, metric) ----
 # First-appearance order is kept so the table reads in workflow order.
@@ -477,6 +540,15 @@ mv "$out/results.json.tmp" "$out/results.json"
 		for (i = 1; i <= 3; i++)
 			printf "| %s | %s | %s | %s |\n", tools[i], cell("baselines", tools[i], "wall_ms"), cell("baselines", tools[i], "cpu_ms"), cell("baselines", tools[i], "requests")
 		print "\nRatios to ours (baseline median / our median): " ratios
+		if (nkey["guest"]) {
+			print "\n**Guest checks** (mtv-check-vms on one migrated Linux VM, its VMI bridged by mtv-sim to a real sshd): wall ms / API requests\n"
+			print "| what | wall ms | API requests |"
+			print "|---|---|---|"
+			for (i = 1; i <= nkey["guest"]; i++) {
+				k = key["guest", i]
+				printf "| %s | %s | %s |\n", k, cell("guest", k, "wall_ms"), cell("guest", k, "requests")
+			}
+		}
 		if (nkey["prepare"]) {
 			print "\n**mtv-prepare-vms against vcsim** (the vSphere simulator behind mtv-sim): cloning K VMs in one run\n"
 			print "| K | wall ms | vim25 calls | per VM |"

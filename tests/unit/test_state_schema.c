@@ -62,6 +62,12 @@ static void test_nested_and_members(void **state)
 				  " \"apiVersion\": \"v1\", \"name\": \"x\", \"path\": \"spec.a\", \"previous\": null}]}"), "");
 	assert_string_equal(check("mtv-edits.json", "{\"edits\": [{\"kind\": \"K\", \"name\": \"x\", \"path\": \"p\"}]}"),
 			    "mtv-edits.json: edits[0].apiVersion: missing");
+	assert_string_equal(check("mtv-guest-checks.json", "{\"vms\": [{\"name\": \"v\", \"failed\": true,"
+				  " \"commands\": [{\"command\": \"hostname\", \"exitStatus\": 0, \"stdout\": \"v\\n\"}]}]}"), "");
+	assert_string_equal(check("mtv-guest-checks.json", "{\"vms\": [{\"name\": \"v\", \"failed\": \"yes\"}]}"),
+			    "mtv-guest-checks.json: vms[0].failed: expected boolean, got string");
+	assert_string_equal(check("mtv-guest-checks.json", "{\"vms\": [{\"name\": \"v\", \"commands\": [{\"stdout\": 1}]}]}"),
+			    "mtv-guest-checks.json: vms[0].commands[0].command: missing");
 	/* a file no table names is not checked */
 	assert_string_equal(check("notes.json", "[1, 2]"), "");
 }

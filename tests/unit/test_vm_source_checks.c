@@ -295,6 +295,10 @@ static void test_schema(void **state)
 	assert_int_equal(source_facts_check_types(doc, "f.json", &err), -1);
 	assert_string_equal(err.msg, "f.json: vms[0].name: missing");
 	cJSON_Delete(doc);
+	doc = cJSON_Parse("{\"vms\":[{\"name\":\"a\",\"guestMarker\":{\"path\":\"/var/tmp/m\",\"content\":5}}]}");
+	assert_int_equal(source_facts_check_types(doc, "f.json", &err), -1);
+	assert_string_equal(err.msg, "f.json: vms[0].guestMarker.content: expected string, got number");
+	cJSON_Delete(doc);
 	/* keys a later version may add are kept and ignored */
 	doc = cJSON_Parse("{\"vms\":[{\"name\":\"a\",\"tpm\":true}],\"extra\":1}");
 	assert_int_equal(source_facts_check_types(doc, "f.json", &err), 0);
