@@ -47,7 +47,7 @@ done
 [ -s "$out/sim/port" ] || { echo "interrupt: mtv-sim did not start" >&2; exit 3; }
 
 export KUBECONFIG="$out/sim/kubeconfig" MTV_PROVIDERS_FILE="$out/sim/providers.json"
-export MTV_SOURCE_PROVIDER=vsphere-8.0.3 MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd MTV_PREPARE_VMS=false
+export MTV_SOURCE_PROVIDER=vsphere-8.0.3 MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd MTV_PREPARE_VMS=false MTV_GUEST_CHECKS=false
 export MTV_PROVIDER_READY_TIMEOUT=60 MTV_INVENTORY_TIMEOUT=60 MTV_PLAN_READY_TIMEOUT=60 MTV_PLAN_WAIT_TIMEOUT=120
 
 # fresh DIR: a new SHARED_DIR and ARTIFACT_DIR for one session
