@@ -192,6 +192,25 @@ EOF
 	done
 }
 
+@test "guest: at trace level no secret (passwords, token, the SSH key) reaches any output, artifact or state" {
+	source "$MTV_SRC_DIR/tests/bats/secrets.bash"
+	local out="$BATS_TEST_TMPDIR/out"
+	mkdir -p "$out"
+	use_scenario test_guest_checks
+	# the key logs into every guest but one, which refuses with the password
+	MTV_LOG_LEVEL=trace run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	assert_failure 1
+	echo "$output" >"$out/check-vms.stdout"
+	echo "$stderr" >"$out/check-vms.stderr"
+	MTV_LOG_LEVEL=trace run --separate-stderr "$MTV_BIN_DIR/mtv-gather"
+	assert_success
+	echo "$output" >"$out/gather.stdout"
+	echo "$stderr" >"$out/gather.stderr"
+	grep -q ' TRACE ' "$out/check-vms.stderr" || fail "no TRACE line: the audit saw a quieter run"
+	secrets_collect "$MTV_PROVIDERS_FILE" "$MTV_SSH_KEY_FILE"
+	secrets_audit "$out" "$ARTIFACT_DIR" "$SHARED_DIR"
+}
+
 @test "guest: a guest not up yet is retried until it answers" {
 	use_scenario test_guest_linux
 	local port="$SIM_DIR/guests/rhel9/port"

@@ -13,6 +13,7 @@ setup() {
 	SOAK_RUNS=2 SOAK_OUT="$BATS_TEST_TMPDIR/soak" run --separate-stderr "$MTV_SRC_DIR/tests/soak/soak.sh"
 	[ "$status" -eq 0 ] || fail "soak exited $status: $output $stderr"
 	assert_output --partial "| runs | passed | cluster fault (exit 3) | product bug | leaked objects | duplicates |"
+	assert_output --regexp "audited [0-9]+ secrets in [0-9]+ files"
 	# two runs, no product bug, nothing left, nothing twice
 	assert_output --regexp '\| 2 \| [0-2] \| [0-2] \| 0 \| 0 \| 0 \|'
 	# the faults were injected: the sim answered some requests with them

@@ -15,8 +15,10 @@
 # run is classified by the exit code of the step that failed first: 3 is
 # the cluster's fault surfaced after retries, as the step contract says;
 # anything else is ours (a product bug).  Prints the table and writes it to
-# $SOAK_OUT/soak.md, with every run in $SOAK_OUT/soak.json.  Exits 1 when
-# anything leaked, was duplicated or failed for a reason that is ours.
+# $SOAK_OUT/soak.md, with every run in $SOAK_OUT/soak.json, and searches
+# every file the runs wrote for the secrets of the run (secrets.bash).
+# Exits 1 when anything leaked, was duplicated, failed for a reason that is
+# ours, or a secret was found.
 set -u
 : "${MTV_BIN_DIR:?run through make soak}" "${MTV_SRC_DIR:?run through make soak}"
 runs=${SOAK_RUNS:-100}
@@ -63,3 +65,11 @@ done
 echo >&2
 "$here/sim-snapshot" "$out/sim" >"$out/final.json"
 "$here/soak-account" report "$out/soak.jsonl" "$out/soak.json" "$out/soak.md" "$faults" "$seed" "$out/final.json"
+rc=$?
+# and no secret in anything the runs wrote (tests/bats/secrets.bash)
+SIM_DIR="$out/sim"
+# shellcheck source=../bats/secrets.bash
+source "$MTV_SRC_DIR/tests/bats/secrets.bash"
+secrets_collect "$out/sim/providers.json"
+secrets_audit "$out/runs" || rc=1
+exit $rc
