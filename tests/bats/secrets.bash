@@ -82,6 +82,8 @@ secrets_audit() {
 		printf 'secret found: %s\n' "${bad[@]}" >&2
 		return 1
 	fi
+	# read by the callers
+	# shellcheck disable=SC2034
 	AUDIT_FILES=$files
 	echo "audited ${#SECRETS[@]} secrets in $files files, $bytes bytes"
 }

@@ -67,8 +67,8 @@ echo >&2
 "$here/soak-account" report "$out/soak.jsonl" "$out/soak.json" "$out/soak.md" "$faults" "$seed" "$out/final.json"
 rc=$?
 # and no secret in anything the runs wrote (tests/bats/secrets.bash)
-SIM_DIR="$out/sim"
-# shellcheck source=../bats/secrets.bash
+export SIM_DIR="$out/sim"
+# shellcheck source=tests/bats/secrets.bash
 source "$MTV_SRC_DIR/tests/bats/secrets.bash"
 secrets_collect "$out/sim/providers.json"
 secrets_audit "$out/runs" || rc=1
