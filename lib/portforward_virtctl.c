@@ -27,6 +27,7 @@
 #include "base64.h"
 #include "buf.h"
 #include "log.h"
+#include "loopback.h"
 #include "portforward_int.h"
 
 extern char **environ;
@@ -115,41 +116,6 @@ static int write_private(const char *path, const struct buf *b)
 		off += (size_t)n;
 	}
 	return close(fd);
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
-
-	if (s < 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0 && getsockname(s, (struct sockaddr *)&sa, &sl) == 0)
-		port = ntohs(sa.sin_port);
-	close(s);
-	return port;
-}
-
-static int connect_local(int port)
-{
-	struct sockaddr_in sa;
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (s < 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(s);
-		return -1;
-	}
-	return s;
 }
 
 /* The last non-empty line virtctl wrote, sanitised. */
@@ -282,7 +248,7 @@ int pf_open_virtctl(const struct kubeconfig *kc, struct portforward *pf, const c
 	buf_release(&text);
 
 	for (attempt = 1; attempt <= VIRTCTL_BIND_ATTEMPTS; attempt++) {
-		int local = free_port(), status, i;
+		int local = loopback_free_port(), status, i;
 
 		if (local <= 0 || spawn_virtctl(pf, ns, name, port, local, err) < 0)
 			break;
@@ -307,7 +273,7 @@ int pf_open_virtctl(const struct kubeconfig *kc, struct portforward *pf, const c
 						   WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
 						   tail[0] ? tail : "(no output)");
 			}
-			s = connect_local(local);
+			s = loopback_connect(local);
 			if (s >= 0) {
 				pf->fd = s;
 				log_debug("portforward: %s: through virtctl on 127.0.0.1:%d", pf->what, local);

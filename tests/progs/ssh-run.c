@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
 #include "ssh.h"
 
 static volatile sig_atomic_t got_signal;
@@ -99,15 +100,10 @@ static int usage(void)
 
 static int connect_port(int port, struct mtv_err *err)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = loopback_connect(port);
 
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0)
 		return mtv_err_set(err, MTV_EXIT_ENV, "connect 127.0.0.1:%d: %m", port);
-	}
 	return fd;
 }
 

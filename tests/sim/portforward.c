@@ -41,6 +41,7 @@
 #include <openssl/sha.h>
 #include "sim.h"
 #include "log.h"
+#include "loopback.h"
 
 #define PF_PREFIX "/apis/subresources.kubevirt.io/"
 #define PF_SUBPROTOCOL "plain.kubevirt.io"
@@ -385,8 +386,6 @@ static int connect_guest(struct pf_upgrade *up)
 	char path[4096], buf[32];
 	FILE *f;
 	long port = 0;
-	struct sockaddr_in sa;
-	int s;
 
 	if (!up->label[0] || strchr(up->label, '/') || !strcmp(up->label, "..") || !strcmp(up->label, "."))
 		return -1;
@@ -397,20 +396,7 @@ static int connect_guest(struct pf_upgrade *up)
 	if (fgets(buf, sizeof(buf), f))
 		port = strtol(buf, NULL, 10);
 	fclose(f);
-	if (port <= 0 || port > 65535)
-		return -1;
-	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(s);
-		return -1;
-	}
-	return s;
+	return loopback_connect((int)port);
 }
 
 /* client -> guest: the frames, in this thread */

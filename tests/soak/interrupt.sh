@@ -33,18 +33,9 @@ syscalls=sendto,sendmsg,write,writev,openat,rename,renameat,renameat2
 command -v strace >/dev/null || { echo "interrupt: strace is needed" >&2; exit 2; }
 rm -rf "$out"
 mkdir -p "$out"
-crd=()
-[ -d "${MTV_SHARED_REF:-}/forklift-crds" ] && crd=(--crd-dir "$MTV_SHARED_REF/forklift-crds")
-"$MTV_BIN_DIR/mtv-sim" --world "$MTV_SRC_DIR/tests/fixtures/worlds/default.json" --state-dir "$out/sim" \
-	--port 0 --speed 0 "${crd[@]}" >"$out/sim.log" 2>&1 &
-sim_pid=$!
-trap 'kill -TERM $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null' EXIT
-for _ in $(seq 1 200); do
-	[ -s "$out/sim/port" ] && break
-	kill -0 "$sim_pid" 2>/dev/null || { cat "$out/sim.log" >&2; exit 3; }
-	sleep 0.05
-done
-[ -s "$out/sim/port" ] || { echo "interrupt: mtv-sim did not start" >&2; exit 3; }
+# shellcheck source=tests/soak/sim.bash
+source "$here/sim.bash"
+harness_sim_start interrupt "$out"
 
 export KUBECONFIG="$out/sim/kubeconfig" MTV_PROVIDERS_FILE="$out/sim/providers.json"
 export MTV_SOURCE_PROVIDER=vsphere-8.0.3 MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd MTV_PREPARE_VMS=false MTV_GUEST_CHECKS=false

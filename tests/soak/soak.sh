@@ -30,18 +30,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 rm -rf "$out"
 mkdir -p "$out/runs" "$out/profile"
-crd=()
-[ -d "${MTV_SHARED_REF:-}/forklift-crds" ] && crd=(--crd-dir "$MTV_SHARED_REF/forklift-crds")
-"$MTV_BIN_DIR/mtv-sim" --world "$MTV_SRC_DIR/tests/fixtures/worlds/default.json" --state-dir "$out/sim" \
-	--port 0 --speed 0 --seed "$seed" --faults "$faults" "${crd[@]}" >"$out/sim.log" 2>&1 &
-sim_pid=$!
-trap 'kill -TERM $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null' EXIT
-for _ in $(seq 1 200); do
-	[ -s "$out/sim/port" ] && break
-	kill -0 "$sim_pid" 2>/dev/null || { cat "$out/sim.log" >&2; exit 3; }
-	sleep 0.05
-done
-[ -s "$out/sim/port" ] || { echo "soak: mtv-sim did not start" >&2; exit 3; }
+# shellcheck source=tests/soak/sim.bash
+source "$here/sim.bash"
+harness_sim_start soak "$out" --seed "$seed" --faults "$faults"
 cp "$out/sim/providers.json" "$out/profile/.providers.json"
 
 echo "soak: $runs runs of ${workflows[*]}, faults $faults, seed $seed"
