@@ -24,6 +24,7 @@
 #define MTV_PORTFORWARD_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "err.h"
 #include "kubeconfig.h"
@@ -38,6 +39,10 @@ enum portforward_mode {
 /* MTV_SSH_TUNNEL: unset or "native" → NATIVE, "virtctl" → VIRTCTL;
  * anything else → MTV_EXIT_USAGE naming the variable. */
 int portforward_mode_from_env(enum portforward_mode *mode, struct mtv_err *err);
+
+/* Is virtctl on PATH (what VIRTCTL mode runs)?  For callers that want to
+ * refuse the mode up front, before any guest is tried. */
+bool portforward_virtctl_available(void);
 
 /* Open a tunnel to port `port` of VMI ns/name.  On success *fd is the
  * caller's end of the stream (blocking; closed by portforward_close, not by

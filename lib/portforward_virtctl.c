@@ -56,6 +56,11 @@ static bool on_path(const char *prog)
 	return false;
 }
 
+bool portforward_virtctl_available(void)
+{
+	return on_path("virtctl");
+}
+
 /* A YAML double-quoted scalar. */
 static int add_quoted(struct buf *b, const char *s)
 {

@@ -24,25 +24,6 @@
 #define STATE_OUTPUT_CAP (16u * 1024)
 #define STATE_BUDGET (768u * 1024)
 
-/* Is prog an executable in a directory of PATH? */
-static bool on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char file[4200];
-
-	while (path && *path) {
-		size_t len = strcspn(path, ":");
-
-		snprintf(file, sizeof(file), "%.*s/%s", (int)len, len ? path : ".", prog);
-		if (access(file, X_OK) == 0)
-			return true;
-		path += len;
-		if (*path == ':')
-			path++;
-	}
-	return false;
-}
-
 int guest_run_init(struct guest_run *g, struct step *step, struct step_ctx *c, struct mtv_err *err)
 {
 	const char *tunnel = step_get(step, "MTV_SSH_TUNNEL"), *delay = step_get(step, "MTV_SSH_RETRY_DELAY");
@@ -61,7 +42,7 @@ int guest_run_init(struct guest_run *g, struct step *step, struct step_ctx *c, s
 	else
 		return mtv_err_set(err, MTV_EXIT_USAGE, "MTV_SSH_TUNNEL: expected native or virtctl, got '%s'", tunnel);
 	/* bad input before any guest is looked at, not at the first VM */
-	if (g->mode == PORTFORWARD_VIRTCTL && step_get_bool(step, "MTV_GUEST_CHECKS") && !on_path("virtctl"))
+	if (g->mode == PORTFORWARD_VIRTCTL && step_get_bool(step, "MTV_GUEST_CHECKS") && !portforward_virtctl_available())
 		return mtv_err_set(err, MTV_EXIT_USAGE, "MTV_SSH_TUNNEL=virtctl: virtctl is not on PATH");
 	if (step_get_positive(step, "MTV_SSH_RETRIES", "attempts", 1000, &g->retries, err) < 0)
 		return -1;
