@@ -30,6 +30,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 workflow=(create-provider prepare-vms storagemap networkmap plan migrate check-vms gather teardown)
 syscalls=sendto,sendmsg,write,writev,openat,rename,renameat,renameat2
 
+# LeakSanitizer cannot work under a tracer (it stops the process's threads
+# with ptrace itself): a SANITIZE=1 build keeps ASan and UBSan here.
+no_lsan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 command -v strace >/dev/null || { echo "interrupt: strace is needed" >&2; exit 2; }
 rm -rf "$out"
 mkdir -p "$out"
@@ -57,7 +60,7 @@ run_step() {
 # SYSCALL; its stderr (and bash's "Terminated" when the signal killed it
 # before its handler was installed) go to this function's stderr.
 traced() {
-	strace -f -q -ttt -e trace="$syscalls" -e inject="$2:signal=TERM:when=$3" -o "$1" \
+	ASAN_OPTIONS=$no_lsan strace -f -q -ttt -e trace="$syscalls" -e inject="$2:signal=TERM:when=$3" -o "$1" \
 		"$MTV_BIN_DIR/mtv-$4" >/dev/null
 }
 
@@ -65,7 +68,7 @@ traced() {
 fresh "$out/calibrate"
 declare -A calls
 for s in "${workflow[@]}"; do
-	strace -f -q -e trace="$syscalls" -o "$out/calibrate/$s.trace" "$MTV_BIN_DIR/mtv-$s" \
+	ASAN_OPTIONS=$no_lsan strace -f -q -e trace="$syscalls" -o "$out/calibrate/$s.trace" "$MTV_BIN_DIR/mtv-$s" \
 		>/dev/null 2>>"$out/calibrate/log" || { echo "interrupt: clean mtv-$s failed" >&2; cat "$out/calibrate/log" >&2; exit 3; }
 	"$here/interrupt-account" points "$out/calibrate/$s.trace" >"$out/calibrate/$s.points"
 	calls[$s]=$(wc -l <"$out/calibrate/$s.points")
