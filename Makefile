@@ -134,6 +134,12 @@ $(TESTBIN)/progs/%: $(OBJ)/tests/progs/%.o $(LIBMTV)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lmicrohttpd $(LDLIBS_COMMON)
 
+# The bench's cost floor links exactly what a step links (no libmicrohttpd,
+# no GnuTLS), so the dynamic loader costs the same as in a step.
+$(TESTBIN)/progs/tls_floor: $(OBJ)/tests/progs/tls_floor.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_COMMON)
+
 # vcsim, VMware's vim25 simulator, for the lib/vsphere tests: our own small
 # main over govmomi's simulator package (Debian golang-github-vmware-govmomi-dev),
 # built offline from the packaged sources; the Go build cache sits beside it

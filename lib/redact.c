@@ -19,14 +19,24 @@ void redact_release(struct redact *r)
 	for (size_t i = 0; i < r->n; i++)
 		free(r->values[i]);
 	free(r->values);
+	free(r->lens);
 	memset(r, 0, sizeof(*r));
 }
 
-static int by_length_desc(const void *a, const void *b)
+/* Insert at i keeping the values longest first, so a value containing
+ * another is replaced whole. */
+static void insert_sorted(struct redact *r, char *copy, size_t len)
 {
-	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+	size_t i = 0;
 
-	return la < lb ? 1 : la > lb ? -1 : 0;
+	while (i < r->n && r->lens[i] >= len)
+		i++;
+	memmove(r->values + i + 1, r->values + i, (r->n - i) * sizeof(*r->values));
+	memmove(r->lens + i + 1, r->lens + i, (r->n - i) * sizeof(*r->lens));
+	r->values[i] = copy;
+	r->lens[i] = len;
+	r->n++;
+	r->starts[(unsigned char)copy[0]] = true;
 }
 
 int redact_add(struct redact *r, const char *value, size_t len)
@@ -44,23 +54,26 @@ int redact_add(struct redact *r, const char *value, size_t len)
 	if (len < REDACT_MIN_VALUE || memchr(value, '\0', len))
 		return 0;
 	for (size_t i = 0; i < r->n; i++)
-		if (strlen(r->values[i]) == len && !memcmp(r->values[i], value, len))
+		if (r->lens[i] == len && !memcmp(r->values[i], value, len))
 			return 0;
 	if (r->n == r->alloc) {
 		size_t na = r->alloc ? r->alloc * 2 : 16;
 		char **nv = realloc(r->values, na * sizeof(*nv));
+		size_t *nl;
 
 		if (!nv)
 			return -1;
 		r->values = nv;
+		nl = realloc(r->lens, na * sizeof(*nl));
+		if (!nl)
+			return -1;
+		r->lens = nl;
 		r->alloc = na;
 	}
 	copy = strndup(value, len);
 	if (!copy)
 		return -1;
-	r->values[r->n++] = copy;
-	/* Longest first, so a value containing another is replaced whole. */
-	qsort(r->values, r->n, sizeof(*r->values), by_length_desc);
+	insert_sorted(r, copy, len);
 	return 0;
 }
 
@@ -249,12 +262,20 @@ int redact_text(const struct redact *r, struct buf *out, const char *text, size_
 	size_t i = 0;
 	int rc = 0;
 
-	/* Pass one: known values, wherever they are (even inside a word). */
+	/* Pass one: known values, wherever they are (even inside a word).
+	 * Bytes no value starts with are copied as a run. */
 	while (i < len && !rc) {
-		size_t matched = 0;
+		size_t run = i, matched = 0;
 
+		while (run < len && !r->starts[(unsigned char)text[run]])
+			run++;
+		if (run > i)
+			rc = buf_add(&known, text + i, run - i);
+		i = run;
+		if (i >= len || rc)
+			break;
 		for (size_t k = 0; k < r->n; k++) {
-			size_t vl = strlen(r->values[k]);
+			size_t vl = r->lens[k];
 
 			if (vl <= len - i && text[i] == r->values[k][0] && !memcmp(text + i, r->values[k], vl)) {
 				matched = vl;

@@ -50,6 +50,11 @@ num() {
 		done
 		num "scale[\"1\"][\"mtv-$s\"].wall_ms.median" "scale[\"10\"][\"mtv-$s\"].requests.median"
 	done
+	# The floor, and each step's CPU as a multiple of it.
+	num floor.tls_floor.cpu_ms.median floor.tls_floor.wall_ms.median
+	for s in create-provider storagemap networkmap plan migrate check-vms gather teardown; do
+		num "cpu_vs_floor[\"mtv-$s\"]"
+	done
 	# A step that made no API request was not measured at all.
 	[ "$("$MTV_BIN_DIR/mtv-sim" json 'steps["mtv-plan"].requests.median' <"$R")" -gt 0 ]
 }

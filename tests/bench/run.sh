@@ -216,6 +216,7 @@ run_steps() {
 		fi
 	done
 	if [ "$section" = steps ]; then
+		for _ in 1 2 3; do floor_run "$d"; done
 		# What the baselines do too: everything but gather.
 		record baselines ours wall_ms "$(ms "$total_ns")"
 		record baselines ours cpu_ms "$(ms "$total_cpu")"
@@ -223,6 +224,17 @@ run_steps() {
 	fi
 	step_env_clear
 	rm -rf "$d"
+}
+
+# floor_run DIR: the cost floor on the current sim: a process that only
+# initialises libcurl and OpenSSL and makes one TLS GET (tests/progs/tls_floor.c)
+floor_run() {
+	local st=$SIM_DIR/state
+	measure "$1/floor.log" "$tbin/progs/tls_floor" \
+		"https://127.0.0.1:$(cat "$st/port")/api/v1/namespaces/default" "$st/ca.crt" "$st/token"
+	record floor tls_floor wall_ms "$(ms "$M_wall_ns")"
+	record floor tls_floor cpu_ms "$(ms "$M_cpu_ns")"
+	record floor tls_floor peak_rss_mib "$(awk -v k="$M_maxrss_kb" 'BEGIN { printf "%.1f", k / 1024 }')"
 }
 
 machine() {
@@ -432,6 +444,16 @@ for mode in kubectl curl; do
 done
 ratios+='}'
 
+# Each step's CPU as a multiple of the floor's (medians).
+floor_cpu=$(median floor tls_floor cpu_ms)
+floor_ratios='{'
+sep=
+for s in $STEPS; do
+	floor_ratios+="$sep\"mtv-$s\": $(ratio "$(median steps "mtv-$s" cpu_ms)" "$floor_cpu")"
+	sep=', '
+done
+floor_ratios+='}'
+
 elapsed=$(($(date +%s) - t0))
 config=$(printf '{"smoke": %s, "sim_speed": 0, "step_runs": %d, "workflow_runs": %d, "baseline_runs": %d, "scale_ns": [%s], "scale_runs": %d, "scale_runs_n%d": %d, "teardown_skipped_at_n": %d, "elapsed_s": %d}' \
 	"$([ "$smoke" = 1 ] && echo true || echo false)" "$STEP_RUNS" "$WF_RUNS" "$BASE_RUNS" \
@@ -439,7 +461,7 @@ config=$(printf '{"smoke": %s, "sim_speed": 0, "step_runs": %d, "workflow_runs":
 
 # results.json: {machine, config, <section>: {<key>: {<metric>: {median,min,max,runs}}},
 # scale: {<N>: {<step>: ...}}, ratios: {kubectl|curl: {wall,cpu,requests,wait_latency}}}
-awk -F'\t' -v machine="$(machine)" -v config="$config" -v ratios="$ratios" '
+awk -F'\t' -v machine="$(machine)" -v config="$config" -v ratios="$ratios" -v floor_ratios="$floor_ratios" '
 	function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
 	{
 		top = $1; sub_ = ""
@@ -474,7 +496,7 @@ awk -F'\t' -v machine="$(machine)" -v config="$config" -v ratios="$ratios" '
 				printf "%s\n    %s: %s", (i > 1 ? "," : ""), q(gs[top, i]), keys(top SUBSEP gs[top, i], "    ")
 			printf "\n  }"
 		}
-		printf ",\n  \"ratios\": %s\n}\n", ratios
+		printf ",\n  \"ratios\": %s,\n  \"cpu_vs_floor\": %s\n}\n", ratios, floor_ratios
 	}' "$work/stats.tsv" >"$out/results.json.tmp"
 mv "$out/results.json.tmp" "$out/results.json"
 
@@ -504,12 +526,19 @@ mv "$out/results.json.tmp" "$out/results.json"
 	}
 	END {
 		printf "**Per step, cold sanity scenario** (test_sanity_cold_mtv_migration, 1 VM; %d runs)\n\n", step_runs
-		print "| step | wall ms | CPU ms (user+sys) | peak RSS MiB | API requests |"
-		print "|---|---|---|---|---|"
+		print "| step | wall ms | CPU ms (user+sys) | CPU / floor | peak RSS MiB | API requests |"
+		print "|---|---|---|---|---|---|"
+		fl = "floor" SUBSEP "tls_floor" SUBSEP "cpu_ms"
 		for (i = 1; i <= nkey["steps"]; i++) {
 			k = key["steps", i]
-			printf "| %s | %s | %s | %s | %s |\n", k, cell("steps", k, "wall_ms"), cell("steps", k, "cpu_ms"), cell("steps", k, "peak_rss_mib"), cell("steps", k, "requests")
+			x = "steps" SUBSEP k SUBSEP "cpu_ms"
+			printf "| %s | %s | %s | %s | %s | %s |\n", k, cell("steps", k, "wall_ms"), cell("steps", k, "cpu_ms"),
+				((fl in med) && med[fl] > 0) ? sprintf("%.2f", med[x] / med[fl]) : "-",
+				cell("steps", k, "peak_rss_mib"), cell("steps", k, "requests")
 		}
+		if (fl in med)
+			printf "| floor: tls_floor (libcurl + OpenSSL init, one TLS GET) | %s | %s | 1 | %s | 1 |\n",
+				cell("floor", "tls_floor", "wall_ms"), cell("floor", "tls_floor", "cpu_ms"), cell("floor", "tls_floor", "peak_rss_mib")
 		printf "\n**Whole cold workflow through mtv-run** (%d runs): wall %s ms, CPU %s ms, %s API requests\n\n", wf_runs,
 			cell("workflow", "mtv-run mtv-cold-migration", "wall_ms"), cell("workflow", "mtv-run mtv-cold-migration", "cpu_ms"),
 			cell("workflow", "mtv-run mtv-cold-migration", "requests")

@@ -111,6 +111,38 @@ static void test_manifest_secret_data(void **state)
 	cJSON_Delete(doc);
 }
 
+/* Known values are scrubbed wherever they occur, the longest first so a
+ * value holding another goes whole, however they were added. */
+static void test_known_values_in_text(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "login hunter2x ok", "login <redacted> ok" },
+		{ "hunter2xyzzy", "<redacted>" },		/* the longer value wins */
+		{ "xhunter2xhunter2x.", "x<redacted><redacted>." },
+		{ "hunter2", "hunter2" },			/* a prefix of a value stays */
+		{ "tok=s3cr3t-token-value;", "tok=<redacted>;" },
+		{ "", "" },
+	};
+	struct redact r;
+
+	(void)state;
+	redact_init(&r);
+	assert_int_equal(redact_add(&r, "hunter2x", 8), 0);
+	assert_int_equal(redact_add(&r, "  s3cr3t-token-value\n", 21), 0);
+	assert_int_equal(redact_add(&r, "hunter2xyzzy", 12), 0);
+	assert_int_equal(redact_add(&r, "hunter2x", 8), 0);	/* a duplicate is kept once */
+	assert_int_equal(redact_add(&r, "short", 5), 0);	/* below REDACT_MIN_VALUE: ignored */
+	assert_int_equal(r.n, 3);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf out = BUF_INIT(1 << 16);
+
+		assert_int_equal(redact_text(&r, &out, cases[i][0], strlen(cases[i][0])), 0);
+		assert_string_equal(buf_str(&out), cases[i][1]);
+		buf_release(&out);
+	}
+	redact_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +150,7 @@ int main(void)
 		cmocka_unit_test(test_public_fields_stay),
 		cmocka_unit_test(test_secret_list_by_url),
 		cmocka_unit_test(test_manifest_secret_data),
+		cmocka_unit_test(test_known_values_in_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
