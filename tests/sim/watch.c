@@ -123,12 +123,14 @@ static bool collect(struct watch *w)
 	struct store *s = &w->sim->store;
 
 	if (w->initial_pending) {
-		struct sobj **v = calloc(s->n + 1, sizeof(*v));
+		struct sobj **v = calloc(store_count(s, w->rt) + 1, sizeof(*v));
 		size_t n = 0;
 
-		for (size_t i = 0; i < s->n; i++)
-			if (matches(w, s->objs[i]->rt, s->objs[i]->ns, s->objs[i]->o))
-				v[n++] = s->objs[i];
+		if (!v)
+			abort();
+		for (struct sobj *so = store_first(s, w->rt); so; so = so->kind_next)
+			if (matches(w, so->rt, so->ns, so->o))
+				v[n++] = so;
 		qsort(v, n, sizeof(*v), cmp_sobj);
 		for (size_t i = 0; i < n; i++) {
 			add_event(w, "ADDED", v[i]->o, v[i]->rv);
