@@ -210,10 +210,10 @@ void *controller_main(void *arg)
 	struct sim *sim = arg;
 
 	while (!sim->stopping) {
-		pthread_mutex_lock(&sim->lock);
+		sim_wrlock(sim);
 		if (!sim->stopping)
 			controller_tick(sim);
-		pthread_mutex_unlock(&sim->lock);
+		sim_unlock(sim);
 		usleep(sim->speed > 0 ? 50000 : 20000);
 	}
 	return NULL;

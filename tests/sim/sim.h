@@ -1,9 +1,13 @@
 /* mtv-sim: shared declarations.
  *
- * One process, one big lock: the object store, the watch event log, the
- * controller and the inventory all live behind sim.lock.  MHD runs a thread
- * per connection so a watch may block on sim.changed without stalling other
- * clients; the controller is one more thread ticking on a timer.
+ * One process, one read-write lock: the object store, the watch event log,
+ * the controller and the inventory all live behind sim.lock.  Reads of the
+ * Kubernetes API (get, list, discovery, a watch collecting its events)
+ * share it; every other request, the controller tick and the vcsim
+ * collector hold it alone (server.c decides which).  MHD runs a thread per
+ * connection so a watch may block on sim.changed (under sim.notify_mu, not
+ * the store lock) without stalling other clients; the controller is one
+ * more thread ticking on a timer.
  */
 #ifndef MTV_SIM_H
 #define MTV_SIM_H
@@ -90,6 +94,7 @@ struct store {
 	struct sobj **by_key, **by_uid;
 	struct store_ns **by_ns;
 	struct store_deps **deps;	/* owner uid -> dependents */
+	const struct restype *nsrt;	/* namespaces */
 	struct store_kind kinds[96];
 	size_t nkinds;
 	/* the garbage collector's queue, drained by store_gc */
@@ -202,8 +207,11 @@ struct sim_endpoint {
 /* ---- the whole simulator ---- */
 
 struct sim {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock;		/* sim_rdlock / sim_wrlock / sim_unlock */
+	pthread_mutex_t notify_mu;	/* guards notify_seq, with changed */
 	pthread_cond_t changed;
+	unsigned long long notify_seq;	/* bumped by sim_notify on every store event */
+	pthread_mutex_t aux;		/* stats counters and the request log, which readers write */
 	struct store store;
 	cJSON *world;
 	const char *world_path;
@@ -232,6 +240,15 @@ struct sim {
 };
 
 extern struct sim *g_sim;
+
+/* The store lock (main.c).  A reader must not write anything shared but
+ * through stats_count (which takes sim->aux). */
+void sim_lock_init(struct sim *sim);
+void sim_rdlock(struct sim *sim);
+void sim_wrlock(struct sim *sim);
+void sim_unlock(struct sim *sim);
+/* Wake the watches: called by a writer (holding the lock) after a change. */
+void sim_notify(struct sim *sim);
 
 /* simulated seconds since start */
 double sim_now(struct sim *sim);

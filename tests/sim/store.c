@@ -89,6 +89,7 @@ void store_init(struct store *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->rv = 1000;
+	s->nsrt = restype_find("", "v1", "namespaces");
 	s->by_key = xcalloc(STORE_BUCKETS, sizeof(*s->by_key));
 	s->by_uid = xcalloc(STORE_BUCKETS, sizeof(*s->by_uid));
 	s->by_ns = xcalloc(STORE_BUCKETS, sizeof(*s->by_ns));
@@ -506,7 +507,7 @@ static void emit(struct store *s, enum ev_type type, struct sobj *so)
 	e->ns = xstrdup(so->ns);
 	e->o = cJSON_Duplicate(so->o, 1);
 	if (g_sim)
-		pthread_cond_broadcast(&g_sim->changed);
+		sim_notify(g_sim);
 }
 
 unsigned long long store_oldest_rv(const struct store *s)
@@ -725,12 +726,8 @@ cJSON *store_delete(struct store *s, struct sobj *so)
 
 bool store_ns_exists(struct store *s, const char *ns, bool *terminating)
 {
-	static const struct restype *nsrt;
-	struct sobj *so;
+	struct sobj *so = store_find(s, s->nsrt, "", ns);
 
-	if (!nsrt)
-		nsrt = restype_find("", "v1", "namespaces");
-	so = store_find(s, nsrt, "", ns);
 	if (terminating)
 		*terminating = so && being_deleted(so->o);
 	return so != NULL;
@@ -894,7 +891,7 @@ static void gc_owner(struct store *s, struct sobj *ow)
  * content is deleted; the namespace goes once it is empty. */
 static void gc_namespace(struct store *s, const char *ns)
 {
-	const struct restype *nsrt = restype_find("", "v1", "namespaces");
+	const struct restype *nsrt = s->nsrt;
 	struct sobj *nso = store_find(s, nsrt, "", ns), *so;
 	char **v;
 	size_t n = 0;
