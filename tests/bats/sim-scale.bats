@@ -266,3 +266,21 @@ exists() { sim_curl "/api/v1/namespaces/$1/configmaps/$2" --fail -o /dev/null; }
 	run sim_json 'items#' <<<"$output"
 	assert_output 0
 }
+
+@test "namespaces have no deletecollection: 405, and discovery does not offer the verb" {
+	run sim_curl "/api/v1/namespaces?labelSelector=kubernetes.io%2Fmetadata.name%3Ddefault" -X DELETE -w '\n%{http_code}'
+	assert_line --index 1 405
+	assert_line --index 0 --partial '"reason":"MethodNotAllowed"'
+	run kubectl get ns default -o name
+	assert_output namespace/default
+	run sim_curl /api/v1
+	run sim_json 'resources[*].name' <<<"$output"
+	assert_output --partial namespaces
+	run bash -c "curl -sS --cacert '$SIM_DIR/ca.crt' -H \"Authorization: Bearer \$(cat '$SIM_DIR/token')\" '$SIM_URL/api/v1' |
+		grep -o '{\"name\":\"namespaces\"[^}]*}'"
+	assert_success
+	refute_output --partial deletecollection
+	run bash -c "curl -sS --cacert '$SIM_DIR/ca.crt' -H \"Authorization: Bearer \$(cat '$SIM_DIR/token')\" '$SIM_URL/api/v1' |
+		grep -o '{\"name\":\"configmaps\"[^}]*}'"
+	assert_output --partial deletecollection
+}

@@ -1252,6 +1252,10 @@ void api_handle(struct sim *sim, struct request *r, struct response *resp)
 		do_patch(sim, r, &t, so, resp);
 	} else if (!strcmp(m, "DELETE") && so && !t.sub[0]) {
 		do_delete(sim, r, &t, so, resp);
+	} else if (!strcmp(m, "DELETE") && !t.name[0] && !t.rt->group[0] && !strcmp(t.rt->plural, "namespaces")) {
+		/* kube-apiserver's namespace storage implements no DeleteCollection */
+		resp_status(resp, 405, "MethodNotAllowed", "the server does not allow this method on the requested resource",
+			    NULL, NULL, NULL);
 	} else if (!strcmp(m, "DELETE") && !t.name[0]) {
 		do_delete_collection(sim, r, &t, resp);
 	} else {
