@@ -28,47 +28,6 @@ double sim_now(struct sim *sim)
 	return (sim->speed > 0 ? real * sim->speed : real) + sim->sim_offset;
 }
 
-void sim_lock_init(struct sim *sim)
-{
-	pthread_rwlockattr_t ra;
-	pthread_condattr_t ca;
-
-	/* writers first: a stream of readers must not starve the controller */
-	pthread_rwlockattr_init(&ra);
-	pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&sim->lock, &ra);
-	pthread_rwlockattr_destroy(&ra);
-	pthread_mutex_init(&sim->notify_mu, NULL);
-	pthread_mutex_init(&sim->aux, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_REALTIME);
-	pthread_cond_init(&sim->changed, &ca);
-	pthread_condattr_destroy(&ca);
-}
-
-void sim_rdlock(struct sim *sim)
-{
-	pthread_rwlock_rdlock(&sim->lock);
-}
-
-void sim_wrlock(struct sim *sim)
-{
-	pthread_rwlock_wrlock(&sim->lock);
-}
-
-void sim_unlock(struct sim *sim)
-{
-	pthread_rwlock_unlock(&sim->lock);
-}
-
-void sim_notify(struct sim *sim)
-{
-	pthread_mutex_lock(&sim->notify_mu);
-	sim->notify_seq++;
-	pthread_cond_broadcast(&sim->changed);
-	pthread_mutex_unlock(&sim->notify_mu);
-}
-
 unsigned int sim_rand(struct sim *sim)
 {
 	/* xorshift32: deterministic from --seed */

@@ -241,7 +241,7 @@ struct sim {
 
 extern struct sim *g_sim;
 
-/* The store lock (main.c).  A reader must not write anything shared but
+/* The store lock (lock.c).  A reader must not write anything shared but
  * through stats_count (which takes sim->aux). */
 void sim_lock_init(struct sim *sim);
 void sim_rdlock(struct sim *sim);
