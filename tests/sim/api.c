@@ -590,11 +590,8 @@ static void do_list(struct sim *sim, struct request *r, struct target *t, struct
 		resp_status(resp, 400, "BadRequest", "continue key is not valid", NULL, NULL, NULL);
 		goto out;
 	}
-	sel = calloc(sim->store.n + 1, sizeof(*sel));
-	for (i = 0; i < sim->store.n; i++) {
-		struct sobj *so = sim->store.objs[i];
-		if (so->rt != t->rt)
-			continue;
+	sel = calloc(store_count(&sim->store, t->rt) + 1, sizeof(*sel));
+	for (struct sobj *so = store_first(&sim->store, t->rt); so; so = so->kind_next) {
 		if (t->has_ns && strcmp(so->ns, t->ns))
 			continue;
 		if (!selector_match_labels(ls, so->o) || !selector_match_fields(fs, so->o))
@@ -981,70 +978,178 @@ static void do_patch(struct sim *sim, struct request *r, struct target *t, struc
 	finish_update(sim, r, t, so, o, !strcmp(t->sub, "status"), resp);
 }
 
+/* DeleteOptions, from the body when there is one, else from the query, as
+ * the API server's delete handlers read them.  -1 with resp set (400/422). */
+static int delete_options(struct request *r, struct response *resp, cJSON **opts, enum propagation *policy)
+{
+	const char *pp;
+	const cJSON *orphan = NULL;
+
+	*opts = NULL;
+	*policy = PROP_DEFAULT;
+	if (r->body.len) {
+		*opts = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
+		if (!cJSON_IsObject(*opts)) {
+			cJSON_Delete(*opts);
+			*opts = NULL;
+			resp_status(resp, 400, "BadRequest", "the body of the request was not valid DeleteOptions",
+				    NULL, NULL, NULL);
+			return -1;
+		}
+		pp = json_str(*opts, "propagationPolicy", NULL);
+		orphan = cJSON_GetObjectItemCaseSensitive(*opts, "orphanDependents");
+	} else {
+		pp = req_query(r, "propagationPolicy");
+	}
+	if (orphan && cJSON_IsNull(orphan))
+		orphan = NULL;
+	if (pp && orphan) {
+		char msg[400];
+
+		snprintf(msg, sizeof(msg),
+			 "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Invalid value: \"%.100s\": orphanDependents and deletionPropagation cannot be both set",
+			 pp);
+		resp_status(resp, 422, "Invalid", msg, "DeleteOptions", "", NULL);
+		goto bad;
+	}
+	if (orphan)
+		*policy = cJSON_IsTrue(orphan) ? PROP_ORPHAN : PROP_BACKGROUND;
+	else if (!pp)
+		*policy = PROP_DEFAULT;
+	else if (!strcmp(pp, "Background"))
+		*policy = PROP_BACKGROUND;
+	else if (!strcmp(pp, "Foreground"))
+		*policy = PROP_FOREGROUND;
+	else if (!strcmp(pp, "Orphan"))
+		*policy = PROP_ORPHAN;
+	else {
+		char msg[400];
+
+		snprintf(msg, sizeof(msg),
+			 "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"%.100s\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"",
+			 pp);
+		resp_status(resp, 422, "Invalid", msg, "DeleteOptions", "", NULL);
+		goto bad;
+	}
+	return 0;
+bad:
+	cJSON_Delete(*opts);
+	*opts = NULL;
+	return -1;
+}
+
+/* DeleteOptions.preconditions hold for so (else 409 in resp). */
+static bool preconditions_hold(const struct restype *rt, struct sobj *so, const cJSON *opts, struct response *resp)
+{
+	const char *uid = json_str(opts, "preconditions.uid", NULL);
+	const char *rv = json_str(opts, "preconditions.resourceVersion", NULL);
+	char cur[32];
+
+	snprintf(cur, sizeof(cur), "%llu", so->rv);
+	if ((uid && strcmp(uid, so->uid)) || (rv && strcmp(rv, cur))) {
+		status_for(resp, rt, 409, "Conflict", so->name, "precondition failed: the object was modified or replaced");
+		return false;
+	}
+	return true;
+}
+
 static void do_delete(struct sim *sim, struct request *r, struct target *t, struct sobj *so,
 		      struct response *resp)
 {
-	cJSON *last, *opts = NULL;
+	cJSON *last, *opts;
+	enum propagation policy;
 
-	if (r->body.len)
-		opts = cJSON_ParseWithLength(buf_str(&r->body), r->body.len);
-	if (opts) {
-		const char *uid = json_str(opts, "preconditions.uid", NULL);
-		const char *rv = json_str(opts, "preconditions.resourceVersion", NULL);
-		char cur[32];
-
-		snprintf(cur, sizeof(cur), "%llu", so->rv);
-		if ((uid && strcmp(uid, json_str(so->o, "metadata.uid", ""))) || (rv && strcmp(rv, cur))) {
-			cJSON_Delete(opts);
-			status_for(resp, t->rt, 409, "Conflict", so->name,
-				   "precondition failed: the object was modified or replaced");
-			return;
-		}
+	if (delete_options(r, resp, &opts, &policy))
+		return;
+	if (opts && !preconditions_hold(t->rt, so, opts, resp)) {
 		cJSON_Delete(opts);
+		return;
 	}
+	cJSON_Delete(opts);
 	if (dry_run(r)) {
 		resp_json(resp, 200, cJSON_Duplicate(so->o, 1));
 		return;
 	}
-	last = store_delete(&sim->store, so);
+	last = store_delete_opts(&sim->store, so, policy);
 	store_gc(&sim->store);
 	resp_json(resp, 200, last);
 }
 
+/* DELETE on a collection (store.go DeleteCollection): list what the
+ * selectors match, delete each as a single DELETE would (the same
+ * DeleteOptions, finalizers respected), answer the list as it was listed:
+ * a <Kind>List with the list's resourceVersion, objects already being
+ * deleted included. */
 static void do_delete_collection(struct sim *sim, struct request *r, struct target *t, struct response *resp)
 {
 	struct selector *ls, *fs;
-	bool again = true;
-	cJSON *out = cJSON_CreateObject();
-	char av[128], kind[160];
+	cJSON *out, *items, *md, *opts;
+	enum propagation policy;
+	char av[128], kind[160], tmp[32];
+	char **uids;
+	size_t n = 0;
 
-	if (parse_selectors(r, resp, &ls, &fs)) {
-		cJSON_Delete(out);
+	if (parse_selectors(r, resp, &ls, &fs))
+		return;
+	if (delete_options(r, resp, &opts, &policy)) {
+		selector_free(ls);
+		selector_free(fs);
 		return;
 	}
-	cJSON_AddArrayToObject(out, "items");
-	while (again) {
-		again = false;
-		for (size_t i = 0; i < sim->store.n; i++) {
-			struct sobj *so = sim->store.objs[i];
-			if (so->rt != t->rt || (t->has_ns && strcmp(so->ns, t->ns)) ||
-			    json_get(so->o, "metadata.deletionTimestamp") ||
-			    !selector_match_labels(ls, so->o) || !selector_match_fields(fs, so->o))
-				continue;
-			cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(out, "items"),
-					     store_delete(&sim->store, so));
-			again = true;
-			break;
-		}
-	}
-	store_gc(&sim->store);
-	selector_free(ls);
-	selector_free(fs);
+	uids = calloc(store_count(&sim->store, t->rt) + 1, sizeof(*uids));
+	if (!uids)
+		abort();
+	out = cJSON_CreateObject();
 	restype_apiversion(t->rt, av, sizeof(av));
 	snprintf(kind, sizeof(kind), "%sList", t->rt->kind);
 	cJSON_AddStringToObject(out, "kind", kind);
 	cJSON_AddStringToObject(out, "apiVersion", av);
-	resp_json(resp, 200, out);
+	md = cJSON_AddObjectToObject(out, "metadata");
+	snprintf(tmp, sizeof(tmp), "%llu", sim->store.rv);
+	cJSON_AddStringToObject(md, "resourceVersion", tmp);
+	items = cJSON_AddArrayToObject(out, "items");
+	{
+		/* the listed order: namespace, then name */
+		struct sobj **sel = calloc(store_count(&sim->store, t->rt) + 1, sizeof(*sel));
+		size_t nsel = 0;
+
+		if (!sel)
+			abort();
+		for (struct sobj *so = store_first(&sim->store, t->rt); so; so = so->kind_next)
+			if ((!t->has_ns || !strcmp(so->ns, t->ns)) && selector_match_labels(ls, so->o) &&
+			    selector_match_fields(fs, so->o))
+				sel[nsel++] = so;
+		qsort(sel, nsel, sizeof(*sel), cmp_obj);
+		for (size_t i = 0; i < nsel; i++) {
+			cJSON_AddItemToArray(items, cJSON_Duplicate(sel[i]->o, 1));
+			uids[n++] = strdup(sel[i]->uid);
+		}
+		free(sel);
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* an object the collector took meanwhile is skipped (NotFound
+		 * is ignored); a failed precondition fails the request */
+		struct sobj *so = store_find_uid(&sim->store, uids[i]);
+
+		if (!so)
+			continue;
+		if (opts && !preconditions_hold(t->rt, so, opts, resp)) {
+			cJSON_Delete(out);
+			out = NULL;
+			break;
+		}
+		if (!dry_run(r))
+			cJSON_Delete(store_delete_opts(&sim->store, so, policy));
+	}
+	for (size_t i = 0; i < n; i++)
+		free(uids[i]);
+	free(uids);
+	cJSON_Delete(opts);
+	store_gc(&sim->store);
+	selector_free(ls);
+	selector_free(fs);
+	if (out)
+		resp_json(resp, 200, out);
 }
 
 static void do_pod_log(struct sim *sim, struct target *t, struct sobj *so, struct response *resp)
@@ -1147,6 +1252,10 @@ void api_handle(struct sim *sim, struct request *r, struct response *resp)
 		do_patch(sim, r, &t, so, resp);
 	} else if (!strcmp(m, "DELETE") && so && !t.sub[0]) {
 		do_delete(sim, r, &t, so, resp);
+	} else if (!strcmp(m, "DELETE") && !t.name[0] && !t.rt->group[0] && !strcmp(t.rt->plural, "namespaces")) {
+		/* kube-apiserver's namespace storage implements no DeleteCollection */
+		resp_status(resp, 405, "MethodNotAllowed", "the server does not allow this method on the requested resource",
+			    NULL, NULL, NULL);
 	} else if (!strcmp(m, "DELETE") && !t.name[0]) {
 		do_delete_collection(sim, r, &t, resp);
 	} else {

@@ -113,10 +113,9 @@ const cJSON *ctl_forklift_controller_spec(struct sim *sim)
 {
 	const struct restype *rt = rt_of(FK, "forkliftcontrollers");
 
-	for (size_t i = 0; i < sim->store.n; i++)
-		if (sim->store.objs[i]->rt == rt)
-			return json_get(sim->store.objs[i]->o, "spec");
-	return NULL;
+	struct sobj *so = store_first(&sim->store, rt);
+
+	return so ? json_get(so->o, "spec") : NULL;
 }
 
 const char *ctl_secret_value(const cJSON *secret, const char *key, char *out, size_t outsz)
@@ -177,16 +176,15 @@ static void each(struct sim *sim, const char *plural, void (*fn)(struct sim *, s
 	struct ref *refs;
 	size_t n = 0;
 
-	refs = calloc(sim->store.n + 1, sizeof(*refs));
+	refs = calloc(store_count(&sim->store, rt) + 1, sizeof(*refs));
 	if (!refs)
 		abort();
-	for (size_t i = 0; i < sim->store.n; i++)
-		if (sim->store.objs[i]->rt == rt) {
-			refs[n].rt = rt;
-			snprintf(refs[n].ns, sizeof(refs[n].ns), "%s", sim->store.objs[i]->ns);
-			snprintf(refs[n].name, sizeof(refs[n].name), "%s", sim->store.objs[i]->name);
-			n++;
-		}
+	for (struct sobj *so = store_first(&sim->store, rt); so; so = so->kind_next) {
+		refs[n].rt = rt;
+		snprintf(refs[n].ns, sizeof(refs[n].ns), "%s", so->ns);
+		snprintf(refs[n].name, sizeof(refs[n].name), "%s", so->name);
+		n++;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct sobj *so = store_find(&sim->store, refs[i].rt, refs[i].ns, refs[i].name);
 		if (so && !json_get(so->o, "metadata.deletionTimestamp"))
@@ -212,10 +210,10 @@ void *controller_main(void *arg)
 	struct sim *sim = arg;
 
 	while (!sim->stopping) {
-		pthread_mutex_lock(&sim->lock);
+		sim_wrlock(sim);
 		if (!sim->stopping)
 			controller_tick(sim);
-		pthread_mutex_unlock(&sim->lock);
+		sim_unlock(sim);
 		usleep(sim->speed > 0 ? 50000 : 20000);
 	}
 	return NULL;

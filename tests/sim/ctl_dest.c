@@ -347,9 +347,8 @@ void dest_each(struct ctx *c, const char *group, const char *version, const char
 	char names[64][256];
 	int n = 0;
 
-	for (size_t i = 0; i < c->sim->store.n && n < 64; i++) {
-		struct sobj *so = c->sim->store.objs[i];
-		if (so->rt != rt || strcmp(so->ns, ns))
+	for (struct sobj *so = store_first(&c->sim->store, rt); so && n < 64; so = so->kind_next) {
+		if (strcmp(so->ns, ns))
 			continue;
 		if (strcmp(json_str(so->o, "metadata.labels.plan", ""), c->plan_uid) ||
 		    (vmid && strcmp(json_str(so->o, "metadata.labels.vmID", ""), vmid)))
@@ -404,13 +403,10 @@ static const char *first_node(struct ctx *c, const cJSON *selector)
 {
 	const struct restype *rt = rt_of("", "v1", "nodes");
 
-	for (size_t i = 0; i < c->sim->store.n; i++) {
-		struct sobj *so = c->sim->store.objs[i];
+	for (struct sobj *so = store_first(&c->sim->store, rt); so; so = so->kind_next) {
 		const cJSON *labels = json_get(so->o, "metadata.labels"), *kv;
 		bool ok = true;
 
-		if (so->rt != rt)
-			continue;
 		cJSON_ArrayForEach(kv, selector) {
 			const char *have = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, kv->string));
 			if (!cJSON_IsString(kv) || !have || strcmp(have, kv->valuestring))
@@ -600,13 +596,12 @@ void dest_create_vm(struct ctx *c, const cJSON *vm, const cJSON *pvm, cJSON *vms
 		for (int d = 0; d < nd; d++) {
 			char idx[16], vn[32];
 			snprintf(idx, sizeof(idx), "%d", d);
-			for (size_t k = 0; k < c->sim->store.n; k++) {
-				struct sobj *so = c->sim->store.objs[k];
+			for (struct sobj *so = store_first(&c->sim->store, pvcrt); so; so = so->kind_next) {
 				const cJSON *ans = json_get(so->o, "metadata.annotations");
 				const char *di = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ans, "forklift.konveyor.io/disk-index"));
 				const char *ds = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ans, "forklift.konveyor.io/disk-source"));
 				cJSON *disk, *vol;
-				if (so->rt != pvcrt || strcmp(so->ns, c->tns) ||
+				if (strcmp(so->ns, c->tns) ||
 				    strcmp(json_str(so->o, "metadata.labels.plan", ""), c->plan_uid) ||
 				    strcmp(json_str(so->o, "metadata.labels.vmID", ""), vmid) ||
 				    (di ? strcmp(di, idx) : strcmp(ds ? ds : "", dd[d].source)))

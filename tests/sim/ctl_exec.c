@@ -534,11 +534,10 @@ static struct sobj *pending_migration(struct sim *sim, struct sobj *plan)
 	const struct restype *rt = rt_of("forklift.konveyor.io", "v1beta1", "migrations");
 	struct sobj *best = NULL;
 
-	for (size_t i = 0; i < sim->store.n; i++) {
-		struct sobj *so = sim->store.objs[i];
+	for (struct sobj *so = store_first(&sim->store, rt); so; so = so->kind_next) {
 		const cJSON *cs = json_get(so->o, "status.conditions");
 		const char *pns = json_str(so->o, "spec.plan.namespace", "");
-		if (so->rt != rt || strcmp(json_str(so->o, "spec.plan.name", ""), plan->name) ||
+		if (strcmp(json_str(so->o, "spec.plan.name", ""), plan->name) ||
 		    strcmp(*pns ? pns : so->ns, plan->ns) || json_get(so->o, "metadata.deletionTimestamp"))
 			continue;
 		if (cond_has(cs, "Succeeded") || cond_has(cs, "Failed") || cond_has(cs, "Canceled") ||
@@ -779,18 +778,14 @@ void exec_archive(struct sim *sim, struct sobj *plan)
 {
 	const struct restype *rt = rt_of("", "v1", "pods");
 	const char *uid = json_str(plan->o, "metadata.uid", "");
-	bool again = true;
+	struct sobj *so, *next;
 
-	while (again) {
-		again = false;
-		for (size_t i = 0; i < sim->store.n; i++) {
-			struct sobj *so = sim->store.objs[i];
-			if (so->rt == rt && !strcmp(json_str(so->o, "metadata.labels.plan", ""), uid) &&
-			    !json_get(so->o, "metadata.deletionTimestamp")) {
-				cJSON_Delete(store_delete(&sim->store, so));
-				again = true;
-				break;
-			}
-		}
+	/* store_delete removes at most the pod itself (the collector's work
+	 * waits for store_gc), so the walk goes on from its successor */
+	for (so = store_first(&sim->store, rt); so; so = next) {
+		next = so->kind_next;
+		if (!strcmp(json_str(so->o, "metadata.labels.plan", ""), uid) &&
+		    !json_get(so->o, "metadata.deletionTimestamp"))
+			cJSON_Delete(store_delete(&sim->store, so));
 	}
 }

@@ -276,14 +276,7 @@ int main(int argc, char **argv)
 		log_error("--state-dir %s: %s", sim.state_dir, strerror(errno));
 		return MTV_EXIT_ENV;
 	}
-	pthread_mutex_init(&sim.lock, NULL);
-	{
-		pthread_condattr_t ca;
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_REALTIME);
-		pthread_cond_init(&sim.changed, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	sim_lock_init(&sim);
 	clock_gettime(CLOCK_MONOTONIC, &sim.start);
 	sim.start_wall = time(NULL);
 	store_init(&sim.store);
@@ -341,15 +334,15 @@ int main(int argc, char **argv)
 		MHD_stop_daemon(d);
 		return err.code;
 	}
-	pthread_mutex_lock(&sim.lock);
+	sim_wrlock(&sim);
 	auth_seed(&sim);
 	if (world_seed(&sim, &err)) {
-		pthread_mutex_unlock(&sim.lock);
+		sim_unlock(&sim);
 		log_error("%s", err.msg);
 		MHD_stop_daemon(d);
 		return err.code;
 	}
-	pthread_mutex_unlock(&sim.lock);
+	sim_unlock(&sim);
 	if (write_state(&sim, &err)) {
 		log_error("%s", err.msg);
 		MHD_stop_daemon(d);
@@ -360,10 +353,10 @@ int main(int argc, char **argv)
 
 	sigwait(&set, &sig);
 	log_info("got %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	pthread_mutex_lock(&sim.lock);
+	sim_wrlock(&sim);
 	sim.stopping = 1;
-	pthread_cond_broadcast(&sim.changed);
-	pthread_mutex_unlock(&sim.lock);
+	sim_notify(&sim);
+	sim_unlock(&sim);
 	pthread_join(ctl, NULL);
 	vcsim_backends_stop(&sim);
 	endpoints_stop(&sim);

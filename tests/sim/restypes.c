@@ -142,8 +142,11 @@ static cJSON *resource_list(const char *gv)
 		{
 			static const char *const v[] = { "create", "delete", "deletecollection", "get", "list",
 							  "patch", "update", "watch" };
+			/* the namespace REST storage has no DeleteCollection */
+			bool ns = !rt->group[0] && !strcmp(rt->plural, "namespaces");
 			for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++)
-				cJSON_AddItemToArray(verbs, cJSON_CreateString(v[k]));
+				if (!ns || strcmp(v[k], "deletecollection"))
+					cJSON_AddItemToArray(verbs, cJSON_CreateString(v[k]));
 		}
 		if (rt->shortnames) {
 			const char *s = rt->shortnames;

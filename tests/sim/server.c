@@ -187,6 +187,23 @@ static void route(struct sim *sim, struct request *r, struct response *resp)
 	api_handle(sim, r, resp);
 }
 
+/* May this request share the store lock with others?  Only what reads the
+ * store and writes nothing shared: GETs of the Kubernetes API (objects,
+ * lists, discovery, watches), and only with no fault injection (its
+ * random draws advance sim->rng).  Everything else, the inventory and
+ * proxies included, takes the lock alone. */
+static bool read_only(struct sim *sim, struct request *r)
+{
+	const struct faults *f = &sim->faults;
+
+	if (strcmp(r->method, "GET") || !(starts(r->path, "/api/") || starts(r->path, "/apis/") ||
+					  !strcmp(r->path, "/api") || !strcmp(r->path, "/apis")))
+		return false;
+	if (f->rate500 > 0 || f->rate503 > 0 || f->rate429 > 0 || f->rate_drop > 0)
+		return false;
+	return !strstr(r->path, "/proxy") && !pf_is_portforward(r->path);
+}
+
 static void log_request(struct sim *sim, struct request *r, int status)
 {
 	char ts[32];
@@ -194,6 +211,8 @@ static void log_request(struct sim *sim, struct request *r, int status)
 
 	if (!sim->reqlog)
 		return;
+	/* one line at a time: readers log concurrently */
+	pthread_mutex_lock(&sim->aux);
 	sim_now_rfc3339(ts, sizeof(ts));
 	fprintf(sim->reqlog, "%s %s %s", ts, r->method, r->path);
 	q = req_query(r, "labelSelector");
@@ -206,6 +225,7 @@ static void log_request(struct sim *sim, struct request *r, int status)
 		fprintf(sim->reqlog, " watch=1");
 	fprintf(sim->reqlog, " %d\n", status);
 	fflush(sim->reqlog);
+	pthread_mutex_unlock(&sim->aux);
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -219,7 +239,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	const char *auth;
 	enum MHD_Result ret;
 	struct principal who;
-	bool faulted = false;
+	bool faulted = false, shared;
 
 	(void)version;
 	if (!cs) {
@@ -255,7 +275,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	if (sim->faults.latency_ms > 0 && !starts(cs->req.path, "/sim/"))
 		usleep((useconds_t)sim->faults.latency_ms * 1000);
 
-	pthread_mutex_lock(&sim->lock);
+	shared = read_only(sim, &cs->req);
+	if (shared)
+		sim_rdlock(sim);
+	else
+		sim_wrlock(sim);
 	if (!starts(cs->req.path, "/sim/") && strcmp(cs->req.path, "/healthz") &&
 	    (sim->faults.rate500 > 0 || sim->faults.rate503 > 0 || sim->faults.rate429 > 0)) {
 		double x = frand(sim);
@@ -303,7 +327,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
 		if (drop)
 			stats_count(sim, "fault", "drop");
-		pthread_mutex_unlock(&sim->lock);
+		sim_unlock(sim);
 
 		if (resp.upgrade) {
 			free(resp.body);

@@ -1,9 +1,13 @@
 /* mtv-sim: shared declarations.
  *
- * One process, one big lock: the object store, the watch event log, the
- * controller and the inventory all live behind sim.lock.  MHD runs a thread
- * per connection so a watch may block on sim.changed without stalling other
- * clients; the controller is one more thread ticking on a timer.
+ * One process, one read-write lock: the object store, the watch event log,
+ * the controller and the inventory all live behind sim.lock.  Reads of the
+ * Kubernetes API (get, list, discovery, a watch collecting its events)
+ * share it; every other request, the controller tick and the vcsim
+ * collector hold it alone (server.c decides which).  MHD runs a thread per
+ * connection so a watch may block on sim.changed (under sim.notify_mu, not
+ * the store lock) without stalling other clients; the controller is one
+ * more thread ticking on a timer.
  */
 #ifndef MTV_SIM_H
 #define MTV_SIM_H
@@ -48,6 +52,13 @@ struct sobj {
 	char *name;
 	cJSON *o;
 	unsigned long long rv;
+	/* store.c's indexes; read them, never write them */
+	char *uid;
+	struct sobj *key_next, *uid_next;	/* hash chains: rt/ns/name, uid */
+	struct sobj *kind_prev, *kind_next;	/* the kind's objects, oldest first */
+	struct sobj *ns_prev, *ns_next;		/* the namespace's objects */
+	char **owners;				/* owner uids as indexed (ownerReferences) */
+	int nowners;
 };
 
 struct event {
@@ -59,19 +70,51 @@ struct event {
 };
 
 #define EVENT_RING 8192
+#define STORE_BUCKETS 16384	/* fixed hash tables: chains stay short to ~50k objects */
+
+struct store_kind {
+	const struct restype *rt;
+	struct sobj *head, *tail;
+	size_t n;
+};
+
+struct store_ns;
+struct store_deps;
+struct store_work;
 
 struct store {
-	struct sobj **objs;
+	struct sobj **objs;		/* every object, in creation order */
 	size_t n, cap;
 	unsigned long long rv;		/* last resourceVersion handed out */
 	struct event ring[EVENT_RING];
 	size_t ring_start, ring_len;
 	unsigned long long uid_counter;
+	/* indexes, so a get is O(1), a list O(kind) and garbage collection
+	 * O(dependents) (store.c) */
+	struct sobj **by_key, **by_uid;
+	struct store_ns **by_ns;
+	struct store_deps **deps;	/* owner uid -> dependents */
+	const struct restype *nsrt;	/* namespaces */
+	struct store_kind kinds[96];
+	size_t nkinds;
+	/* the garbage collector's queue, drained by store_gc */
+	struct store_work *work;
+	size_t work_head, work_len, work_cap;
 };
+
+/* DeleteOptions.propagationPolicy; DEFAULT: none given (the object's own
+ * orphan/foregroundDeletion finalizer decides, else Background). */
+enum propagation { PROP_DEFAULT, PROP_BACKGROUND, PROP_FOREGROUND, PROP_ORPHAN };
 
 void store_init(struct store *s);
 void store_release(struct store *s);
 struct sobj *store_find(struct store *s, const struct restype *rt, const char *ns, const char *name);
+struct sobj *store_find_uid(struct store *s, const char *uid);
+/* The objects of a kind, oldest first: for (so = store_first(s, rt); so; so = so->kind_next) */
+struct sobj *store_first(struct store *s, const struct restype *rt);
+size_t store_count(struct store *s, const struct restype *rt);
+/* The objects of a namespace: for (so = store_ns_first(s, ns); so; so = so->ns_next) */
+struct sobj *store_ns_first(struct store *s, const char *ns);
 /* Insert a new object (takes ownership of o); fills uid, rv, timestamps. */
 struct sobj *store_insert(struct store *s, const struct restype *rt, const char *ns, cJSON *o);
 /* Replace the object's JSON (takes ownership of o), bump rv, emit MODIFIED,
@@ -79,9 +122,14 @@ struct sobj *store_insert(struct store *s, const struct restype *rt, const char 
 void store_update(struct store *s, struct sobj *so, cJSON *o);
 /* Delete honouring finalizers; returns a copy of the last state (caller frees). */
 cJSON *store_delete(struct store *s, struct sobj *so);
+/* The same with a propagation policy, as the API server's Delete: orphan
+ * and foreground add their finalizer and set deletionTimestamp. */
+cJSON *store_delete_opts(struct store *s, struct sobj *so, enum propagation policy);
 /* Remove right now, emitting DELETED. */
 void store_remove(struct store *s, struct sobj *so);
-/* Owner-reference and namespace garbage collection. */
+/* Run the garbage collector's pending work: dependents of deleted owners,
+ * orphaning, foreground deletion, namespace termination.  Work is queued
+ * by the writes that make it necessary, so this costs O(what changed). */
 void store_gc(struct store *s);
 bool store_ns_exists(struct store *s, const char *ns, bool *terminating);
 unsigned long long store_oldest_rv(const struct store *s);
@@ -159,8 +207,11 @@ struct sim_endpoint {
 /* ---- the whole simulator ---- */
 
 struct sim {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock;		/* sim_rdlock / sim_wrlock / sim_unlock */
+	pthread_mutex_t notify_mu;	/* guards notify_seq, with changed */
 	pthread_cond_t changed;
+	unsigned long long notify_seq;	/* bumped by sim_notify on every store event */
+	pthread_mutex_t aux;		/* stats counters and the request log, which readers write */
 	struct store store;
 	cJSON *world;
 	const char *world_path;
@@ -189,6 +240,15 @@ struct sim {
 };
 
 extern struct sim *g_sim;
+
+/* The store lock (lock.c).  A reader must not write anything shared but
+ * through stats_count (which takes sim->aux). */
+void sim_lock_init(struct sim *sim);
+void sim_rdlock(struct sim *sim);
+void sim_wrlock(struct sim *sim);
+void sim_unlock(struct sim *sim);
+/* Wake the watches: called by a writer (holding the lock) after a change. */
+void sim_notify(struct sim *sim);
 
 /* simulated seconds since start */
 double sim_now(struct sim *sim);

@@ -9,10 +9,13 @@
 
 void stats_count(struct sim *sim, const char *verb, const char *resource)
 {
-	cJSON *req = cJSON_GetObjectItemCaseSensitive(sim->stats, "requests");
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(req, verb), *n;
-	cJSON *tot = cJSON_GetObjectItemCaseSensitive(sim->stats, "total");
+	cJSON *req, *v, *n, *tot;
 
+	/* readers of the store count too: sim->aux, not the store lock */
+	pthread_mutex_lock(&sim->aux);
+	req = cJSON_GetObjectItemCaseSensitive(sim->stats, "requests");
+	v = cJSON_GetObjectItemCaseSensitive(req, verb);
+	tot = cJSON_GetObjectItemCaseSensitive(sim->stats, "total");
 	if (!v)
 		v = cJSON_AddObjectToObject(req, verb);
 	n = cJSON_GetObjectItemCaseSensitive(v, resource);
@@ -21,6 +24,7 @@ void stats_count(struct sim *sim, const char *verb, const char *resource)
 	else
 		cJSON_SetNumberValue(n, n->valuedouble + 1);
 	cJSON_SetNumberValue(tot, tot->valuedouble + 1);
+	pthread_mutex_unlock(&sim->aux);
 }
 
 void stats_created(struct sim *sim, const char *plural, const char *ns, const char *name, const char *generate_name)
@@ -46,9 +50,12 @@ void stats_created(struct sim *sim, const char *plural, const char *ns, const ch
 
 void stats_handle(struct sim *sim, struct request *r, struct response *resp)
 {
-	cJSON *s = cJSON_Duplicate(sim->stats, 1);
+	cJSON *s;
 
 	(void)r;
+	pthread_mutex_lock(&sim->aux);
+	s = cJSON_Duplicate(sim->stats, 1);
+	pthread_mutex_unlock(&sim->aux);
 	cJSON_AddNumberToObject(s, "simulatedSeconds", sim_now(sim));
 	cJSON_AddNumberToObject(s, "speed", sim->speed);
 	cJSON_AddNumberToObject(s, "objects", (double)sim->store.n);

@@ -135,7 +135,7 @@ static void publish_stats(struct vcb *b)
 {
 	cJSON *all, *s;
 
-	pthread_mutex_lock(&b->sim->lock);
+	sim_wrlock(b->sim);
 	all = cJSON_GetObjectItemCaseSensitive(b->sim->stats, "vcsim");
 	if (!all)
 		all = cJSON_AddObjectToObject(b->sim->stats, "vcsim");
@@ -153,7 +153,7 @@ static void publish_stats(struct vcb *b)
 	cJSON_AddNumberToObject(s, "periodMs", VCSIM_PERIOD_MS);
 	cJSON_AddNumberToObject(s, "connectionTests", (double)b->conn_tests);
 	pthread_mutex_unlock(&b->mu);
-	pthread_mutex_unlock(&b->sim->lock);
+	sim_unlock(b->sim);
 }
 
 static int ensure_session(struct vcb *b, struct mtv_err *err)
@@ -227,7 +227,7 @@ again:
 		goto out;
 	}
 	prov = vcsim_world_provider(objs, n, vobj, vms, nvm, b->seed_vms);
-	pthread_mutex_lock(&b->sim->lock);
+	sim_wrlock(b->sim);
 	{
 		cJSON *e = prov->child, *next;
 
@@ -244,8 +244,8 @@ again:
 				cJSON_AddItemToObject(b->wprov, key, e);
 		}
 	}
-	pthread_cond_broadcast(&b->sim->changed);
-	pthread_mutex_unlock(&b->sim->lock);
+	sim_notify(b->sim);
+	sim_unlock(b->sim);
 	cJSON_Delete(prov);
 	r = 0;
 out:

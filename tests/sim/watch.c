@@ -3,7 +3,9 @@
  *
  * The reader runs in the connection's own thread (MHD thread per
  * connection), so it may block on sim->changed until an event arrives, the
- * timeout ends the stream, or a bookmark is due. */
+ * timeout ends the stream, or a bookmark is due.  It collects holding the
+ * store lock shared and sleeps holding neither it nor anything a writer
+ * needs but notify_mu. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,12 +125,14 @@ static bool collect(struct watch *w)
 	struct store *s = &w->sim->store;
 
 	if (w->initial_pending) {
-		struct sobj **v = calloc(s->n + 1, sizeof(*v));
+		struct sobj **v = calloc(store_count(s, w->rt) + 1, sizeof(*v));
 		size_t n = 0;
 
-		for (size_t i = 0; i < s->n; i++)
-			if (matches(w, s->objs[i]->rt, s->objs[i]->ns, s->objs[i]->o))
-				v[n++] = s->objs[i];
+		if (!v)
+			abort();
+		for (struct sobj *so = store_first(s, w->rt); so; so = so->kind_next)
+			if (matches(w, so->rt, so->ns, so->o))
+				v[n++] = so;
 		qsort(v, n, sizeof(*v), cmp_sobj);
 		for (size_t i = 0; i < n; i++) {
 			add_event(w, "ADDED", v[i]->o, v[i]->rv);
@@ -178,15 +182,20 @@ long watch_read(struct watch *w, char *dst, size_t max)
 {
 	struct sim *sim = w->sim;
 
-	pthread_mutex_lock(&sim->lock);
-	while (!w->out.len && !w->done) {
+	/* Collect under the shared lock; wait for the next event on
+	 * notify_mu, never holding the store lock while asleep. */
+	for (;;) {
 		struct timespec now, until;
+		unsigned long long seen;
 
-		if (sim->stopping) {
+		sim_rdlock(sim);
+		if (sim->stopping)
 			w->done = true;
-			break;
-		}
-		w->done = collect(w);
+		else if (!w->out.len && !w->done)
+			w->done = collect(w);
+		/* writers bump it holding the lock exclusively: stable here */
+		seen = sim->notify_seq;
+		sim_unlock(sim);
 		if (w->out.len || w->done)
 			break;
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -196,22 +205,23 @@ long watch_read(struct watch *w, char *dst, size_t max)
 			break;
 		}
 		if (w->bookmarks && now.tv_sec - w->last_send.tv_sec >= 2) {
-			bookmark(w);
+			bookmark(w);	/* the watch's own state only */
 			break;
 		}
 		until = now;
 		until.tv_sec += 1;
 		if (until.tv_sec > w->deadline.tv_sec)
 			until = w->deadline;
-		pthread_cond_timedwait(&sim->changed, &sim->lock, &until);
+		pthread_mutex_lock(&sim->notify_mu);
+		if (sim->notify_seq == seen && !sim->stopping)
+			pthread_cond_timedwait(&sim->changed, &sim->notify_mu, &until);
+		pthread_mutex_unlock(&sim->notify_mu);
 	}
 	if (w->out.len) {
 		size_t n = w->out.len < max ? w->out.len : max;
 		memcpy(dst, w->out.data, n);
 		buf_consume(&w->out, n);
-		pthread_mutex_unlock(&sim->lock);
 		return (long)n;
 	}
-	pthread_mutex_unlock(&sim->lock);
 	return MHD_CONTENT_READER_END_OF_STREAM;
 }
