@@ -61,19 +61,22 @@ static void plural_of(char *dst, size_t dstsz, const char *kind)
 		snprintf(dst + o, dstsz - o, "s");
 }
 
+static void fix_type(struct item *i)
+{
+	const struct kube_type *t = kube_type_lookup(i->kind);
+
+	i->own.group = i->group;
+	i->own.version = i->version;
+	i->own.plural = i->plural;
+	i->own.kind = i->kind;
+	i->type = t ? t : &i->own;
+}
+
 /* own points into the item itself: rewire it after every move. */
 static void fix_types(struct items *it)
 {
-	for (size_t k = 0; k < it->n; k++) {
-		struct item *i = &it->v[k];
-		const struct kube_type *t = kube_type_lookup(i->kind);
-
-		i->own.group = i->group;
-		i->own.version = i->version;
-		i->own.plural = i->plural;
-		i->own.kind = i->kind;
-		i->type = t ? t : &i->own;
-	}
+	for (size_t k = 0; k < it->n; k++)
+		fix_type(&it->v[k]);
 }
 
 static bool same(const struct item *a, const char *kind, const char *ns, const char *name)
@@ -81,16 +84,25 @@ static bool same(const struct item *a, const char *kind, const char *ns, const c
 	return !strcasecmp(a->kind, kind) && !strcmp(a->ns, ns) && !strcmp(a->name, name);
 }
 
+struct item *items_find(struct items *it, const char *kind, const char *ns, const char *name)
+{
+	ns = ns ? ns : "";
+	for (size_t k = 0; k < it->n; k++)
+		if (same(&it->v[k], kind, ns, name))
+			return &it->v[k];
+	return NULL;
+}
+
 struct item *items_add(struct items *it, const char *kind, const char *api_version,
 		       const char *ns, const char *name, struct mtv_err *err)
 {
 	const struct kube_type *t = kube_type_lookup(kind);
 	struct item *i;
+	bool moved = false;
 
 	ns = ns ? ns : "";
-	for (size_t k = 0; k < it->n; k++)
-		if (same(&it->v[k], kind, ns, name))
-			return NULL;
+	if (items_find(it, kind, ns, name))
+		return NULL;
 	if (it->n == it->alloc) {
 		size_t na = it->alloc ? it->alloc * 2 : 32;
 		struct item *nv = realloc(it->v, na * sizeof(*nv));
@@ -99,6 +111,7 @@ struct item *items_add(struct items *it, const char *kind, const char *api_versi
 			mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
 			return NULL;
 		}
+		moved = nv != it->v;
 		it->v = nv;
 		it->alloc = na;
 	}
@@ -130,8 +143,14 @@ struct item *items_add(struct items *it, const char *kind, const char *api_versi
 	i->prefix = !i->source && *name && name[strlen(name) - 1] == '-';
 	i->rank = i->source ? RANK_SOURCE : item_rank(i->kind);
 	i->seq = (int)it->n;
+	i->batch = -1;
 	it->n++;
-	fix_types(it);
+	/* the whole list only after a move: once per doubling, so adding
+	 * thousands of swept objects stays linear */
+	if (moved)
+		fix_types(it);
+	else
+		fix_type(i);
 	return i;
 }
 
