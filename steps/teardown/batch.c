@@ -82,7 +82,7 @@ int teardown_batch_list(struct teardown *r, const struct kube_type *t, const str
 	struct mtv_err e = { 0 };
 	struct batch *b;
 	char api[128], *rv = NULL;
-	size_t excluded = 0;
+	size_t excluded = 0, swept = 0;
 	int bi;
 
 	if (kube_list(&r->c->kc, t, s->ns, &o, &list, &rv, &e) < 0) {
@@ -108,7 +108,8 @@ int teardown_batch_list(struct teardown *r, const struct kube_type *t, const str
 			if (!(i = items_add(&r->items, t->kind, api, s->ns, name, err)))
 				goto fail;
 			i->swept = true;
-			log_info("sweep: %s %s/%s carries %s", t->kind, s->ns, name, s->selector);
+			swept++;
+			log_debug("sweep: %s %s/%s carries %s", t->kind, s->ns, name, s->selector);
 		}
 		/* A ledger entry must be ours as any ledger entry (teardown_not_ours);
 		 * a swept object is ours by the selector unless another session
@@ -133,6 +134,9 @@ int teardown_batch_list(struct teardown *r, const struct kube_type *t, const str
 		cJSON_AddItemToArray(b->items, cJSON_Duplicate(obj, 1));
 	}
 	cJSON_Delete(list);
+	/* one line per selection: at 1000 VMs one per object would bury the log */
+	if (swept)
+		log_info("sweep: %zu %s in %s carry %s", swept, t->plural, s->ns, s->selector);
 	if (excluded > MAX_EXCLUDED) {
 		/* the per-object path deletes the ours ones */
 		log_info("sweep: %zu objects under %s in %s are not ours: deleting the rest one by one",
