@@ -86,6 +86,13 @@ dest_objects() {
 	done | kubectl create -f - >/dev/null
 }
 
+teardown() {
+	if [ -n "${CUT_SIM_PID:-}" ]; then
+		kill "$CUT_SIM_PID" 2>/dev/null || true
+		wait "$CUT_SIM_PID" 2>/dev/null || true
+	fi
+}
+
 stats() { sim_curl /sim/stats; }
 
 # left_in_ns: the VMs, DVs, PVCs and pods still in $NS
@@ -225,4 +232,30 @@ left_in_ns() { kubectl get vm,dv,pvc,pods -n "$NS" -o name; }
 	run left_in_ns
 	assert_output "$(printf '%s\n' virtualmachine.kubevirt.io/vm9 datavolume.cdi.kubevirt.io/vm9-dv persistentvolumeclaim/vm9-pvc)"
 	kubectl delete ns "$NS" >/dev/null
+}
+
+@test "watch streams cut every 2 events: the batch's watch resumes from its last resourceVersion, nothing is left" {
+	local dir="$BATS_TEST_TMPDIR/cut-sim" i
+	"$MTV_BIN_DIR/mtv-sim" --world "$MTV_SRC_DIR/tests/fixtures/worlds/default.json" \
+		--state-dir "$dir" --port 0 --speed 0 --faults watchcut=2 >"$BATS_TEST_TMPDIR/cut-sim.log" 2>&1 3>&- &
+	CUT_SIM_PID=$!
+	for i in $(seq 1 200); do
+		[ -s "$dir/port" ] && break
+		sleep 0.05
+	done
+	[ -s "$dir/port" ] || fail "sim did not start: $(cat "$BATS_TEST_TMPDIR/cut-sim.log")"
+	export KUBECONFIG="$dir/kubeconfig"
+	session_plan
+	dest_objects "$PLAN_UID" 8
+	MTV_TEARDOWN_TIMEOUT=30 run --separate-stderr "$MTV_BIN_DIR/mtv-teardown"
+	assert_success
+	assert_output --partial "VirtualMachine $NS/vm8 deleted"
+	refute_output --partial LEFTOVERS
+	run left_in_ns
+	assert_output ""
+	# the streams were cut indeed: the VMs' one watch took several streams
+	local watches
+	watches=$(curl -sS --cacert "$dir/ca.crt" -H "Authorization: Bearer $(cat "$dir/token")" \
+		"https://127.0.0.1:$(cat "$dir/port")/sim/stats" | jq '.requests.watch.virtualmachines')
+	[ "$watches" -ge 3 ] || fail "only $watches VM watch streams"
 }
