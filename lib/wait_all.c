@@ -19,6 +19,7 @@ struct all {
 	const struct wait_all_spec *spec;
 	char what[512];			/* "Pod ns/<all>" */
 	cJSON *left;			/* "ns/name" -> latest state */
+	size_t nleft;			/* its size, kept (cJSON counts by walking) */
 	char *rv;
 	bool relist;
 	unsigned long events;
@@ -43,10 +44,30 @@ static void key_of(const cJSON *obj, char *dst, size_t dstsz)
 static void keep(struct all *a, const cJSON *obj)
 {
 	char key[600];
+	cJSON *old;
 
 	key_of(obj, key, sizeof(key));
-	cJSON_DeleteItemFromObjectCaseSensitive(a->left, key);
-	cJSON_AddItemToObject(a->left, key, cJSON_Duplicate(obj, 1));
+	old = cJSON_GetObjectItemCaseSensitive(a->left, key);
+	if (old) {
+		/* ...InObject, not ...ViaPointer: the new item needs the key */
+		cJSON_ReplaceItemInObjectCaseSensitive(a->left, key, cJSON_Duplicate(obj, 1));
+	} else {
+		cJSON_AddItemToObject(a->left, key, cJSON_Duplicate(obj, 1));
+		a->nleft++;
+	}
+}
+
+static void drop(struct all *a, const cJSON *obj)
+{
+	char key[600];
+	cJSON *old;
+
+	key_of(obj, key, sizeof(key));
+	old = cJSON_GetObjectItemCaseSensitive(a->left, key);
+	if (old) {
+		cJSON_Delete(cJSON_DetachItemViaPointer(a->left, old));
+		a->nleft--;
+	}
 }
 
 static void set_rv(struct all *a, const char *rv)
@@ -69,6 +90,7 @@ static int list_all(struct all *a, struct mtv_err *err)
 		return -1;
 	cJSON_Delete(a->left);
 	a->left = cJSON_CreateObject();
+	a->nleft = 0;
 	cJSON_ArrayForEach(it, items)
 		keep(a, it);
 	set_rv(a, rv);
@@ -80,7 +102,6 @@ static int list_all(struct all *a, struct mtv_err *err)
 static int on_event(const char *type, cJSON *object, void *arg, struct mtv_err *err)
 {
 	struct all *a = arg;
-	char key[600];
 
 	(void)err;
 	a->events++;
@@ -92,13 +113,11 @@ static int on_event(const char *type, cJSON *object, void *arg, struct mtv_err *
 	set_rv(a, json_str(object, "metadata.resourceVersion", NULL));
 	if (!strcmp(type, "BOOKMARK"))
 		return 0;
-	if (!strcmp(type, "DELETED")) {
-		key_of(object, key, sizeof(key));
-		cJSON_DeleteItemFromObjectCaseSensitive(a->left, key);
-	} else {
+	if (!strcmp(type, "DELETED"))
+		drop(a, object);
+	else
 		keep(a, object);
-	}
-	return cJSON_GetArraySize(a->left) == 0;
+	return a->nleft == 0;
 }
 
 static int on_chunk(const char *data, size_t len, void *arg)
@@ -134,7 +153,7 @@ static int watch_path(struct all *a, struct buf *path, long left_ms)
 static int timeout_err(struct all *a, struct mtv_err *err)
 {
 	return mtv_err_set(err, MTV_EXIT_TIMEOUT, "timed out after %lds waiting for %s to be deleted (%d left)",
-			   (a->spec->timeout_ms + 999) / 1000, a->what, cJSON_GetArraySize(a->left));
+			   (a->spec->timeout_ms + 999) / 1000, a->what, (int)a->nleft);
 }
 
 static int loop(struct all *a, long deadline, struct mtv_err *err)
@@ -156,7 +175,7 @@ static int loop(struct all *a, long deadline, struct mtv_err *err)
 			if (list_all(a, err) < 0)
 				break;
 		}
-		if (cJSON_GetArraySize(a->left) == 0) {
+		if (a->nleft == 0) {
 			ret = 0;
 			break;
 		}
@@ -192,7 +211,7 @@ static int loop(struct all *a, long deadline, struct mtv_err *err)
 			mtv_err_prefix(err, "watch %s", a->what);
 			break;
 		}
-		if (cJSON_GetArraySize(a->left) == 0 && !a->relist) {
+		if (a->nleft == 0 && !a->relist) {
 			ret = 0;
 			break;
 		}

@@ -124,6 +124,7 @@ static int run(struct teardown *r, struct mtv_err *err)
 			if (migrated_kind(&r->items.v[k]))
 				r->items.v[kept++] = r->items.v[k];
 		r->items.n = kept;
+		items_reindex(&r->items);
 	}
 	items_sort(&r->items);
 	log_info("deleting %zu objects (waiting up to %lds per kind)", r->items.n, r->timeout_s);

@@ -49,7 +49,14 @@ struct item {
 struct items {
 	struct item *v;
 	size_t n, alloc;
+	/* (kind, namespace, name) -> index + 1 (0: free), open addressing,
+	 * so that sweeping thousands of objects stays linear */
+	size_t *index;
+	size_t index_cap;		/* a power of two, > 2n */
 };
+
+/* Rebuild the index after the array was reordered or compacted. */
+void items_reindex(struct items *it);
 
 void items_release(struct items *it);
 
