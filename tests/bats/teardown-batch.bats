@@ -259,3 +259,31 @@ left_in_ns() { kubectl get vm,dv,pvc,pods -n "$NS" -o name; }
 		"https://127.0.0.1:$(cat "$dir/port")/sim/stats" | jq '.requests.watch.virtualmachines')
 	[ "$watches" -ge 3 ] || fail "only $watches VM watch streams"
 }
+
+@test "a ledger entry under our session's label but without managed-by is left alone, the rest of the selection goes" {
+	session_plan
+	dest_objects "$PLAN_UID" 1
+	kubectl create -f - >/dev/null <<-EOF
+	apiVersion: kubevirt.io/v1
+	kind: VirtualMachine
+	metadata: {name: foreign, namespace: $NS, labels: {mtv-steps/session: "$SESSION"}}
+	spec: {runStrategy: Halted, template: {spec: {domain: {devices: {}}}}}
+	---
+	apiVersion: kubevirt.io/v1
+	kind: VirtualMachine
+	metadata: {name: ours, namespace: $NS, labels: $(labels)}
+	spec: {runStrategy: Halted, template: {spec: {domain: {devices: {}}}}}
+	EOF
+	jq --arg ns "$NS" '. + {"VirtualMachine": [{"name": "foreign", "namespace": $ns, "apiVersion": "kubevirt.io/v1"},
+		{"name": "ours", "namespace": $ns, "apiVersion": "kubevirt.io/v1"}]}' \
+		"$SHARED_DIR/mtv-resources.json" >"$BATS_TEST_TMPDIR/l.json"
+	mv "$BATS_TEST_TMPDIR/l.json" "$SHARED_DIR/mtv-resources.json"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-teardown"
+	assert_success
+	[[ "$stderr" == *"VirtualMachine $NS/foreign: not created by mtv-steps"* ]] || fail "stderr: $stderr"
+	assert_output --partial "VirtualMachine $NS/ours deleted"
+	assert_output --partial "VirtualMachine $NS/vm1 deleted"
+	run kubectl get vm -n "$NS" -o name
+	assert_output "virtualmachine.kubevirt.io/foreign"
+	kubectl delete ns "$NS" >/dev/null
+}
