@@ -553,6 +553,56 @@ int kube_delete(struct kube_client *kc, const struct kube_type *t, const char *n
 	return simple(kc, "DELETE", t, ns, name, NULL, NULL, NULL, NULL, err);
 }
 
+int kube_delete_collection(struct kube_client *kc, const struct kube_type *t, const char *ns,
+			   const struct kube_list_opts *opts, const char *propagation, cJSON **deleted,
+			   struct mtv_err *err)
+{
+	struct buf path = BUF_INIT(64 * 1024);
+	char what[512], body[128];
+	cJSON *list = NULL, *items = NULL, *it;
+	char sep = '?';
+	int r = -1;
+
+	if (deleted)
+		*deleted = NULL;
+	kube_describe(what, sizeof(what), t, ns, NULL);
+	if (kube_path(&path, t, ns, NULL, NULL) < 0)
+		goto toolong;
+	if (opts && opts->label_selector && *opts->label_selector) {
+		if (buf_addf(&path, "%clabelSelector=", sep) < 0 || http_query_escape(&path, opts->label_selector) < 0)
+			goto toolong;
+		sep = '&';
+	}
+	if (opts && opts->field_selector && *opts->field_selector &&
+	    (buf_addf(&path, "%cfieldSelector=", sep) < 0 || http_query_escape(&path, opts->field_selector) < 0))
+		goto toolong;
+	if (propagation && *propagation)
+		snprintf(body, sizeof(body),
+			 "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"%s\"}",
+			 propagation);
+	/* DELETE is idempotent: sent again, it deletes what still matches. */
+	r = kube_request(kc, "DELETE", buf_str(&path), propagation && *propagation ? "application/json" : NULL,
+			 propagation && *propagation ? body : NULL, what, t == &KUBE_SECRETS, &list, err);
+	if (r == 0 && deleted) {
+		const cJSON *pitems = cJSON_GetObjectItemCaseSensitive(list, "items");
+
+		items = cJSON_CreateArray();
+		if (!items) {
+			r = mtv_err_set(err, MTV_EXIT_ENV, "%s: out of memory", what);
+		} else {
+			while (cJSON_IsArray(pitems) && (it = cJSON_DetachItemFromArray((cJSON *)pitems, 0)))
+				cJSON_AddItemToArray(items, it);
+			*deleted = items;
+		}
+	}
+	cJSON_Delete(list);
+	buf_release(&path);
+	return r;
+toolong:
+	buf_release(&path);
+	return mtv_err_set(err, MTV_EXIT_USAGE, "%s: deletecollection request too long", what);
+}
+
 int kube_status_get(struct kube_client *kc, const struct kube_type *t, const char *ns,
 		    const char *name, cJSON **out, struct mtv_err *err)
 {

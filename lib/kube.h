@@ -125,6 +125,18 @@ int kube_patch(struct kube_client *kc, const struct kube_type *t, const char *ns
 int kube_delete(struct kube_client *kc, const struct kube_type *t, const char *ns,
 		const char *name, const char *propagation, struct mtv_err *err);
 
+/* DELETE on the collection (the API's deletecollection verb): every object
+ * of t in ns (NULL: all namespaces) matching opts' label and field
+ * selectors (opts->limit is ignored), each deleted as a DELETE of its own
+ * would be (finalizers, graceful deletion, garbage collection).  *deleted
+ * (may be NULL) receives a new array of the objects the server deleted or
+ * marked for deletion, as its List answer names them (empty when it answered
+ * with a Status).  RBAC may allow delete but not deletecollection: then a 403
+ * with reason Forbidden, for the caller to delete one by one. */
+int kube_delete_collection(struct kube_client *kc, const struct kube_type *t, const char *ns,
+			   const struct kube_list_opts *opts, const char *propagation, cJSON **deleted,
+			   struct mtv_err *err);
+
 /* The status subresource. */
 int kube_status_get(struct kube_client *kc, const struct kube_type *t, const char *ns,
 		    const char *name, cJSON **out, struct mtv_err *err);

@@ -143,6 +143,40 @@ out:
 }
 
 
+/* The plans mtv-plan.json names ("plans", else its top-level uid): a Plan
+ * already deleted by an earlier, interrupted teardown still has its VMs and
+ * disks labelled with its uid.  No request: a uid archive_plan also found
+ * is the same sweep. */
+static void plans_from_state(struct teardown *r)
+{
+	struct mtv_err e = { 0 };
+	cJSON *st = NULL, *p;
+	const cJSON *plans;
+	const char *tns;
+
+	if (state_read_json(&r->c->step->state, PLAN_STATE, &st, &e) < 0 || !st) {
+		if (e.code)
+			log_warn("%s", e.msg);
+		return;
+	}
+	tns = json_str(st, "vmNamespace", r->c->session.target_namespace);
+	if (!*tns)
+		tns = json_str(st, "namespace", "");
+	plans = json_get(st, "plans");
+	if (!cJSON_IsArray(plans))
+		plans = NULL;
+	for (p = plans ? plans->child : st; p; p = plans ? p->next : NULL) {
+		const char *uid = json_str(p, "uid", "");
+		char sel[128];
+
+		if (*uid && *tns) {
+			snprintf(sel, sizeof(sel), "plan=%s", uid);
+			teardown_add_sweep(r, tns, sel);
+		}
+	}
+	cJSON_Delete(st);
+}
+
 int teardown_prepare(struct teardown *r, bool vms_only, struct mtv_err *err)
 {
 	err->code = 0;
@@ -158,6 +192,8 @@ int teardown_prepare(struct teardown *r, bool vms_only, struct mtv_err *err)
 		if (err->code >= 128)
 			return -1;
 	}
+	if (r->c->have_session)
+		plans_from_state(r);
 	if (r->c->have_session && *r->c->session.target_namespace) {
 		char sel[128];
 

@@ -87,30 +87,14 @@ static int delete_item(struct teardown *r, struct item *i, struct mtv_err *err)
 
 static void leftover_reason(struct teardown *r, struct item *i, const struct mtv_err *e, long waited_s)
 {
-	cJSON *obj = NULL, *f;
+	cJSON *obj = NULL;
 	struct mtv_err e2 = { 0 };
-	struct buf fin = BUF_INIT(4096);
 
 	if (kube_get(&r->c->kc, i->type, i->ns, i->name, &obj, &e2) < 0 && e2.http_status == 404) {
 		i->state = ITEM_DELETED;
 		return;
 	}
-	i->state = ITEM_LEFT;
-	cJSON_ArrayForEach(f, json_get(obj, "metadata.finalizers"))
-		if (cJSON_IsString(f))
-			buf_addf(&fin, "%s%s", fin.len ? ", " : "", f->valuestring);
-	/* A Terminating namespace waits on spec.finalizers: its content. */
-	cJSON_ArrayForEach(f, json_get(obj, "spec.finalizers"))
-		if (cJSON_IsString(f))
-			buf_addf(&fin, "%s%s", fin.len ? ", " : "", f->valuestring);
-	if (fin.len)
-		snprintf(i->why, sizeof(i->why), "finalizer %s (still there after %lds)", buf_str(&fin),
-			 waited_s);
-	else if (e->code == MTV_EXIT_TIMEOUT)
-		snprintf(i->why, sizeof(i->why), "timeout: still there after %lds", waited_s);
-	else
-		snprintf(i->why, sizeof(i->why), "error: %s", e->msg);
-	buf_release(&fin);
+	teardown_leftover_from(i, obj, e, waited_s);
 	cJSON_Delete(obj);
 }
 
@@ -127,14 +111,17 @@ static void report_item(const struct teardown *r, const struct item *i)
 		printf("%s already gone\n", what);
 }
 
-/* Delete the items [from, to) (one kind), then wait for them together. */
+/* Delete the items [from, to) (one kind): the label-selected ones by their
+ * batches (batch.c), the rest one by one; then wait for those together. */
 int teardown_delete_group(struct teardown *r, size_t from, size_t to, struct mtv_err *err)
 {
 	double t0 = step_now(), deadline = t0 + (double)r->timeout_s;
 	const char *kind = r->items.v[from].kind;
 
+	if (teardown_batch_delete(r, from, to, deadline, err) < 0)
+		return -1;
 	for (size_t k = from; k < to; k++)
-		if (!r->items.v[k].prefix && r->items.v[k].state == ITEM_PENDING &&
+		if (!r->items.v[k].prefix && r->items.v[k].batch < 0 && r->items.v[k].state == ITEM_PENDING &&
 		    delete_item(r, &r->items.v[k], err) < 0)
 			return -1;
 	for (size_t k = from; k < to; k++) {
@@ -142,7 +129,7 @@ int teardown_delete_group(struct teardown *r, size_t from, size_t to, struct mtv
 		struct mtv_err e = { 0 };
 		long remaining;
 
-		if (i->state != ITEM_DELETING)
+		if (i->state != ITEM_DELETING || i->batch >= 0)
 			continue;
 		remaining = (long)((deadline - step_now()) * 1000);
 		if (remaining < 1000)

@@ -41,7 +41,48 @@ int item_rank(const char *kind)
 void items_release(struct items *it)
 {
 	free(it->v);
+	free(it->index);
 	memset(it, 0, sizeof(*it));
+}
+
+/* FNV-1a over the kind (any case, as same() compares it), namespace, name */
+static size_t key_hash(const char *kind, const char *ns, const char *name)
+{
+	const char *parts[] = { kind, ns, name };
+	size_t h = 1469598103934665603ULL;
+
+	for (size_t p = 0; p < 3; p++) {
+		for (const char *c = parts[p]; *c; c++)
+			h = (h ^ (unsigned char)(p ? *c : tolower((unsigned char)*c))) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static void index_put(struct items *it, size_t k)
+{
+	const struct item *i = &it->v[k];
+	size_t m = it->index_cap - 1, h = key_hash(i->kind, i->ns, i->name) & m;
+
+	while (it->index[h])
+		h = (h + 1) & m;
+	it->index[h] = k + 1;
+}
+
+void items_reindex(struct items *it)
+{
+	size_t cap = 64;
+
+	while (cap < 2 * it->n + 2)
+		cap *= 2;
+	free(it->index);
+	it->index_cap = 0;
+	/* without memory the lookups scan the array */
+	if (!(it->index = calloc(cap, sizeof(*it->index))))
+		return;
+	it->index_cap = cap;
+	for (size_t k = 0; k < it->n; k++)
+		index_put(it, k);
 }
 
 /* English plural of a kind, the way Kubernetes derives resource names. */
@@ -61,19 +102,22 @@ static void plural_of(char *dst, size_t dstsz, const char *kind)
 		snprintf(dst + o, dstsz - o, "s");
 }
 
+static void fix_type(struct item *i)
+{
+	const struct kube_type *t = kube_type_lookup(i->kind);
+
+	i->own.group = i->group;
+	i->own.version = i->version;
+	i->own.plural = i->plural;
+	i->own.kind = i->kind;
+	i->type = t ? t : &i->own;
+}
+
 /* own points into the item itself: rewire it after every move. */
 static void fix_types(struct items *it)
 {
-	for (size_t k = 0; k < it->n; k++) {
-		struct item *i = &it->v[k];
-		const struct kube_type *t = kube_type_lookup(i->kind);
-
-		i->own.group = i->group;
-		i->own.version = i->version;
-		i->own.plural = i->plural;
-		i->own.kind = i->kind;
-		i->type = t ? t : &i->own;
-	}
+	for (size_t k = 0; k < it->n; k++)
+		fix_type(&it->v[k]);
 }
 
 static bool same(const struct item *a, const char *kind, const char *ns, const char *name)
@@ -81,16 +125,34 @@ static bool same(const struct item *a, const char *kind, const char *ns, const c
 	return !strcasecmp(a->kind, kind) && !strcmp(a->ns, ns) && !strcmp(a->name, name);
 }
 
+struct item *items_find(struct items *it, const char *kind, const char *ns, const char *name)
+{
+	size_t m, h;
+
+	ns = ns ? ns : "";
+	if (!it->index_cap) {
+		for (size_t k = 0; k < it->n; k++)
+			if (same(&it->v[k], kind, ns, name))
+				return &it->v[k];
+		return NULL;
+	}
+	m = it->index_cap - 1;
+	for (h = key_hash(kind, ns, name) & m; it->index[h]; h = (h + 1) & m)
+		if (it->index[h] - 1 < it->n && same(&it->v[it->index[h] - 1], kind, ns, name))
+			return &it->v[it->index[h] - 1];
+	return NULL;
+}
+
 struct item *items_add(struct items *it, const char *kind, const char *api_version,
 		       const char *ns, const char *name, struct mtv_err *err)
 {
 	const struct kube_type *t = kube_type_lookup(kind);
 	struct item *i;
+	bool moved = false;
 
 	ns = ns ? ns : "";
-	for (size_t k = 0; k < it->n; k++)
-		if (same(&it->v[k], kind, ns, name))
-			return NULL;
+	if (items_find(it, kind, ns, name))
+		return NULL;
 	if (it->n == it->alloc) {
 		size_t na = it->alloc ? it->alloc * 2 : 32;
 		struct item *nv = realloc(it->v, na * sizeof(*nv));
@@ -99,6 +161,7 @@ struct item *items_add(struct items *it, const char *kind, const char *api_versi
 			mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
 			return NULL;
 		}
+		moved = nv != it->v;
 		it->v = nv;
 		it->alloc = na;
 	}
@@ -130,8 +193,18 @@ struct item *items_add(struct items *it, const char *kind, const char *api_versi
 	i->prefix = !i->source && *name && name[strlen(name) - 1] == '-';
 	i->rank = i->source ? RANK_SOURCE : item_rank(i->kind);
 	i->seq = (int)it->n;
+	i->batch = -1;
 	it->n++;
-	fix_types(it);
+	/* the whole list only after a move: once per doubling, so adding
+	 * thousands of swept objects stays linear */
+	if (moved)
+		fix_types(it);
+	else
+		fix_type(i);
+	if (2 * it->n + 2 > it->index_cap)
+		items_reindex(it);
+	else
+		index_put(it, it->n - 1);
 	return i;
 }
 
@@ -184,6 +257,7 @@ void items_sort(struct items *it)
 {
 	qsort(it->v, it->n, sizeof(*it->v), by_order);
 	fix_types(it);
+	items_reindex(it);
 }
 
 void item_describe(const struct item *i, char *dst, size_t dstsz)

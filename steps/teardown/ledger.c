@@ -114,40 +114,17 @@ int teardown_add_sweep(struct teardown *r, const char *ns, const char *selector)
 
 /* The destination objects Forklift made for our plans (labelled
  * plan=<uid>) and anything labelled with our session in the target
- * namespace: they are not in the ledger because we did not create them. */
+ * namespace: they are not in the ledger because we did not create them.
+ * Each (kind, scope) is listed once here and becomes a batch (batch.c). */
 int teardown_sweep(struct teardown *r, struct mtv_err *err)
 {
 	static const struct kube_type *const kinds[] = { &KUBE_VMS, &KUBE_PODS, &KUBE_DATAVOLUMES,
 							   &KUBE_PVCS };
 
-	for (size_t s = 0; s < r->nsweeps; s++) {
-		const char *ns = r->sweeps[s].ns, *sel = r->sweeps[s].selector;
-
-		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-			struct kube_list_opts o = { .label_selector = sel };
-			cJSON *list = NULL, *obj;
-			struct mtv_err e = { 0 };
-			char api[128];
-
-			if (kube_list(&r->c->kc, kinds[k], ns, &o, &list, NULL, &e) < 0) {
-				if (e.code >= 128)
-					return *err = e, -1;
-				log_warn("sweep: cannot list %s in %s by %s: %s", kinds[k]->plural, ns, sel, e.msg);
-				continue;
-			}
-			ensure_api_version(api, sizeof(api), kinds[k]);
-			cJSON_ArrayForEach(obj, list) {
-				struct item *i = items_add(&r->items, kinds[k]->kind, api, ns,
-							   json_str(obj, "metadata.name", ""), err);
-
-				if (i) {
-					i->swept = true;
-					log_info("sweep: %s %s/%s carries %s", kinds[k]->kind, ns, i->name, sel);
-				}
-			}
-			cJSON_Delete(list);
-		}
-	}
+	for (size_t s = 0; s < r->nsweeps; s++)
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (teardown_batch_list(r, kinds[k], &r->sweeps[s], err) < 0)
+				return -1;
 	return 0;
 }
 

@@ -124,6 +124,7 @@ static int run(struct teardown *r, struct mtv_err *err)
 			if (migrated_kind(&r->items.v[k]))
 				r->items.v[kept++] = r->items.v[k];
 		r->items.n = kept;
+		items_reindex(&r->items);
 	}
 	items_sort(&r->items);
 	log_info("deleting %zu objects (waiting up to %lds per kind)", r->items.n, r->timeout_s);
@@ -140,7 +141,7 @@ static int run(struct teardown *r, struct mtv_err *err)
 		return -1;
 	if (step_output_doc(&step))
 		teardown_print_json(r);
-	left = teardown_print_leftovers(r);
+	left = teardown_print_leftovers(r) + r->strays_left;
 	/* A replayed ledger belongs to another run, whose edits are not ours
 	 * to undo; the migrated-VMs-only mode keeps the session going. */
 	edits_ok = vms_only || *step_get(&step, "MTV_TEARDOWN_RESOURCES") || teardown_restore_edits(r) == 0;
@@ -164,6 +165,7 @@ static int teardown(struct step_ctx *c, struct mtv_err *err)
 
 	rc = run(&r, err);
 	free(r.sweeps);
+	teardown_batches_release(&r);
 	items_release(&r.items);
 	cJSON_Delete(r.ledger);
 	cJSON_Delete(r.providers_state);

@@ -3,6 +3,8 @@
  *   ledger.c    loading the ledger, generateName prefixes, label sweeps;
  *   cancel.c    canceling a running Migration, archiving Plans;
  *   delete.c    ownership, deleting kind by kind, the report;
+ *   batch.c     the label-selected destination objects, a kind at a time
+ *               in one deletecollection and one watch;
  *   source.c    the source side: the session's vSphere clones and snapshots;
  *   teardown.c  the parameters and the order of the whole. */
 #ifndef MTV_STEP_TEARDOWN_H
@@ -37,6 +39,7 @@ struct item {
 	bool prefix;
 	bool swept;			/* found by label, not from the ledger */
 	bool source;			/* apiVersion vim25: an object on the source vCenter */
+	int batch;			/* index in teardown.batches deleting it, or -1 */
 	int rank;			/* deletion order */
 	int seq;			/* position in the ledger */
 	enum item_state state;
@@ -46,7 +49,14 @@ struct item {
 struct items {
 	struct item *v;
 	size_t n, alloc;
+	/* (kind, namespace, name) -> index + 1 (0: free), open addressing,
+	 * so that sweeping thousands of objects stays linear */
+	size_t *index;
+	size_t index_cap;		/* a power of two, > 2n */
 };
+
+/* Rebuild the index after the array was reordered or compacted. */
+void items_reindex(struct items *it);
 
 void items_release(struct items *it);
 
@@ -68,6 +78,9 @@ int items_from_ledger(struct items *it, const cJSON *ledger, const char *what,
  * they depend on). */
 void items_sort(struct items *it);
 
+/* The item of (kind, namespace, name), or NULL. */
+struct item *items_find(struct items *it, const char *kind, const char *ns, const char *name);
+
 /* "Plan ns/x" */
 void item_describe(const struct item *i, char *dst, size_t dstsz);
 
@@ -75,6 +88,19 @@ void item_describe(const struct item *i, char *dst, size_t dstsz);
 struct sweep_scope {
 	char ns[254];
 	char selector[128];
+};
+
+/* One label selection of one kind in one namespace, listed once in the
+ * sweep and then deleted with one deletecollection and awaited with one
+ * watch (batch.c).  fields excludes by name what the list showed is not
+ * ours; items are the listed objects that are. */
+struct batch {
+	const struct kube_type *type;
+	char ns[254];
+	char selector[128];
+	char *fields;			/* "metadata.name!=a,..." or NULL */
+	cJSON *items;			/* ours, as listed */
+	char *rv;			/* the list's resourceVersion */
 };
 
 struct teardown {
@@ -85,6 +111,9 @@ struct teardown {
 	long timeout_s;
 	struct sweep_scope *sweeps;
 	size_t nsweeps;
+	struct batch *batches;
+	size_t nbatches;
+	size_t strays_left;		/* leftovers a batch deleted but the sweep had not listed */
 	/* the source side (source.c) */
 	bool source_wanted;		/* vim25 entries in the ledger, or mtv-source-vms.json */
 	cJSON *providers_state;		/* mtv-providers.json, NULL when absent */
@@ -103,6 +132,20 @@ int teardown_expand_prefixes(struct teardown *r, struct mtv_err *err);
 int teardown_add_sweep(struct teardown *r, const char *ns, const char *selector);
 int teardown_sweep(struct teardown *r, struct mtv_err *err);
 int teardown_sweep_pvs(struct teardown *r, struct mtv_err *err);
+
+/* batch.c */
+/* List kind t in the scope, add what it finds to the work list (ours as
+ * the batch's, the others skipped and excluded from it). */
+int teardown_batch_list(struct teardown *r, const struct kube_type *t, const struct sweep_scope *s,
+			struct mtv_err *err);
+/* Delete and await the batches of the kind of the items [from, to). */
+int teardown_batch_delete(struct teardown *r, size_t from, size_t to, double deadline, struct mtv_err *err);
+void teardown_batches_release(struct teardown *r);
+/* Why a swept object (selected by our plan or session label) is not ours:
+ * another session's label on it; NULL when it is ours. */
+const char *teardown_other_session(const struct teardown *r, const cJSON *obj);
+/* Make i a leftover from its last state obj (NULL: unknown). */
+void teardown_leftover_from(struct item *i, const cJSON *obj, const struct mtv_err *e, long waited_s);
 
 /* cancel.c: cancel running Migrations (unless vms_only), archive Plans
  * (only learn their sweep scopes when vms_only), add the session's scope.
