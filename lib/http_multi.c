@@ -159,9 +159,11 @@ static int slot_launch(CURLM *m, struct slot *s, struct mtv_err *err)
 	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
 	/* HTTP/2 where the server offers it (ALPN), and then wait for the
 	 * one connection to say whether it multiplexes rather than open a
-	 * connection per request. */
+	 * connection per request.  Over TLS the handshake says; over plain
+	 * HTTP only the first answer would, so there nobody waits. */
 	curl_easy_setopt(s->h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(s->h, CURLOPT_PIPEWAIT, 1L);
+	if (!strncmp(buf_str(&s->url), "https://", 8))
+		curl_easy_setopt(s->h, CURLOPT_PIPEWAIT, 1L);
 	s->errbuf[0] = '\0';
 	s->retry_after = -1;
 	s->start_ms = now_ms();
