@@ -1188,6 +1188,14 @@ static void do_pod_log(struct sim *sim, struct request *r, struct target *t, str
 		resp_status(resp, 400, "BadRequest", msg, NULL, NULL, NULL);
 		return;
 	}
+	/* LogLocation asks the pod's node for its kubelet: a node that is
+	 * gone fails the request as the node GET does. */
+	if (*json_str(so->o, "spec.nodeName", "") &&
+	    !store_find(&sim->store, restype_find("", "v1", "nodes"), "", json_str(so->o, "spec.nodeName", ""))) {
+		snprintf(msg, sizeof(msg), "nodes \"%.300s\" not found", json_str(so->o, "spec.nodeName", ""));
+		resp_status(resp, 404, "NotFound", msg, "nodes", json_str(so->o, "spec.nodeName", ""), NULL);
+		return;
+	}
 	if (previous) {
 		const cJSON *cs, *found = NULL;
 		static const char *const lists[] = { "status.containerStatuses", "status.initContainerStatuses" };
