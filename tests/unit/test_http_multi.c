@@ -30,6 +30,7 @@ static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int lfd, port;
+	pthread_t acceptor;
 	int bound;		/* the client's bound, for the hold */
 	int expected;		/* requests still to answer */
 	int inflight, max_inflight, served;
@@ -128,7 +129,6 @@ static int server_start(void **state)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t l = sizeof(a);
-	pthread_t t;
 
 	(void)state;
 	signal(SIGPIPE, SIG_IGN);
@@ -137,8 +137,17 @@ static int server_start(void **state)
 	    getsockname(srv.lfd, (struct sockaddr *)&a, &l) < 0)
 		return -1;
 	srv.port = ntohs(a.sin_port);
-	pthread_create(&t, NULL, accept_main, NULL);
-	pthread_detach(t);
+	return pthread_create(&srv.acceptor, NULL, accept_main, NULL) ? -1 : 0;
+}
+
+static int server_stop(void **state)
+{
+	(void)state;
+	/* accept() returns, the acceptor ends; connection threads end as the
+	 * clients, all released by now, closed their connections. */
+	shutdown(srv.lfd, SHUT_RDWR);
+	pthread_join(srv.acceptor, NULL);
+	close(srv.lfd);
 	return 0;
 }
 
@@ -399,5 +408,5 @@ int main(void)
 		cmocka_unit_test(test_stop_and_interrupt),
 	};
 
-	return cmocka_run_group_tests(tests, server_start, NULL);
+	return cmocka_run_group_tests(tests, server_start, server_stop);
 }
