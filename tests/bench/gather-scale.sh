@@ -22,7 +22,7 @@
 # logBytes their size.  GATHER_BIN: another mtv-gather to measure (e.g. an
 # older build); MTV_GATHER_* pass through (MTV_GATHER_PARALLEL=1: serial).
 # GATHER_RUNS (default 1): gather runs per N on the same sim, median wall.
-# Progress goes to stderr.
+# Progress goes to stderr; GATHER_SCALE_KEEP=1 keeps the work directory.
 set -euo pipefail
 
 src=${MTV_SRC_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
