@@ -439,34 +439,13 @@ static bool is_absolute(const char *path)
 	return !strncmp(path, "http://", 7) || !strncmp(path, "https://", 8);
 }
 
-/* Configure the handle for one attempt.  Returns the header list to free. */
-static struct curl_slist *setup(struct http_client *c, const struct http_request *req,
-				struct xfer *x, const char *url, bool streaming, struct buf *auth,
-				int *fail)
+void http_client_configure(const struct http_client *c, CURL *h, long timeout_ms)
 {
-	CURL *h = c->curl;
-	struct curl_slist *hdrs = NULL, *tmp;
-	const char *method = req->method ? req->method : "GET";
-	char line[256];
-	long timeout_ms;
-
-	*fail = 0;
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout_s);
-	timeout_ms = req->timeout_ms > 0 ? req->timeout_ms
-		     : (streaming ? c->watch_timeout_s : c->timeout_s) * 1000;
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "mtv-steps");
 	/* Notice a dead peer on a quiet watch stream within a minute or so. */
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -489,6 +468,30 @@ static struct curl_slist *setup(struct http_client *c, const struct http_request
 		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
 		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
 	}
+}
+
+/* Configure the handle for one attempt.  Returns the header list to free. */
+static struct curl_slist *setup(struct http_client *c, const struct http_request *req,
+				struct xfer *x, const char *url, bool streaming, struct buf *auth,
+				int *fail)
+{
+	CURL *h = c->curl;
+	struct curl_slist *hdrs = NULL, *tmp;
+	const char *method = req->method ? req->method : "GET";
+	char line[256];
+
+	*fail = 0;
+	curl_easy_reset(h);
+	http_client_configure(c, h, req->timeout_ms > 0 ? req->timeout_ms
+				    : (streaming ? c->watch_timeout_s : c->timeout_s) * 1000);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
 
 	if (!strcmp(method, "GET")) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);

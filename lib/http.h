@@ -107,6 +107,11 @@ void http_client_set_insecure(struct http_client *c, bool insecure);
 /* flag: see struct http_client.interrupt. */
 void http_client_set_interrupt(struct http_client *c, volatile sig_atomic_t *flag);
 
+/* The settings of c every handle shares (protocols, no redirects, connect
+ * and overall timeout_ms, keep-alive, TLS verification and material), on h,
+ * a handle other than c->curl: lib/http_multi configures its handles so. */
+void http_client_configure(const struct http_client *c, CURL *h, long timeout_ms);
+
 void http_response_init(struct http_response *r);
 void http_response_release(struct http_response *r);
 

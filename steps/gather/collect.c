@@ -31,8 +31,8 @@ static int get_keep(struct gather *g, const struct kube_type *t, const char *ns,
 	cJSON *obj = NULL;
 	char what[600];
 
-	if (!name || !*name)
-		return 0;
+	if (!name || !*name || gather_kept(g, t, ns, name))
+		return 0;	/* the ledger and the state files name the same objects */
 	kube_describe(what, sizeof(what), t, ns, name);
 	if (kube_get(&g->c->kc, t, ns, name, &obj, &e) < 0) {
 		if (e.http_status == 404) {
@@ -147,6 +147,24 @@ static int from_ledger(struct gather *g, struct mtv_err *err)
 	return 0;
 }
 
+/* Every plan (or migration) of a state file that lists several (the
+ * "plans" / "migrations" array, each entry in the file's namespace), else
+ * the one the file is about; a file written before there were several
+ * has only the latter. */
+static int state_refs(struct gather *g, const struct kube_type *t, const cJSON *state, const char *list,
+		      struct mtv_err *err)
+{
+	const cJSON *e;
+
+	if (!cJSON_IsArray(json_get(state, list)))
+		return state_ref(g, t, state, err);
+	cJSON_ArrayForEach(e, json_get(state, list))
+		if (get_keep(g, t, json_str(e, "namespace", json_str(state, "namespace", "")), json_str(e, "name", ""),
+			     err) < 0)
+			return -1;
+	return 0;
+}
+
 int gather_collect(struct gather *g, struct mtv_err *err)
 {
 	char sel[128];
@@ -157,8 +175,8 @@ int gather_collect(struct gather *g, struct mtv_err *err)
 		snprintf(sel, sizeof(sel), "%s=%s", LABEL_SESSION, g->c->session.id);
 	}
 	if (from_ledger(g, err) < 0 ||
-	    state_ref(g, &KUBE_PLANS, g->plan_state, err) < 0 ||
-	    state_ref(g, &KUBE_MIGRATIONS, g->migration_state, err) < 0 ||
+	    state_refs(g, &KUBE_PLANS, g->plan_state, "plans", err) < 0 ||
+	    state_refs(g, &KUBE_MIGRATIONS, g->migration_state, "migrations", err) < 0 ||
 	    state_ref(g, &KUBE_PROVIDERS, json_get(g->providers_state, "source"), err) < 0 ||
 	    state_ref(g, &KUBE_PROVIDERS, json_get(g->providers_state, "destination"), err) < 0 ||
 	    state_ref(g, &KUBE_STORAGEMAPS, json_get(g->maps_state, "storageMap"), err) < 0 ||

@@ -7,6 +7,7 @@
 
 #include "gather.h"
 #include "http.h"
+#include "http_multi.h"
 #include "json.h"
 #include "log.h"
 
@@ -100,6 +101,25 @@ int gather_pipeline(struct gather *g, struct mtv_err *err)
 			vm_row(&out, json_str(plan, "metadata.name", ""), vm);
 			rows++;
 		}
+	}
+	/* A plan whose object is gone (deleted, or not readable): what
+	 * mtv-migrate recorded of its VMs. */
+	cJSON_ArrayForEach(vm, json_get(g->migration_state, "vms")) {
+		const char *pname = json_str(vm, "plan", json_str(g->migration_state, "plan", ""));
+		bool live = false;
+		char name[256], err_c[2048];
+
+		cJSON_ArrayForEach(plan, cJSON_GetObjectItemCaseSensitive(g->objects, "plans"))
+			live |= !strcmp(json_str(plan, "metadata.name", ""), pname);
+		if (live)
+			continue;
+		cell(name, sizeof(name), json_str(vm, "name", json_str(vm, "id", "")));
+		cell(err_c, sizeof(err_c), json_str(vm, "error", ""));
+		buf_addf(&out, "%-30s %-24s %-18s %-10s %-20s %-18s %s\n", *pname ? pname : "-", name,
+			 json_str(vm, "phase", "-"), json_str(vm, "result", "-"),
+			 *json_str(vm, "failedStep", "") ? json_str(vm, "failedStep", "") : "-",
+			 "(Plan not found)", err_c);
+		rows++;
 	}
 	if (!rows)
 		buf_addstr(&out, "(no Plan with a migration: nothing was migrated)\n");
@@ -261,54 +281,197 @@ static void v2v_stage(const struct buf *log, char *dst, size_t dstsz)
 	}
 }
 
+/* ---- pod logs of the plans' VMs, fetched concurrently ---- */
+
+/* The Plan object with this uid, NULL when none was collected. */
+static const cJSON *plan_by_uid(struct gather *g, const char *uid)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(g->objects, "plans"))
+		if (*uid && !strcmp(json_str(p, "metadata.uid", ""), uid))
+			return p;
+	return NULL;
+}
+
+/* The plan a pod belongs to, for the table: the Plan named by its plan
+ * label (Forklift labels its pods with the plan's uid). */
+static const char *pod_plan(struct gather *g, const cJSON *pod)
+{
+	const cJSON *p = plan_by_uid(g, json_str(pod, "metadata.labels.plan", ""));
+
+	return p ? json_str(p, "metadata.name", "-") : json_str(pod, "metadata.labels.plan-name", "-");
+}
+
+static bool vm_ok(const char *result)
+{
+	return !strcmp(result, "Succeeded") || !strcmp(result, "Completed");
+}
+
+/* Whether the pod's VM is known to have succeeded: by its Plan's status
+ * when that Plan was collected, else by mtv-migration.json.  A pod that
+ * names no VM, or a VM nobody reports on, counts as unfinished: its log
+ * may be the only account of what happened. */
+static bool pod_vm_succeeded(struct gather *g, const cJSON *pod)
+{
+	const char *vmid = json_str(pod, "metadata.labels.vmID", "");
+	const cJSON *plan = plan_by_uid(g, json_str(pod, "metadata.labels.plan", "")), *vm;
+
+	if (!*vmid)
+		return false;
+	if (plan) {
+		cJSON_ArrayForEach(vm, json_get(plan, "status.migration.vms"))
+			if (!strcmp(json_str(vm, "id", ""), vmid))
+				return vm_ok(vm_result(vm));
+		return false;
+	}
+	cJSON_ArrayForEach(vm, json_get(g->migration_state, "vms"))
+		if (!strcmp(json_str(vm, "id", ""), vmid))
+			return !strcmp(json_str(vm, "result", ""), "Succeeded");
+	return false;
+}
+
+/* One container's log: what the table shows of it. */
+struct pod_log {
+	const cJSON *pod;
+	const char *container;
+	bool fetch;
+	char stage[256];
+};
+
+struct log_run {
+	struct gather *g;
+	struct pod_log *logs;
+	int fetched, failed;
+};
+
+static int log_done(struct http_multi_req *r, void *arg, struct mtv_err *err)
+{
+	struct log_run *run = arg;
+	struct pod_log *l = r->user;
+	const char *ns = json_str(l->pod, "metadata.namespace", ""), *name = json_str(l->pod, "metadata.name", "");
+	struct mtv_err e = { 0 };
+	char what[600], rel[800];
+
+	snprintf(what, sizeof(what), "log of Pod %s/%s container %s", ns, name, l->container);
+	if (r->rc == 0 && (r->status < 200 || r->status > 299))
+		kube_status_error(&e, what, r->status, buf_str(&r->body), r->body.len);
+	else if (r->rc < 0)
+		e = r->err;
+	if (e.msg[0]) {
+		run->failed++;
+		snprintf(l->stage, sizeof(l->stage), "(no log: %s)", r->rc < 0 ? "unreachable" : "error");
+		if (r->rc < 0)
+			return gather_api_failed(run->g, what, &e, err);
+		/* kube_status_error's message names the log already */
+		run->g->warnings++;
+		log_warn("%s", e.msg);
+		return 0;
+	}
+	run->fetched++;
+	v2v_stage(&r->body, l->stage, sizeof(l->stage));
+	snprintf(rel, sizeof(rel), "logs/%s/%s/%s.log", ns, name, l->container);
+	return gather_write(run->g, rel, buf_str(&r->body), r->body.len, false, err);
+}
+
+/* The request path of one log: the tail, capped in bytes.  limitBytes
+ * counts from the start of the tail, as the kubelet applies them. */
+static int log_path(struct gather *g, struct buf *path, const char *ns, const char *pod, const char *container)
+{
+	kube_path(path, &KUBE_PODS, ns, pod, "log");
+	buf_addstr(path, "?container=");
+	http_query_escape(path, container);
+	return buf_addf(path, "&tailLines=%ld&limitBytes=%ld", g->log_lines, g->log_bytes);
+}
+
 int gather_pod_logs(struct gather *g, struct mtv_err *err)
 {
-	struct buf table = BUF_INIT(16u << 20);
+	struct buf table = BUF_INIT(64u << 20), out = BUF_INIT(64u << 20);
+	struct pod_log *logs = NULL;
+	struct http_multi_req *reqs = NULL;
+	struct buf *paths = NULL;
+	struct log_run run = { .g = g };
 	const cJSON *pod, *c;
-	int rc = 0;
+	size_t n = 0, nreq = 0, k = 0;
+	int rc = 0, skipped = 0;
 
+	cJSON_ArrayForEach(pod, cJSON_GetObjectItemCaseSensitive(g->objects, "pods"))
+		n += (size_t)cJSON_GetArraySize(json_get(pod, "spec.initContainers")) +
+		     (size_t)cJSON_GetArraySize(json_get(pod, "spec.containers"));
+	logs = calloc(n ? n : 1, sizeof(*logs));
+	reqs = calloc(n ? n : 1, sizeof(*reqs));
+	paths = calloc(n ? n : 1, sizeof(*paths));
+	if (!logs || !reqs || !paths) {
+		rc = mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
+		goto out;
+	}
+	/* One entry per container (init containers first, as kubectl lists
+	 * them); names point into the pod, which outlives this. */
 	cJSON_ArrayForEach(pod, cJSON_GetObjectItemCaseSensitive(g->objects, "pods")) {
-		const char *ns = json_str(pod, "metadata.namespace", ""), *name = json_str(pod, "metadata.name", "");
-		cJSON *names = cJSON_CreateArray();
+		static const char *const lists[] = { "spec.initContainers", "spec.containers" };
+		bool fetch = g->all_logs || !pod_vm_succeeded(g, pod);
+		size_t first = k;
 
-		container_names(pod, names);
-		cJSON_ArrayForEach(c, names) {
-			struct buf log = BUF_INIT(256u << 20);
-			struct mtv_err e = { 0 };
-			char rel[800], what[600];
+		for (size_t li = 0; li < 2; li++)
+			cJSON_ArrayForEach(c, json_get(pod, lists[li])) {
+				const char *name = json_str(c, "name", "");
+				bool dup = false;
 
-			char stage[256] = "-";
-
-			snprintf(rel, sizeof(rel), "logs/%s/%s/%s.log", ns, name, c->valuestring);
-			if (fetch_log(g, ns, name, c->valuestring, g->log_lines, &log, &e) < 0) {
-				snprintf(what, sizeof(what), "log of Pod %s/%s container %s", ns, name, c->valuestring);
-				rc = gather_api_failed(g, what, &e, err);
-			} else {
-				rc = gather_write(g, rel, buf_str(&log), log.len, false, err);
-				v2v_stage(&log, stage, sizeof(stage));
+				for (size_t j = first; j < k; j++)
+					dup |= !strcmp(logs[j].container, name);
+				if (!*name || dup || k == n)
+					continue;
+				logs[k].pod = pod;
+				logs[k].container = name;
+				logs[k].fetch = fetch;
+				snprintf(logs[k].stage, sizeof(logs[k].stage), "%s",
+					 fetch ? "-" : "(not fetched: the VM succeeded)");
+				k++;
 			}
-			buf_addf(&table, "%-24s %-40s %-10s %-12s %-16s %s\n", ns, name,
-				 json_str(pod, "status.phase", "-"), json_str(pod, "metadata.labels.vmID", "-"),
-				 c->valuestring, stage);
-			buf_release(&log);
-			if (rc < 0)
-				break;
+	}
+	n = k;
+	for (k = 0; k < n; k++) {
+		if (!logs[k].fetch) {
+			skipped++;
+			continue;
 		}
-		cJSON_Delete(names);
-		if (rc < 0)
-			break;
+		buf_init(&paths[nreq], 8192);
+		log_path(g, &paths[nreq], json_str(logs[k].pod, "metadata.namespace", ""),
+			 json_str(logs[k].pod, "metadata.name", ""), logs[k].container);
+		reqs[nreq].path = buf_str(&paths[nreq]);
+		reqs[nreq].accept = "*/*";
+		reqs[nreq].max_body = (size_t)g->log_bytes;
+		reqs[nreq].user = &logs[k];
+		nreq++;
 	}
-	if (rc == 0) {
-		struct buf out = BUF_INIT(16u << 20);
+	if (nreq)
+		log_info("fetching %zu pod log%s, %ld at a time%s", nreq, nreq == 1 ? "" : "s", g->parallel,
+			 skipped ? " (skipping the pods of VMs that succeeded: MTV_GATHER_ALL_LOGS=true for all)" : "");
+	if (http_multi_get(&g->c->kc.http, reqs, nreq, (int)g->parallel, log_done, &run, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	for (k = 0; k < n; k++) {
+		const cJSON *p = logs[k].pod;
 
-		buf_addf(&out, "%-24s %-40s %-10s %-12s %-16s %s\n", "NAMESPACE", "POD", "PHASE", "VM ID",
-			 "CONTAINER", "LAST VIRT-V2V STAGE");
-		buf_add(&out, buf_str(&table), table.len);
-		if (!table.len)
-			buf_addstr(&out, "(no pods)\n");
-		rc = gather_write(g, "pods.txt", buf_str(&out), out.len, false, err);
-		buf_release(&out);
+		buf_addf(&table, "%-30s %-24s %-40s %-10s %-12s %-16s %s\n", pod_plan(g, p),
+			 json_str(p, "metadata.namespace", ""), json_str(p, "metadata.name", ""),
+			 json_str(p, "status.phase", "-"), json_str(p, "metadata.labels.vmID", "-"), logs[k].container,
+			 logs[k].stage);
 	}
+	buf_addf(&out, "%-30s %-24s %-40s %-10s %-12s %-16s %s\n", "PLAN", "NAMESPACE", "POD", "PHASE", "VM ID",
+		 "CONTAINER", "LAST VIRT-V2V STAGE");
+	buf_add(&out, buf_str(&table), table.len);
+	if (!table.len)
+		buf_addstr(&out, "(no pods)\n");
+	rc = gather_write(g, "pods.txt", buf_str(&out), out.len, false, err);
+out:
+	for (k = 0; paths && k < nreq; k++)
+		buf_release(&paths[k]);
+	free(paths);
+	free(reqs);
+	free(logs);
+	buf_release(&out);
 	buf_release(&table);
 	return rc;
 }
@@ -326,6 +489,10 @@ static void controller_needles(struct gather *g, cJSON *needles)
 		gather_add_unique(needles, json_str(o, "metadata.name", NULL));
 	gather_add_unique(needles, json_str(g->plan_state, "name", NULL));
 	gather_add_unique(needles, json_str(g->plan_state, "uid", NULL));
+	cJSON_ArrayForEach(o, json_get(g->plan_state, "plans")) {
+		gather_add_unique(needles, json_str(o, "name", NULL));
+		gather_add_unique(needles, json_str(o, "uid", NULL));
+	}
 	/* No plan yet (a run that failed early): the session id is in every
 	 * name it made. */
 	if (!cJSON_GetArraySize(needles) && g->c->have_session)

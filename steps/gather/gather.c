@@ -16,6 +16,7 @@
 #include "ensure.h"
 #include "fsutil.h"
 #include "guest_checks.h"
+#include "http_multi.h"
 #include "json.h"
 #include "log.h"
 #include "source_facts.h"
@@ -25,6 +26,16 @@
 static struct step_param params[] = {
 	{ "MTV_GATHER_LOG_LINES", "log-lines", "500",
 	  "lines of each pod log to keep (the tail), and of forklift-controller lines naming the plan",
+	  0, NULL },
+	{ "MTV_GATHER_LOG_BYTES", "log-bytes", "262144",
+	  "bytes of each pod log to keep at most (limitBytes, counted from the start of the\n"
+	  "      tail), so N failed VMs write at most N times this",
+	  0, NULL },
+	{ "MTV_GATHER_ALL_LOGS", "all-logs", "false",
+	  "fetch the logs of every pod of the plans, not only of the VMs that failed or did not finish",
+	  STEP_PARAM_BOOL, NULL },
+	{ "MTV_GATHER_PARALLEL", "parallel", "8",
+	  "pod logs fetched at once (1-64): streams of one HTTP/2 connection, or HTTP/1.1 connections",
 	  0, NULL },
 	{ "MTV_NAMESPACE", "mtv-namespace", "openshift-mtv", "namespace MTV is installed in", 0, NULL },
 	{ "MTV_MUST_GATHER", "must-gather", "auto",
@@ -37,8 +48,9 @@ static struct step step = {
 	.name = "mtv-gather",
 	.summary = "Write diagnostics into ARTIFACT_DIR: resources.json (the ledger), YAML dumps of the\n"
 		   "session's Plan, Migration, Providers, maps, Hooks, Secrets (values redacted) and the\n"
-		   "destination VMs/VMIs/DataVolumes/PVCs/pods, events sorted by time, pod logs of the\n"
-		   "plan's pods, forklift-controller lines naming the plan, a per-VM pipeline table, and\n"
+		   "destination VMs/VMIs/DataVolumes/PVCs/pods, events sorted by time, the pod logs of\n"
+		   "the VMs that failed or did not finish (tail and byte cap, fetched in parallel),\n"
+		   "forklift-controller lines naming the plans, a per-VM pipeline table per plan, and\n"
 		   "Forklift's targeted must-gather when oc is on PATH, and for each VM that failed a\n"
 		   "guest check of mtv-check-vms the outputs of the commands run in it\n"
 		   "(guest/<vm>/<n>-<command>.txt).  Prints the files written.\n"
@@ -117,6 +129,17 @@ void gather_add_unique(cJSON *arr, const char *s)
 {
 	if (s && *s && !gather_has(arr, s))
 		cJSON_AddItemToArray(arr, cJSON_CreateString(s));
+}
+
+bool gather_kept(struct gather *g, const struct kube_type *t, const char *ns, const char *name)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(g->objects, t->plural))
+		if (!strcmp(json_str(it, "metadata.name", ""), name) &&
+		    !strcmp(json_str(it, "metadata.namespace", ""), t->namespaced ? ns : ""))
+			return true;
+	return false;
 }
 
 void gather_keep(struct gather *g, const struct kube_type *t, const cJSON *obj)
@@ -253,6 +276,11 @@ static int run(struct gather *g, struct mtv_err *err)
 	if (*end || g->log_lines <= 0)
 		return mtv_err_set(err, MTV_EXIT_USAGE, "MTV_GATHER_LOG_LINES: expected a positive number, got '%s'",
 				   step_get(&step, "MTV_GATHER_LOG_LINES"));
+	if (step_get_positive(&step, "MTV_GATHER_LOG_BYTES", "bytes", 1L << 30, &g->log_bytes, err) < 0 ||
+	    step_get_positive(&step, "MTV_GATHER_PARALLEL", "requests", HTTP_MULTI_PARALLEL_MAX, &g->parallel,
+			      err) < 0)
+		return -1;
+	g->all_logs = step_get_bool(&step, "MTV_GATHER_ALL_LOGS");
 	g->mtv_ns = step_get(&step, "MTV_NAMESPACE");
 	mg = step_get(&step, "MTV_MUST_GATHER");
 	if (strcmp(mg, "auto") && strcmp(mg, "true") && strcmp(mg, "false"))

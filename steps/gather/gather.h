@@ -20,7 +20,10 @@ struct gather {
 	/* Namespaces the session owns (everything in them is ours) and the
 	 * destination namespaces of our plans (only plan-labelled objects). */
 	cJSON *owned_ns, *dest_ns;
-	long log_lines;
+	long log_lines;			/* tailLines of each pod log */
+	long log_bytes;			/* limitBytes of each pod log */
+	long parallel;			/* pod logs in flight at once */
+	bool all_logs;			/* also the pods of VMs that succeeded */
 	const char *mtv_ns;
 	cJSON *written;			/* paths relative to ARTIFACT_DIR */
 	int files, warnings;
@@ -35,6 +38,9 @@ int gather_api_failed(struct gather *g, const char *what, const struct mtv_err *
  * Failures are warnings unless fatal is set. */
 int gather_write(struct gather *g, const char *rel, const char *text, size_t len, bool fatal,
 		 struct mtv_err *err);
+
+/* Whether an object of type t named ns/name was collected already. */
+bool gather_kept(struct gather *g, const struct kube_type *t, const char *ns, const char *name);
 
 /* Add obj (copied) to the collection unless it is there already. */
 void gather_keep(struct gather *g, const struct kube_type *t, const cJSON *obj);

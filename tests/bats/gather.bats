@@ -178,8 +178,16 @@ no_secret_in() {
 	grep -q '^  name: mtv-tests-rhel8$' "$ARTIFACT_DIR/objects/virtualmachines.yaml"
 	grep -q "^  namespace: $NS-target\$" "$ARTIFACT_DIR/objects/persistentvolumeclaims.yaml"
 	grep -q '^  name: plan1-run$' "$ARTIFACT_DIR/objects/migrations.yaml"
+	# The VM succeeded: its conversion pod is listed, its log not fetched ...
 	run cat "$ARTIFACT_DIR/pods.txt"
-	assert_line --regexp "^$NS-target +plan1-vm-[^ ]+ +Succeeded +vm-[0-9]+ +virt-v2v +Finishing off\$"
+	assert_line --regexp "^plan1 +$NS-target +plan1-vm-[^ ]+ +Succeeded +vm-[0-9]+ +virt-v2v +\(not fetched: the VM succeeded\)\$"
+	[ ! -e "$ARTIFACT_DIR/logs/$NS-target" ]
+	# ... unless asked for every log.
+	rm -rf "$ARTIFACT_DIR"
+	MTV_GATHER_ALL_LOGS=true run --separate-stderr "$MTV_BIN_DIR/mtv-gather"
+	assert_success
+	run cat "$ARTIFACT_DIR/pods.txt"
+	assert_line --regexp "^plan1 +$NS-target +plan1-vm-[^ ]+ +Succeeded +vm-[0-9]+ +virt-v2v +Finishing off\$"
 	run cat "$ARTIFACT_DIR"/logs/"$NS-target"/plan1-vm-*/virt-v2v.log
 	assert_output --partial "Copying disk 1/1"
 	run cat "$ARTIFACT_DIR"/logs/openshift-mtv/forklift-controller-*/*.matching.log

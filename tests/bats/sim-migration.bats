@@ -261,7 +261,8 @@ setup() {
 	run kubectl get vm mtv-tests-rhel8 -n cold-target -o jsonpath='{.spec.template.spec.volumes[0].persistentVolumeClaim.claimName}'
 	assert_output --regexp '^p-mtv-tests-rhel8-disk-0-'
 	# the conversion pod and its log
-	run kubectl logs -n cold-target -l forklift.app=virt-v2v,vmID=vm-4001
+	# (with a selector kubectl asks for the last 10 lines unless told otherwise)
+	run kubectl logs --tail=-1 -n cold-target -l forklift.app=virt-v2v,vmID=vm-4001
 	assert_output --partial 'Setting up the source'
 	run sim_curl /sim/stats
 	run sim_json 'plans["cold/p"].condition' <<<"$output"

@@ -7,6 +7,7 @@
  * /status for kinds that have that subresource, finalizers holding a
  * deletion with deletionTimestamp set. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1152,16 +1153,196 @@ static void do_delete_collection(struct sim *sim, struct request *r, struct targ
 		resp_json(resp, 200, out);
 }
 
-static void do_pod_log(struct sim *sim, struct target *t, struct sobj *so, struct response *resp)
+/* A query integer as the apiserver's parameter codec reads one (strconv
+ * ParseInt, base 10): 0 when absent, 1 when set, -1 (400 sent) when not a
+ * number. */
+static int log_int_param(struct request *r, struct response *resp, const char *key, long long *out)
 {
-	char key[800];
-	const char *log;
+	const char *v = req_query(r, key);
+	char *end, msg[300];
 
+	if (!v)
+		return 0;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	if (!*v || *end || errno) {
+		snprintf(msg, sizeof(msg), "strconv.ParseInt: parsing \"%.200s\": invalid syntax", v);
+		resp_status(resp, 400, "BadRequest", msg, NULL, NULL, NULL);
+		return -1;
+	}
+	return 1;
+}
+
+static bool pod_has_container(const cJSON *pod, const char *name)
+{
+	static const char *const lists[] = { "spec.containers", "spec.initContainers", "spec.ephemeralContainers" };
+	const cJSON *c;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		cJSON_ArrayForEach(c, json_get(pod, lists[i]))
+			if (!strcmp(json_str(c, "name", ""), name))
+				return true;
+	return false;
+}
+
+static void container_list(struct buf *b, const cJSON *arr)
+{
+	const cJSON *c;
+	size_t n = 0;
+
+	cJSON_ArrayForEach(c, arr)
+		buf_addf(b, "%s%s", n++ ? " " : "", json_str(c, "name", ""));
+}
+
+/* GET pods/<name>/log: the pod's stored log (the sim keeps one text per
+ * pod, served for each of its containers) with what the apiserver checks
+ * first (PodLogOptions validation: 422; LogLocation's choice of container:
+ * 400) and what the kubelet applies: previous (there is no earlier
+ * instance unless the container status has a lastState.terminated),
+ * tailLines (the last N lines), then limitBytes (the first N bytes of
+ * that). */
+static void do_pod_log(struct sim *sim, struct request *r, struct target *t, struct sobj *so,
+		       struct response *resp)
+{
+	long long tail = 0, limit = 0, since = 0;
+	int has_tail, has_limit, has_since;
+	const char *container = req_query(r, "container"), *prev = req_query(r, "previous");
+	const char *log, *start, *p;
+	cJSON *causes = cJSON_CreateArray();
+	char key[800], msg[1200];
+	bool previous = false;
+	size_t len;
+
+	if ((has_tail = log_int_param(r, resp, "tailLines", &tail)) < 0 ||
+	    (has_limit = log_int_param(r, resp, "limitBytes", &limit)) < 0 ||
+	    (has_since = log_int_param(r, resp, "sinceSeconds", &since)) < 0) {
+		cJSON_Delete(causes);
+		return;
+	}
+	if (prev) {
+		/* strconv.ParseBool */
+		static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+		static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+		bool ok = false;
+
+		for (size_t i = 0; i < 6; i++) {
+			if (!strcmp(prev, yes[i]))
+				ok = previous = true;
+			if (!strcmp(prev, no[i]))
+				ok = true;
+		}
+		if (!ok) {
+			snprintf(msg, sizeof(msg), "strconv.ParseBool: parsing \"%.200s\": invalid syntax", prev);
+			resp_status(resp, 400, "BadRequest", msg, NULL, NULL, NULL);
+			cJSON_Delete(causes);
+			return;
+		}
+	}
+	if (has_tail && tail < 0) {
+		snprintf(msg, sizeof(msg), "Invalid value: %lld: must be greater than or equal to 0", tail);
+		add_cause(causes, "FieldValueInvalid", "tailLines", msg);
+	}
+	if (has_limit && limit < 1) {
+		snprintf(msg, sizeof(msg), "Invalid value: %lld: must be greater than 0", limit);
+		add_cause(causes, "FieldValueInvalid", "limitBytes", msg);
+	}
+	if (has_since && since < 1) {
+		snprintf(msg, sizeof(msg), "Invalid value: %lld: must be greater than 0", since);
+		add_cause(causes, "FieldValueInvalid", "sinceSeconds", msg);
+	}
+	if (cJSON_GetArraySize(causes)) {
+		size_t off = (size_t)snprintf(msg, sizeof(msg), "PodLogOptions \"%s\" is invalid: %s", so->name,
+					      cJSON_GetArraySize(causes) > 1 ? "[" : "");
+		const cJSON *c;
+		int i = 0;
+
+		cJSON_ArrayForEach(c, causes)
+			if (off < sizeof(msg))
+				off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s%s: %s", i++ ? ", " : "",
+							json_str(c, "field", ""), json_str(c, "message", ""));
+		if (cJSON_GetArraySize(causes) > 1 && off < sizeof(msg))
+			snprintf(msg + off, sizeof(msg) - off, "]");
+		resp_status(resp, 422, "Invalid", msg, "PodLogOptions", so->name, causes);
+		return;
+	}
+	cJSON_Delete(causes);
+	if (!container || !*container) {
+		int n = cJSON_GetArraySize(json_get(so->o, "spec.containers"));
+
+		if (n != 1) {
+			struct buf b = BUF_INIT(8192);
+
+			buf_addf(&b, "a container name must be specified for pod %s", so->name);
+			if (n > 1) {
+				buf_addstr(&b, ", choose one of: [");
+				container_list(&b, json_get(so->o, "spec.containers"));
+				buf_addstr(&b, "]");
+				if (cJSON_GetArraySize(json_get(so->o, "spec.initContainers"))) {
+					buf_addstr(&b, " or one of the init containers: [");
+					container_list(&b, json_get(so->o, "spec.initContainers"));
+					buf_addstr(&b, "]");
+				}
+			}
+			resp_status(resp, 400, "BadRequest", buf_str(&b), NULL, NULL, NULL);
+			buf_release(&b);
+			return;
+		}
+		container = json_str(cJSON_GetArrayItem(json_get(so->o, "spec.containers"), 0), "name", "");
+	} else if (!pod_has_container(so->o, container)) {
+		snprintf(msg, sizeof(msg), "container %.300s is not valid for pod %.300s", container, so->name);
+		resp_status(resp, 400, "BadRequest", msg, NULL, NULL, NULL);
+		return;
+	}
+	/* LogLocation asks the pod's node for its kubelet: a node that is
+	 * gone fails the request as the node GET does. */
+	if (*json_str(so->o, "spec.nodeName", "") &&
+	    !store_find(&sim->store, restype_find("", "v1", "nodes"), "", json_str(so->o, "spec.nodeName", ""))) {
+		snprintf(msg, sizeof(msg), "nodes \"%.300s\" not found", json_str(so->o, "spec.nodeName", ""));
+		resp_status(resp, 404, "NotFound", msg, "nodes", json_str(so->o, "spec.nodeName", ""), NULL);
+		return;
+	}
+	if (previous) {
+		const cJSON *cs, *found = NULL;
+		static const char *const lists[] = { "status.containerStatuses", "status.initContainerStatuses" };
+
+		for (size_t i = 0; i < 2; i++)
+			cJSON_ArrayForEach(cs, json_get(so->o, lists[i]))
+				if (!strcmp(json_str(cs, "name", ""), container))
+					found = cs;
+		if (!json_get(found, "lastState.terminated")) {
+			snprintf(msg, sizeof(msg), "previous terminated container \"%.300s\" in pod \"%.300s\" not found",
+				 container, so->name);
+			resp_status(resp, 400, "BadRequest", msg, NULL, NULL, NULL);
+			return;
+		}
+	}
 	snprintf(key, sizeof(key), "%s/%s", t->ns, so->name);
 	log = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sim->logs, key));
+	/* The earlier instance's log is not kept. */
+	if (!log || previous)
+		log = "";
+	len = strlen(log);
+	start = log;
+	if (has_tail) {
+		long long lines = 0;
+
+		/* Back from the end: a final newline ends the last line. */
+		p = log + len;
+		if (p > log && p[-1] == '\n')
+			p--;
+		while (p > log && lines < tail) {
+			if (p[-1] == '\n' && ++lines == tail)
+				break;
+			p--;
+		}
+		start = tail ? p : log + len;
+		len -= (size_t)(start - log);
+	}
+	if (has_limit && (unsigned long long)limit < len)
+		len = (size_t)limit;
 	resp->status = 200;
 	resp->ctype = "text/plain";
-	resp->body = strdup(log ? log : "");
+	resp->body = strndup(start, len);
 }
 
 void api_handle(struct sim *sim, struct request *r, struct response *resp)
@@ -1239,7 +1420,7 @@ void api_handle(struct sim *sim, struct request *r, struct response *resp)
 		else if (!t.name[0])
 			do_list(sim, r, &t, resp);
 		else if (!strcmp(t.sub, "log"))
-			do_pod_log(sim, &t, so, resp);
+			do_pod_log(sim, r, &t, so, resp);
 		else if (api_wants_table(r))
 			resp_json(resp, 200, api_table_one(t.rt, so->o, so->rv));
 		else
