@@ -254,3 +254,19 @@ assert_both_migrated() {
 	BG=()
 	assert_both_migrated
 }
+
+@test "state: a migrations or plans entry of the wrong type is exit 2 naming the file" {
+	two_plans
+	cp "$SHARED_DIR/mtv-plan.json" "$BATS_TEST_TMPDIR/plan.json"
+	jq '.plans[1].name = 7' "$BATS_TEST_TMPDIR/plan.json" >"$SHARED_DIR/mtv-plan.json"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-migrate"
+	assert_equal "$status" 2
+	[[ "$stderr" == *"mtv-plan.json"*"plans[1].name"* ]] || fail "$stderr"
+	assert_equal "$(kc get migrations -n "$NS" -o name | wc -l)" 0
+	cp "$BATS_TEST_TMPDIR/plan.json" "$SHARED_DIR/mtv-plan.json"
+	echo '{"name": "m", "namespace": "n", "result": "Succeeded", "migrations": [{"name": "m", "plan": "p", "result": 1}]}' \
+		>"$SHARED_DIR/mtv-migration.json"
+	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
+	assert_equal "$status" 2
+	[[ "$stderr" == *"mtv-migration.json"*"migrations[0].result"* ]] || fail "$stderr"
+}
