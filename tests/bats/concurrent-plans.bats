@@ -4,7 +4,11 @@
 # MTV_PLAN_COUNT, mtv-migrate following both in one process or one each in
 # two, the concurrency check (all Executing before any finishes), the state
 # files, check-vms over both Plans, teardown.  A generated world of four VMs
-# (tests/bench/gen-world.sh), at --speed 0.
+# (tests/bench/gen-world.sh), at --speed 200: a migration then takes about
+# 1.3 s (265 simulated seconds), long enough that two Plans started together
+# overlap even on a loaded machine or under a sanitizer; at --speed 0 one
+# can finish before the other's Migration is created, which the
+# concurrency check rightly fails.
 bats_require_minimum_version 1.5.0
 
 source "$MTV_SRC_DIR/tests/bats/e2e-helper.bash"
@@ -13,7 +17,7 @@ setup_file() {
 	"$MTV_SRC_DIR/tests/bench/gen-world.sh" 4 "$BATS_FILE_TMPDIR/world.json" "$BATS_FILE_TMPDIR/catalog.json"
 	export SIM_WORLD="$BATS_FILE_TMPDIR/world.json"
 	source "$MTV_SRC_DIR/tests/sim/test-helper.bash"
-	sim_start_checked --speed 0
+	sim_start_checked --speed 200
 }
 
 setup() {
