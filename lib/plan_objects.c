@@ -230,3 +230,21 @@ int plan_check_pvc_template(const struct plan_in *c, const char *plan_name, cons
 	return 0;
 }
 
+
+void plan_split(size_t nvms, size_t count, size_t index, size_t *first, size_t *len)
+{
+	size_t base = count ? nvms / count : 0, extra = count ? nvms % count : 0;
+
+	*len = base + (index < extra);
+	*first = index * base + (index < extra ? index : extra);
+}
+
+int plan_part_name(const char *first, size_t index, char *out, size_t outsz, struct mtv_err *err)
+{
+	int n = index ? snprintf(out, outsz, "%s-%zu", first, index + 1) : snprintf(out, outsz, "%s", first);
+
+	if (n < 0 || (size_t)n >= outsz)
+		return mtv_err_set(err, MTV_EXIT_USAGE, "plan name %s-%zu too long", first, index + 1);
+	names_keep_last63(out);
+	return 0;
+}

@@ -57,5 +57,15 @@ int plan_pvc_name(const char *tmpl, const char *plan_name, const cJSON *source, 
 int plan_check_pvc_template(const struct plan_in *in, const char *plan_name, const cJSON *vms,
 			    struct mtv_err *err);
 
+/* A scenario's VMs split into count Plans, as mtv-api-tests' simultaneous
+ * migrations do (prepared_plan_1/_2 give plan i the scenario's VM i): plan
+ * index (0-based) gets *len VMs from *first, in scenario order, in runs as
+ * even as possible (the first nvms % count plans one more).  0 < count <= nvms. */
+void plan_split(size_t nvms, size_t count, size_t index, size_t *first, size_t *len);
+
+/* The name of Plan index (0-based) of a split whose first Plan is first:
+ * first itself for index 0, else "<first>-<index+1>" keeping the last 63
+ * characters, so the names follow from the first and a re-run finds them. */
+int plan_part_name(const char *first, size_t index, char *out, size_t outsz, struct mtv_err *err);
 
 #endif

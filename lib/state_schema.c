@@ -41,22 +41,30 @@ static const struct json_key maps[] = {
 
 static const struct json_key plan_vm[] = {
 	S("id", false), S("name", true), S("sourcePower", false), S("expectedPower", false),
-	JSON_KEYS_END,
+	S("plan", false), JSON_KEYS_END,
+};
+static const struct json_key plan_ref[] = {
+	S("name", true), S("uid", false), JSON_KEYS_END,
 };
 static const struct json_key plan[] = {
 	S("name", true), S("namespace", true), S("uid", false), S("vmNamespace", false),
 	S("scenario", false), B("warm"), S("selectedNode", false), S("expectedResult", false),
-	S("expectedFailedStep", false), A("vms", true, plan_vm), JSON_KEYS_END,
+	S("expectedFailedStep", false), A("vms", true, plan_vm), A("plans", false, plan_ref), JSON_KEYS_END,
 };
 
 static const struct json_key migration_vm[] = {
 	S("id", false), S("name", false), S("phase", false), S("result", false),
-	S("failedStep", false), S("error", false), JSON_KEYS_END,
+	S("failedStep", false), S("error", false), S("plan", false), JSON_KEYS_END,
+};
+/* one per Plan when mtv-plan made several */
+static const struct json_key migration_entry[] = {
+	S("name", true), S("plan", true), S("result", true), S("started", false), S("completed", false),
+	B("expectedFailure"), B("checkVms"), JSON_KEYS_END,
 };
 static const struct json_key migration[] = {
 	S("name", true), S("namespace", true), S("plan", false), S("result", true),
 	S("started", false), S("completed", false), B("expectedFailure"), B("checkVms"),
-	A("vms", false, migration_vm), JSON_KEYS_END,
+	A("vms", false, migration_vm), A("migrations", false, migration_entry), JSON_KEYS_END,
 };
 
 static const struct json_key edit[] = {

@@ -28,7 +28,13 @@ static struct step_param params[] = {
 	{ "MTV_SNAPSHOTS_INTERVAL", "snapshots-interval", "2",
 	  "warm: minutes between precopies (ForkliftController controller_precopy_interval; restored by mtv-teardown)",
 	  0, NULL },
+	{ "MTV_PLAN_COUNT", "plan-count", "1",
+	  "split the scenario's VMs into this many Plans, in scenario order (mtv-api-tests' simultaneous "
+	  "migrations: 2 plans of one VM each)", 0, NULL },
 };
+
+/* More Plans than this is a typo, not a test. */
+#define PLAN_COUNT_MAX 64
 
 static struct step step = {
 	.name = "mtv-plan",
@@ -37,7 +43,9 @@ static struct step step = {
 		   "prints every blocking condition of the Plan and of its providers.  A pvc_name_template\n"
 		   "that does not render to a DNS-1123 label for every disk is refused (exit 2) before\n"
 		   "anything is created.  Writes mtv-plan.json, with each VM's expectedPower (Forklift starts\n"
-		   "a Windows guest unless the target power is off).",
+		   "a Windows guest unless the target power is off).  MTV_PLAN_COUNT > 1 splits the VMs into\n"
+		   "that many Plans (the first keeps the single Plan's name, the others add -2, -3 ...),\n"
+		   "all waited on; mtv-plan.json lists them in \"plans\" and each VM's \"plan\".",
 	.params = params,
 	.nparams = sizeof(params) / sizeof(params[0]),
 	.writes = true,
@@ -216,11 +224,14 @@ static bool windows_wait_for_reboot(struct step_ctx *c)
 	return on;
 }
 
-static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, const char *vm_ns,
-		       const char *node, struct mtv_err *err)
+/* created: the Plans made so far, in split order; the VMs of those only. */
+static int write_state(struct step_ctx *c, const cJSON *created, size_t count, const cJSON *vms,
+		       const char *vm_ns, const char *node, struct mtv_err *err)
 {
 	bool win_reboot = windows_wait_for_reboot(c);
-	cJSON *doc = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(doc, "vms");
+	const cJSON *plan = cJSON_GetArrayItem(created, 0), *p;
+	cJSON *doc = cJSON_CreateObject(), *list, *plans;
+	size_t nvms = (size_t)cJSON_GetArraySize(vms), ncreated = (size_t)cJSON_GetArraySize(created);
 	const cJSON *vm;
 	size_t i = 0;
 	int r;
@@ -228,6 +239,15 @@ static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, 
 	cJSON_AddStringToObject(doc, "name", json_str(plan, "metadata.name", ""));
 	cJSON_AddStringToObject(doc, "namespace", c->ns);
 	cJSON_AddStringToObject(doc, "uid", json_str(plan, "metadata.uid", ""));
+	plans = cJSON_AddArrayToObject(doc, "plans");
+	cJSON_ArrayForEach(p, created) {
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(e, "name", json_str(p, "metadata.name", ""));
+		cJSON_AddStringToObject(e, "uid", json_str(p, "metadata.uid", ""));
+		cJSON_AddItemToArray(plans, e);
+	}
+	list = cJSON_AddArrayToObject(doc, "vms");
 	cJSON_AddStringToObject(doc, "vmNamespace", vm_ns);
 	cJSON_AddStringToObject(doc, "scenario", c->scenario.name);
 	cJSON_AddBoolToObject(doc, "warm", c->scenario.warm);
@@ -241,8 +261,19 @@ static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, 
 		cJSON_AddStringToObject(doc, "expectedFailedStep", step_name ? step_name : "");
 	}
 	cJSON_ArrayForEach(vm, vms) {
-		cJSON *e = cJSON_CreateObject();
+		size_t part = 0, first, len;
+		cJSON *e;
 
+		for (; part < count; part++) {
+			plan_split(nvms, count, part, &first, &len);
+			if (i < first + len)
+				break;
+		}
+		if (part >= ncreated) {
+			i++;
+			continue;
+		}
+		e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "id", json_str(vm, "id", ""));
 		cJSON_AddStringToObject(e, "name", json_str(vm, "name", ""));
 		/* The power the scenario asked for, else what the inventory said
@@ -255,6 +286,7 @@ static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, 
 		 * starts a Windows guest unless the target is "off". */
 		cJSON_AddStringToObject(e, "expectedPower",
 					vm_expected_power(c->type, vm, c->scenario.target_power_state, src_power, win_reboot));
+		cJSON_AddStringToObject(e, "plan", json_str(cJSON_GetArrayItem(created, (int)part), "metadata.name", ""));
 		i++;
 		cJSON_AddItemToArray(list, e);
 	}
@@ -263,22 +295,64 @@ static int write_state(struct step_ctx *c, const cJSON *plan, const cJSON *vms, 
 	return r;
 }
 
+/* The VMs of Plan part of a split (references into vms). */
+static cJSON *part_vms(const cJSON *vms, size_t count, size_t part)
+{
+	cJSON *out = cJSON_CreateArray();
+	size_t first, len;
+
+	plan_split((size_t)cJSON_GetArraySize(vms), count, part, &first, &len);
+	for (size_t i = first; i < first + len; i++)
+		cJSON_AddItemReferenceToArray(out, cJSON_GetArrayItem(vms, (int)i));
+	return out;
+}
+
+static int wait_ready(struct step_ctx *c, const char *name, bool one, long ready_timeout, double t0,
+		      struct mtv_err *err)
+{
+	char tc[200];
+
+	snprintf(tc, sizeof(tc), one ? "plan is Ready" : "plan %s is Ready", name);
+	log_info("waiting up to %lds for Plan %s/%s to be Ready", ready_timeout, c->ns, name);
+	struct wait_spec w = {
+		.type = &KUBE_PLANS, .ns = c->ns, .name = name, .what = "to be Ready",
+		.timeout_ms = ready_timeout * 1000, .pred = forklift_ready_pred,
+		.arg = (void *)&FORKLIFT_READY_PLAN,
+	};
+	if (wait_for(&c->kc, &w, NULL, err) < 0) {
+		if (err->code == MTV_EXIT_TIMEOUT)
+			explain_providers(c, err);
+		step_case(&step, tc, step_now() - t0, JUNIT_FAILED, err->msg, NULL);
+		return -1;
+	}
+	step_case(&step, tc, step_now() - t0, JUNIT_PASSED, NULL, NULL);
+	return 0;
+}
+
 static int run(struct step_ctx *c, struct mtv_err *err)
 {
-	long inv_timeout, ready_timeout, precopy_minutes;
-	cJSON *maps = NULL, *vms = NULL, *obj = NULL, *created = NULL, *objects = cJSON_CreateArray(), *item;
+	long inv_timeout, ready_timeout, precopy_minutes, count;
+	cJSON *maps = NULL, *vms = NULL, *objects = cJSON_CreateArray(), *item;
+	cJSON *plans = cJSON_CreateArray(), *created = cJSON_CreateArray(), *extra_hooks = cJSON_CreateArray();
 	struct plan_refs refs;
 	struct plan_in in;
-	char name[128], line[200], node[256] = "";
+	struct buf lines = BUF_INIT(1 << 16);
+	char first[128], node[256] = "";
 	double t0 = step_now();
 	int rc = -1;
 
 	if (step_get_seconds(&step, "MTV_INVENTORY_TIMEOUT", &inv_timeout, err) < 0 ||
 	    step_get_seconds(&step, "MTV_PLAN_READY_TIMEOUT", &ready_timeout, err) < 0 ||
 	    step_get_positive(&step, "MTV_SNAPSHOTS_INTERVAL", "minutes", INT32_MAX, &precopy_minutes, err) < 0 ||
+	    step_get_positive(&step, "MTV_PLAN_COUNT", "plans", PLAN_COUNT_MAX, &count, err) < 0 ||
 	    step_ctx_open(c, CTX_SESSION | CTX_SCENARIO | CTX_INVENTORY, err) < 0 ||
 	    step_ctx_require_state(c, MAPS_STATE, "mtv-storagemap and mtv-networkmap", &maps, err) < 0)
 		goto out;
+	if ((size_t)count > c->scenario.nvms) {
+		mtv_err_set(err, MTV_EXIT_USAGE, "MTV_PLAN_COUNT=%ld: scenario %s has %zu VM(s), and every Plan needs one",
+			    count, c->scenario.name, c->scenario.nvms);
+		goto out;
+	}
 	if (c->scenario.warm && !provider_supports_warm(c->type)) {
 		mtv_err_set(err, MTV_EXIT_USAGE, "scenario %s is warm, but a %s source does not support warm migration",
 			    c->scenario.name, provider_type_name(c->type));
@@ -296,9 +370,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	refs.vm_namespace = json_str(c->scenario.plan, "vm_target_namespace", c->ns);
 	in = step_ctx_plan_in(c);
 	if (source_vms_find(&c->source, &c->scenario, inv_timeout * 1000, step_interrupt_flag(), &vms, err) < 0 ||
-	    choose_name(c, name, sizeof(name), err) < 0 ||
-	    /* Forklift would only mark the Plan NotValid; say so before creating it. */
-	    plan_check_pvc_template(&in, name, vms, err) < 0)
+	    choose_name(c, first, sizeof(first), err) < 0)
 		goto out;
 	if (strcmp(refs.vm_namespace, c->ns)) {
 		struct mtv_err e;
@@ -313,13 +385,28 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 			cJSON_AddItemToArray(objects, vm_namespace_build(c, refs.vm_namespace));
 		cJSON_Delete(existing);
 	}
-	obj = plan_build(&in, name, vms, &refs);
-	if (plan_add_hooks(&in, step_get(&step, "MTV_HOOK_IMAGE"), objects, obj, err) < 0) {
-		cJSON_Delete(obj);
-		goto out;
+	for (long p = 0; p < count; p++) {
+		cJSON *part = part_vms(vms, (size_t)count, (size_t)p), *obj;
+		char name[128];
+		int r;
+
+		if (plan_part_name(first, (size_t)p, name, sizeof(name), err) < 0 ||
+		    /* Forklift would only mark the Plan NotValid; say so before creating it. */
+		    plan_check_pvc_template(&in, name, part, err) < 0) {
+			cJSON_Delete(part);
+			goto out;
+		}
+		obj = plan_build(&in, name, part, &refs);
+		cJSON_Delete(part);
+		/* The Hooks are shared: made once, referred to by every Plan. */
+		r = plan_add_hooks(&in, step_get(&step, "MTV_HOOK_IMAGE"), p ? extra_hooks : objects, obj, err);
+		cJSON_AddItemToArray(plans, obj);
+		if (r < 0)
+			goto out;
 	}
-	/* The Plan last: it refers to everything before it. */
-	cJSON_AddItemToArray(objects, obj);
+	/* The Plans last: they refer to everything before them. */
+	cJSON_ArrayForEach(item, plans)
+		cJSON_AddItemReferenceToArray(objects, item);
 	if (step.dry_run) {
 		step_ctx_print(c, objects, NULL);
 		rc = 0;
@@ -328,7 +415,7 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 	cJSON_ArrayForEach(item, objects) {
 		const char *kind = json_str(item, "kind", "");
 
-		if (item == obj)
+		if (!strcmp(kind, "Plan"))
 			break;
 		if (ensure_object(&c->ensure, !strcmp(kind, "Namespace") ? &KUBE_NAMESPACES : &KUBE_HOOKS,
 				  !strcmp(kind, "Namespace") ? NULL : c->ns, item, NULL, NULL, err) < 0)
@@ -338,34 +425,45 @@ static int run(struct step_ctx *c, struct mtv_err *err)
 		goto out;
 	if (label_node(c, node, sizeof(node), err) < 0)
 		goto out;
-	if (ensure_object(&c->ensure, &KUBE_PLANS, c->ns, obj, &created, NULL, err) < 0)
-		goto out;
-	/* Recorded as soon as it exists, so a re-run reuses this name. */
-	if (write_state(c, created, vms, refs.vm_namespace, node, err) < 0)
-		goto out;
-	log_info("waiting up to %lds for Plan %s/%s to be Ready", ready_timeout, c->ns, name);
-	struct wait_spec w = {
-		.type = &KUBE_PLANS, .ns = c->ns, .name = name, .what = "to be Ready",
-		.timeout_ms = ready_timeout * 1000, .pred = forklift_ready_pred,
-		.arg = (void *)&FORKLIFT_READY_PLAN,
-	};
-	if (wait_for(&c->kc, &w, NULL, err) < 0) {
-		if (err->code == MTV_EXIT_TIMEOUT)
-			explain_providers(c, err);
-		step_case(&step, "plan is Ready", step_now() - t0, JUNIT_FAILED, err->msg, NULL);
-		goto out;
+	cJSON_ArrayForEach(item, plans) {
+		cJSON *made = NULL;
+
+		if (ensure_object(&c->ensure, &KUBE_PLANS, c->ns, item, &made, NULL, err) < 0)
+			goto out;
+		cJSON_AddItemToArray(created, made);
+		/* Recorded as soon as it exists, so a re-run reuses this name. */
+		if (write_state(c, created, (size_t)count, vms, refs.vm_namespace, node, err) < 0)
+			goto out;
 	}
-	step_case(&step, "plan is Ready", step_now() - t0, JUNIT_PASSED, NULL, NULL);
-	log_info("Plan %s/%s is Ready (%d VMs → namespace %s)", c->ns, name, cJSON_GetArraySize(vms),
-		 refs.vm_namespace);
-	snprintf(line, sizeof(line), "plan/%s\n", name);
-	step_ctx_print(c, created, line);
+	cJSON_ArrayForEach(item, created) {
+		const char *name = json_str(item, "metadata.name", "");
+
+		if (wait_ready(c, name, count == 1, ready_timeout, t0, err) < 0)
+			goto out;
+		log_info("Plan %s/%s is Ready (%d VMs → namespace %s)", c->ns, name,
+			 cJSON_GetArraySize(json_get(item, "spec.vms")), refs.vm_namespace);
+		buf_addf(&lines, "plan/%s\n", name);
+	}
+	if (count == 1) {
+		step_ctx_print(c, cJSON_GetArrayItem(created, 0), buf_str(&lines));
+	} else {
+		cJSON *list = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(list, "apiVersion", "v1");
+		cJSON_AddStringToObject(list, "kind", "List");
+		cJSON_AddItemReferenceToObject(list, "items", created);
+		step_ctx_print(c, list, buf_str(&lines));
+		cJSON_Delete(list);
+	}
 	rc = 0;
 out:
+	buf_release(&lines);
 	cJSON_Delete(maps);
 	cJSON_Delete(vms);
-	cJSON_Delete(created);
 	cJSON_Delete(objects);
+	cJSON_Delete(plans);
+	cJSON_Delete(created);
+	cJSON_Delete(extra_hooks);
 	return rc;
 }
 
