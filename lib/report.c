@@ -565,7 +565,10 @@ static void steps_table(struct page *pg, const cJSON *vm)
 
 static void vm_result(struct page *pg, const cJSON *vm)
 {
-	badge(pg, cJSON_IsTrue(json_get(vm, "failed")) ? "Failed" : json_str(vm, "phase", ""));
+	const char *phase = json_str(vm, "phase", "");
+
+	/* a VM is Succeeded once all steps completed without an error */
+	badge(pg, cJSON_IsTrue(json_get(vm, "failed")) ? "Failed" : !strcmp(phase, "Completed") ? "Succeeded" : phase);
 }
 
 static void vm_row(struct page *pg, const cJSON *vm, bool mini)

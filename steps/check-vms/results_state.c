@@ -142,7 +142,7 @@ void check_results_write(const struct step *s, const cJSON *plan_state)
 	if (!s->junit.ncases)
 		return;	/* nothing was checked: no file, rather than an empty one */
 	doc = build(&s->junit, plan_state, MSG_CUT, false);
-	text = cJSON_PrintUnformatted(doc);
+	text = cJSON_Print(doc);	/* as state_write_json writes it */
 
 	/* the margin: state_write_json's own framing */
 	if (!text || strlen(text) > STATE_FILE_MAX - 4096) {

@@ -58,7 +58,7 @@ static void save_model(struct gather *g, struct report_in *in)
 			checks_counts_only(json_get(m, "checks"));
 			cJSON_DeleteItemFromObjectCaseSensitive(m, "logs");
 		}
-		text = cJSON_PrintUnformatted(m);
+		text = cJSON_Print(m);	/* as state_write_json writes it */
 		len = text ? strlen(text) : SIZE_MAX;
 		free(text);
 		if (len < STATE_FILE_MAX - 4096) {
