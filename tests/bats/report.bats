@@ -114,3 +114,19 @@ audit() {
 	grep -q '<tr class="leftover"><td>PersistentVolumeClaim</td><td>ns-x</td><td>&lt;pvc-1&gt;</td>' \
 		"$BATS_TEST_TMPDIR/again/report.html"
 }
+
+@test "report: corrupt state files for the report are warnings naming them; the page is still written" {
+	export MTV_SCENARIO=test_destination_differs
+	run_steps create-provider storagemap networkmap plan migrate
+	printf '{"vms": [{"vm": 7}]}' >"$SHARED_DIR/mtv-check-results.json"
+	ARTIFACT_DIR="$BATS_TEST_TMPDIR/gather" run --separate-stderr "$MTV_BIN_DIR/mtv-gather"
+	assert_success
+	[[ "$stderr" == *"mtv-check-results.json: vms[0].vm: expected string, got number"* ]] || fail "$stderr"
+	grep -q 'No check results' "$BATS_TEST_TMPDIR/gather/report.html"
+	grep -q 'data-step="DiskTransferV2v"' "$BATS_TEST_TMPDIR/gather/report.html"
+	printf '{"plans": "no"}' >"$SHARED_DIR/mtv-report.json"
+	ARTIFACT_DIR="$BATS_TEST_TMPDIR/teardown" run --separate-stderr "$MTV_BIN_DIR/mtv-teardown"
+	assert_success
+	[[ "$stderr" == *"mtv-report.json: plans: expected array, got string"* ]] || fail "$stderr"
+	grep -q 'id="leftovers-table"' "$BATS_TEST_TMPDIR/teardown/report.html"
+}
