@@ -364,12 +364,12 @@ static void token(struct page *pg, const char *s)
 static const char css[] =
 	"body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
 	"h1,h2,h3{margin:.8em 0 .3em}table{border-collapse:collapse;margin:.4em 0}"
-	"th,td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}"
+	"th,td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top;white-space:nowrap}"
 	"th{background:#f0f0f0}td.num{text-align:right}"
 	".badge{padding:1px 8px;border-radius:4px;color:#fff;font-size:80%}"
 	".ok{background:#2e7d32}.bad{background:#c62828}.unk{background:#757575}"
 	"tr.failed td,tr.fail td{background:#fdecea}tr.skip td{color:#666}"
-	".err{color:#c62828;white-space:pre-wrap}.meta{color:#555}"
+	".err{color:#c62828;white-space:pre-wrap;min-width:12em}.meta{color:#555}"
 	"svg{display:block}svg text{font:11px sans-serif;fill:#333}"
 	"rect.step{fill:#43a047}rect.step.Running{fill:#1e88e5}rect.step.Pending{fill:#bdbdbd}"
 	"rect.step.failed{fill:#e53935}rect.pre{fill:#8e24aa}rect.bg{fill:#f5f5f5}"
@@ -450,22 +450,30 @@ static void step_title(struct page *pg, const cJSON *s, struct seg g)
 	put(pg, "</title>");
 }
 
-/* One line: the steps side by side, for the summary table. */
-static void mini_timeline(struct page *pg, const cJSON *vm)
+/* One line: the steps side by side, for the summary table, on the
+ * plan's time scale [p0, p1] so the rows compare. */
+static void mini_timeline(struct page *pg, const cJSON *vm, time_t p0, time_t p1)
 {
 	const double w = 240;
 	time_t t0, t1;
 	const cJSON *s;
-	double total;
+	double total, off;
 
 	vm_bounds(vm, &t0, &t1);
-	total = t0 == (time_t)-1 || t1 <= t0 ? 1 : (double)(t1 - t0);
+	if (p0 == (time_t)-1 || t0 == (time_t)-1) {
+		p0 = t0;
+		p1 = t1;
+	}
+	total = p0 == (time_t)-1 || p1 <= p0 ? 1 : (double)(p1 - p0);
+	off = t0 == (time_t)-1 ? 0 : (double)(t0 - p0);
 	putf(pg, "<svg width=\"%.0f\" height=\"10\" role=\"img\"><rect class=\"bg\" width=\"%.0f\" height=\"10\"/>", w, w);
 	cJSON_ArrayForEach(s, json_get(vm, "steps")) {
 		struct seg g = step_seg(s, t0, t1);
 
 		if (g.a < 0)
 			continue;
+		g.a += off;
+		g.b += off;
 		putf(pg, "<rect x=\"%.1f\" width=\"%.1f\" height=\"10\" ", g.a / total * w,
 		     (g.b - g.a) / total * w < 1 ? 1 : (g.b - g.a) / total * w);
 		step_class(pg, s);
@@ -571,7 +579,11 @@ static void vm_result(struct page *pg, const cJSON *vm)
 	badge(pg, cJSON_IsTrue(json_get(vm, "failed")) ? "Failed" : !strcmp(phase, "Completed") ? "Succeeded" : phase);
 }
 
-static void vm_row(struct page *pg, const cJSON *vm, bool mini)
+struct scale {
+	time_t t0, t1;
+};
+
+static void vm_row(struct page *pg, const cJSON *vm, const struct scale *mini)
 {
 	char d[32];
 
@@ -589,20 +601,31 @@ static void vm_row(struct page *pg, const cJSON *vm, bool mini)
 	put(pg, "</td>");
 	if (mini) {
 		put(pg, "<td>");
-		mini_timeline(pg, vm);
+		mini_timeline(pg, vm, mini->t0, mini->t1);
 		put(pg, "</td>");
 	}
 	put(pg, "</tr>");
 }
 
-static void vm_table(struct page *pg, const cJSON *vms, size_t from, size_t max, bool mini, const char *cls)
+static void vm_table(struct page *pg, const cJSON *vms, size_t from, size_t max, bool with_timeline,
+		     const char *cls)
 {
+	struct scale sc = { (time_t)-1, (time_t)-1 }, *mini = with_timeline ? &sc : NULL;
 	size_t i = 0;
 	const cJSON *vm;
 
+	/* the plan's extent: every VM's bar on one scale */
+	cJSON_ArrayForEach(vm, vms) {
+		time_t a, b;
+
+		vm_bounds(vm, &a, &b);
+		span(&sc.t0, &sc.t1, a);
+		span(&sc.t0, &sc.t1, b);
+	}
+
 	putf(pg, "<table class=\"%s\"><tr><th>VM</th><th>result</th><th>phase</th><th>duration</th>"
 		 "<th>failed step</th><th>error</th>%s</tr>",
-	     cls, mini ? "<th>timeline</th>" : "");
+	     cls, mini ? "<th>timeline (the plan's time)</th>" : "");
 	cJSON_ArrayForEach(vm, vms) {
 		if (i >= from && i < from + max)
 			vm_row(pg, vm, mini);
