@@ -815,15 +815,22 @@ static void leftovers_section(struct page *pg, const cJSON *lf)
 	put(pg, "</table></section>");
 }
 
-static void logs_section(struct page *pg, const cJSON *logs)
+static void logs_section(struct page *pg, const cJSON *logs, const char *prefix)
 {
 	const cJSON *l;
 
-	put(pg, "<section id=\"logs\"><h2>Logs</h2>");
+	put(pg, "<section id=\"logs\"><h2>Logs and files gather collected</h2>");
 	if (!cJSON_GetArraySize(logs)) {
 		put(pg, "<p>No logs were collected.</p></section>");
 		return;
 	}
+	if (prefix) {
+		put(pg, "<p>The logs are in mtv-gather's artifacts (links relative to ");
+		text(pg, prefix);
+		put(pg, ", ci-operator's layout: artifacts/&lt;test&gt;/&lt;step&gt;/artifacts/).</p>");
+	}
+	if (cJSON_GetArraySize(logs) > 30)
+		putf(pg, "<details><summary>%d files</summary>", cJSON_GetArraySize(logs));
 	put(pg, "<ul class=\"logs\">");
 	cJSON_ArrayForEach(l, logs) {
 		const char *s = cJSON_GetStringValue(l);
@@ -832,12 +839,16 @@ static void logs_section(struct page *pg, const cJSON *logs)
 		if (!s || *s == '/' || strstr(s, "..") || strchr(s, ':'))
 			continue;
 		put(pg, "<li><a href=\"");
+		text(pg, prefix ? prefix : "");
 		text(pg, s);
 		put(pg, "\">");
 		text(pg, s);
 		put(pg, "</a></li>");
 	}
-	put(pg, "</ul></section>");
+	put(pg, "</ul>");
+	if (cJSON_GetArraySize(logs) > 30)
+		put(pg, "</details>");
+	put(pg, "</section>");
 }
 
 static const char *overall(const cJSON *plans)
@@ -891,7 +902,7 @@ int report_render(const struct report_in *in, struct buf *out, struct mtv_err *e
 		put(&pg, "<p>No Plan was collected.</p>");
 	checks_section(&pg, checks);
 	leftovers_section(&pg, in->leftovers);
-	logs_section(&pg, logs);
+	logs_section(&pg, logs, in->logs_prefix);
 	put(&pg, "</body></html>\n");
 	cJSON_Delete(own);
 	if (pg.rc < 0)

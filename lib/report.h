@@ -46,6 +46,10 @@ struct report_in {
 	/* mtv-teardown-leftovers.json ({"objects": [{kind, namespace, name,
 	 * result, why}]}); NULL: teardown had not run when this was written. */
 	const cJSON *leftovers;
+	/* Prepended to the log links (trusted, not from the model): the way
+	 * from the page to the logs' directory when it is not the page's own,
+	 * e.g. teardown's page to gather's artifacts. */
+	const char *logs_prefix;
 	const struct redact *red;	/* known secret values; NULL: only shapes */
 	const char *session;		/* shown in the title; may be NULL */
 	size_t keep;			/* VMs kept in full by report_model (0: all) */

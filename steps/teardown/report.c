@@ -62,6 +62,8 @@ void teardown_report(const struct teardown *r)
 		.checks = checks,
 		.leftovers = left,
 		.red = &red,
+		/* from artifacts/<test>/mtv-teardown/artifacts/ to gather's */
+		.logs_prefix = "../../mtv-gather/artifacts/",
 	};
 	snprintf(path, sizeof(path), "%s/%s", s->artifact_dir, REPORT_ARTIFACT);
 	if (report_render(&in, &page, &e) < 0 || fs_write_atomic(path, page.data, page.len, 0644, &e) < 0)

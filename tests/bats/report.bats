@@ -17,6 +17,8 @@ setup() {
 	e2e_setup vsphere-failures
 	export MTV_TESTS_PARAMS="$MTV_SRC_DIR/tests/fixtures/scenarios/failures.json"
 	CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+	# ci-operator's layout: artifacts/<test>/<step>/artifacts/
+	GATHER="$BATS_TEST_TMPDIR/a/mtv-gather/artifacts" TEARDOWN="$BATS_TEST_TMPDIR/a/mtv-teardown/artifacts"
 }
 
 # migrate_and_report SCENARIO: the whole chain; gather and teardown each in
@@ -26,20 +28,20 @@ migrate_and_report() {
 	run_steps create-provider storagemap networkmap plan
 	run --separate-stderr "$MTV_BIN_DIR/mtv-migrate"
 	run --separate-stderr "$MTV_BIN_DIR/mtv-check-vms"
-	ARTIFACT_DIR="$BATS_TEST_TMPDIR/gather" run --separate-stderr "$MTV_BIN_DIR/mtv-gather"
+	ARTIFACT_DIR="$GATHER" run --separate-stderr "$MTV_BIN_DIR/mtv-gather"
 	[ "$status" -eq 0 ] || fail "mtv-gather exited $status: $stderr"
-	[[ "$stderr" == *"report: $BATS_TEST_TMPDIR/gather/report.html"* ]]
-	ARTIFACT_DIR="$BATS_TEST_TMPDIR/teardown" run --separate-stderr "$MTV_BIN_DIR/mtv-teardown"
+	[[ "$stderr" == *"report: $GATHER/report.html"* ]]
+	ARTIFACT_DIR="$TEARDOWN" run --separate-stderr "$MTV_BIN_DIR/mtv-teardown"
 	[ "$status" -eq 0 ] || fail "mtv-teardown exited $status: $stderr"
 	[ -s "$SHARED_DIR/mtv-report.json" ]
 	[ -s "$SHARED_DIR/mtv-teardown-leftovers.json" ]
-	[ -s "$BATS_TEST_TMPDIR/teardown/report.html" ]
+	[ -s "$TEARDOWN/report.html" ]
 }
 
 # browse PAGE: $dom (the DOM as Chromium built it) and a PNG screenshot
 # checked to be a PNG of some size.
 browse() {
-	local page=$1 png="$BATS_TEST_TMPDIR/$(basename "$(dirname "$1")").png"
+	local page=$1 png="$BATS_TEST_TMPDIR/$(basename "$(dirname "$(dirname "$1")")").png"
 	[ -n "$CHROMIUM" ] || skip "chromium is not installed (shared/install-deps.sh installs the Debian package)"
 	dom=$(timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --user-data-dir="$BATS_TEST_TMPDIR/chrome" \
 		--dump-dom "file://$page" 2>/dev/null)
@@ -55,13 +57,13 @@ browse() {
 audit() {
 	source "$MTV_SRC_DIR/tests/bats/secrets.bash"
 	secrets_collect "$MTV_PROVIDERS_FILE"
-	secrets_audit "$BATS_TEST_TMPDIR/gather/report.html" "$BATS_TEST_TMPDIR/teardown/report.html" \
+	secrets_audit "$GATHER/report.html" "$TEARDOWN/report.html" \
 		"$SHARED_DIR/mtv-report.json" "$SHARED_DIR/mtv-check-results.json"
 }
 
 @test "report: a migration failing at DiskTransferV2v shows the failed step red with its error, in the browser" {
 	migrate_and_report test_fail_disk_transfer
-	browse "$BATS_TEST_TMPDIR/gather/report.html"
+	browse "$GATHER/report.html"
 	# the failed step's bar and its row in the step table
 	[[ "$dom" == *'class="step failed" data-step="DiskTransferV2v"'* ]]
 	[ "$(grep -o 'class="step failed"' <<<"$dom" | wc -l)" -eq 3 ]
@@ -76,18 +78,22 @@ audit() {
 	[[ "$dom" == *"Teardown had not run"* ]]
 	# the links point at files gather wrote
 	href=$(grep -o '<a href="[^"]*pipeline.txt">' <<<"$dom" | head -1 | sed 's/<a href="\([^"]*\)">/\1/')
-	[ -f "$BATS_TEST_TMPDIR/gather/$href" ]
+	[ -f "$GATHER/$href" ]
 	# teardown's page: the same, and its leftovers table
-	browse "$BATS_TEST_TMPDIR/teardown/report.html"
+	browse "$TEARDOWN/report.html"
 	[[ "$dom" == *'class="step failed" data-step="DiskTransferV2v"'* ]]
 	[[ "$dom" == *'id="leftovers-table"'* ]]
 	[[ "$dom" == *"none: teardown deleted everything"* ]]
+	# its links reach gather's files from teardown's artifacts
+	href=$(grep -o '<a href="[^"]*pipeline.txt">' <<<"$dom" | head -1 | sed 's/<a href="\([^"]*\)">/\1/')
+	[[ "$href" == ../../mtv-gather/artifacts/* ]]
+	[ -f "$TEARDOWN/$href" ]
 	audit
 }
 
 @test "report: a passed migration whose destination differs shows every failed check with both values" {
 	migrate_and_report test_destination_differs
-	browse "$BATS_TEST_TMPDIR/teardown/report.html"
+	browse "$TEARDOWN/report.html"
 	[[ "$dom" != *'class="step failed"'* ]]
 	[[ "$dom" == *'class="step Completed" data-step="DiskTransferV2v"'* ]]
 	[[ "$dom" == *'id="checks-table"'* ]]
@@ -119,14 +125,14 @@ audit() {
 	export MTV_SCENARIO=test_destination_differs
 	run_steps create-provider storagemap networkmap plan migrate
 	printf '{"vms": [{"vm": 7}]}' >"$SHARED_DIR/mtv-check-results.json"
-	ARTIFACT_DIR="$BATS_TEST_TMPDIR/gather" run --separate-stderr "$MTV_BIN_DIR/mtv-gather"
+	ARTIFACT_DIR="$GATHER" run --separate-stderr "$MTV_BIN_DIR/mtv-gather"
 	assert_success
 	[[ "$stderr" == *"mtv-check-results.json: vms[0].vm: expected string, got number"* ]] || fail "$stderr"
-	grep -q 'No check results' "$BATS_TEST_TMPDIR/gather/report.html"
-	grep -q 'data-step="DiskTransferV2v"' "$BATS_TEST_TMPDIR/gather/report.html"
+	grep -q 'No check results' "$GATHER/report.html"
+	grep -q 'data-step="DiskTransferV2v"' "$GATHER/report.html"
 	printf '{"plans": "no"}' >"$SHARED_DIR/mtv-report.json"
-	ARTIFACT_DIR="$BATS_TEST_TMPDIR/teardown" run --separate-stderr "$MTV_BIN_DIR/mtv-teardown"
+	ARTIFACT_DIR="$TEARDOWN" run --separate-stderr "$MTV_BIN_DIR/mtv-teardown"
 	assert_success
 	[[ "$stderr" == *"mtv-report.json: plans: expected array, got string"* ]] || fail "$stderr"
-	grep -q 'id="leftovers-table"' "$BATS_TEST_TMPDIR/teardown/report.html"
+	grep -q 'id="leftovers-table"' "$TEARDOWN/report.html"
 }
