@@ -37,9 +37,9 @@ static time_t parse_ts(const char *s)
 
 static void fmt_dur(char *dst, size_t dstsz, double s)
 {
-	long t = (long)(s + 0.5);
+	long t = s >= 0 && s <= 1e9 ? (long)(s + 0.5) : 0;
 
-	if (s < 0)
+	if (!(s >= 0) || s > 1e9)	/* unknown, NaN from a model without it */
 		snprintf(dst, dstsz, "-");
 	else if (t < 60)
 		snprintf(dst, dstsz, "%lds", t);
