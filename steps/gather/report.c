@@ -16,8 +16,12 @@
 #include "state.h"
 
 /* The saved model must fit a state file (1 MiB, the Secret size limit);
- * these are tried in turn: VMs kept in full, then fewer. */
-static const size_t keeps[] = { REPORT_KEEP_VMS, 50, 10 };
+ * these are tried in turn: everything for REPORT_KEEP_VMS VMs; the passed
+ * checks only counted and no file list; then fewer VMs. */
+static const struct {
+	size_t keep;
+	bool small;
+} tries[] = { { REPORT_KEEP_VMS, false }, { REPORT_KEEP_VMS, true }, { 50, true }, { 10, true } };
 
 static void warn(struct gather *g, const char *what, const struct mtv_err *e)
 {
@@ -45,16 +49,16 @@ static void save_model(struct gather *g, struct report_in *in)
 {
 	struct mtv_err e = { 0 };
 
-	for (size_t k = 0; k < sizeof(keeps) / sizeof(keeps[0]); k++) {
+	for (size_t k = 0; k < sizeof(tries) / sizeof(tries[0]); k++) {
 		cJSON *m;
 		char *text;
 		size_t len;
 
-		in->keep = keeps[k];
+		in->keep = tries[k].keep;
 		m = report_model(in);
 		if (!m)
 			break;
-		if (k > 0) {
+		if (tries[k].small) {
 			checks_counts_only(json_get(m, "checks"));
 			cJSON_DeleteItemFromObjectCaseSensitive(m, "logs");
 		}
