@@ -6,6 +6,7 @@
 
 #include "json.h"
 #include "log.h"
+#include "progress_tty.h"
 
 static const char *const final_conditions[] = { "Succeeded", "Failed", "Canceled" };
 
@@ -93,7 +94,8 @@ enum wait_verdict migration_watch_pred(const cJSON *plan, bool deleted, void *ar
 		buf_addstr(why, "the Plan is gone");
 		return deleted && plan ? WAIT_FAILED : WAIT_NOT_YET;
 	}
-	report_transitions(w, plan);
+	if (!progress_tty_show(plan))	/* a terminal gets the live view instead */
+		report_transitions(w, plan);
 	for (size_t i = 0; i < sizeof(final_conditions) / sizeof(final_conditions[0]); i++) {
 		if (json_condition_is(conds, final_conditions[i], "True")) {
 			snprintf(w->result, sizeof(w->result), "%s", final_conditions[i]);

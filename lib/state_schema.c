@@ -88,6 +88,52 @@ static const struct json_key guest_checks[] = {
 	A("vms", true, guest_vm), JSON_KEYS_END,
 };
 
+/* mtv-check-results.json (check-vms, for the report; steps/check-vms/results_state.c) */
+#define N(k) { k, JSON_NUMBER, false, NULL, JSON_ANY }
+static const struct json_key check_result[] = {
+	S("c", true), S("exp", false), S("act", false), S("m", false), JSON_KEYS_END,
+};
+static const struct json_key check_vm[] = {
+	S("vm", true), S("plan", false), A_OF("pass", false, JSON_STRING), N("passed"),
+	A("fail", false, check_result), A("skip", false, check_result), JSON_KEYS_END,
+};
+static const struct json_key check_total[] = {
+	N("pass"), N("fail"), N("skip"), JSON_KEYS_END,
+};
+static const struct json_key check_results[] = {
+	A("vms", true, check_vm), O("total", false, check_total), B("truncated"), JSON_KEYS_END,
+};
+
+/* mtv-teardown-leftovers.json (teardown; steps/teardown/report.c) */
+static const struct json_key leftover[] = {
+	S("kind", true), S("namespace", false), S("name", true), S("result", false), S("why", false),
+	JSON_KEYS_END,
+};
+static const struct json_key leftovers[] = {
+	A("objects", true, leftover), N("leftovers"), JSON_KEYS_END,
+};
+
+/* mtv-report.json (gather, for teardown; lib/report.h) */
+static const struct json_key report_step[] = {
+	S("n", true), S("p", false), S("s", false), S("c", false), S("e", false), N("pc"), N("pt"),
+	JSON_KEYS_END,
+};
+static const struct json_key report_vm[] = {
+	S("name", true), S("id", false), S("phase", false), B("failed"), S("started", false),
+	S("completed", false), N("seconds"), S("failedStep", false), S("error", false),
+	A("steps", false, report_step), A_OF("pre", false, JSON_ARRAY), JSON_KEYS_END,
+};
+static const struct json_key report_plan[] = {
+	S("name", true), S("namespace", false), S("source", false), S("destination", false),
+	S("targetNamespace", false), B("warm"), S("phase", false), S("migration", false), S("started", false),
+	S("completed", false), N("vmCount"), N("failedCount"), N("omitted"), A("vms", false, report_vm),
+	JSON_KEYS_END,
+};
+static const struct json_key report[] = {
+	N("version"), S("session", false), A("plans", true, report_plan), O("checks", false, check_results),
+	A_OF("logs", false, JSON_STRING), JSON_KEYS_END,
+};
+
 /* mtv-resources.json: {"<Kind>": [entry...], ...} */
 static const struct json_key ledger_entry[] = {
 	S("name", true), S("namespace", false), S("apiVersion", false), S("step", false),
@@ -108,6 +154,9 @@ static const struct {
 	{ "mtv-edits.json", edits },
 	{ "mtv-resources.json", ledger },
 	{ "mtv-guest-checks.json", guest_checks },
+	{ "mtv-check-results.json", check_results },
+	{ "mtv-teardown-leftovers.json", leftovers },
+	{ "mtv-report.json", report },
 };
 
 int state_schema_check(const char *name, const cJSON *doc, const char *what, struct mtv_err *err)

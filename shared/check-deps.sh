@@ -35,7 +35,8 @@ if [ "$mode" = all ]; then
 	done
 	has_header 'stdarg.h>\n#include <stddef.h>\n#include <setjmp.h>\n#include <cmocka.h' ||
 		missing="$missing cmocka.h"
-	for t in bats openssl curl kubectl shellcheck strace python3; do
+	# chromium: report.html in a browser; script: a terminal for mtv-migrate
+	for t in bats openssl curl kubectl shellcheck strace python3 chromium script; do
 		command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 	done
 	for d in /usr/lib/bats/bats-support /usr/lib/bats/bats-assert; do

@@ -12,7 +12,10 @@ libmicrohttpd-dev libgnutls28-dev libcmocka-dev libpcre2-dev
 bats bats-assert bats-support shellcheck
 openssl openssh-server openssh-client strace python3
 golang-go golang-github-vmware-govmomi-dev
+chromium bsdutils
 "
+# chromium renders report.html headless in tests/bats/report.bats; bsdutils
+# has script(1), the terminal tests/bats/progress-tty.bats runs mtv-migrate in.
 # golang-go and govmomi build vcsim, VMware's vim25 simulator, which the
 # lib/vsphere tests run against (tests/vcsim/main.go).
 # The bats suites drive mtv-sim with kubectl, as a user would.  A kubectl

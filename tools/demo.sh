@@ -116,4 +116,7 @@ if [ -f "$out/run/shared/mtv-migration.json" ]; then
 	echo "migration result: $(sed -n 's/.*"result":[[:space:]]*"\([A-Za-z]*\)".*/\1/p' "$out/run/shared/mtv-migration.json" | head -1)"
 fi
 echo "artifacts: $out/run/artifacts (junit_operator.xml; per step build-log.txt, finished.json, artifacts/)"
+# the last report written: teardown's (with its leftovers), else gather's
+report=$(find "$out/run/artifacts" -name report.html -printf '%T@ %p\n' 2>/dev/null | sort -n | tail -1 | cut -d' ' -f2-)
+echo "report: ${report:-none was written}"
 exit "$rc"

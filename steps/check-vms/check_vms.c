@@ -587,6 +587,7 @@ out:
 	if (rc < 0 && err->code >= 128)
 		/* interrupted: what the guests answered so far still counts */
 		guest_run_finish(&g, &(struct mtv_err){ 0 });
+	check_results_write(&step, plan_state);
 	guest_run_release(&g);
 	destination_release(&d);
 	buf_release(&failures);

@@ -48,4 +48,8 @@ int guest_check_vm(struct guest_run *g, struct step_ctx *c, const struct guest_v
 int guest_run_finish(struct guest_run *g, struct mtv_err *err);
 void guest_run_release(struct guest_run *g);
 
+/* results_state.c: the step's JUnit cases as mtv-check-results.json in
+ * SHARED_DIR, for mtv-gather's report (a failure is a warning). */
+void check_results_write(const struct step *s, const cJSON *plan_state);
+
 #endif

@@ -351,6 +351,8 @@ static int run(struct gather *g, struct mtv_err *err)
 		junit_part("must-gather", t0, 0, w, g->warnings);
 		break;
 	}
+	if (gather_report(g, err) < 0)
+		return -1;
 	log_info("wrote %d files to %s%s", g->files, step.artifact_dir,
 		 g->warnings ? " (some parts are missing: see the warnings above)" : "");
 	return 0;

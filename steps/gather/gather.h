@@ -68,4 +68,8 @@ int gather_guest_outputs(struct gather *g, struct mtv_err *err);
  * Returns 1 when it ran, 0 when not, -1 on interrupt. */
 int gather_must_gather(struct gather *g, const char *mode, struct mtv_err *err);
 
+/* report.c: report.html and, for teardown, mtv-report.json in SHARED_DIR.
+ * Failures are warnings; -1 only on an interrupt. */
+int gather_report(struct gather *g, struct mtv_err *err);
+
 #endif

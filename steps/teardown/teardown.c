@@ -142,6 +142,7 @@ static int run(struct teardown *r, struct mtv_err *err)
 	if (step_output_doc(&step))
 		teardown_print_json(r);
 	left = teardown_print_leftovers(r) + r->strays_left;
+	teardown_report(r);
 	/* A replayed ledger belongs to another run, whose edits are not ours
 	 * to undo; the migrated-VMs-only mode keeps the session going. */
 	edits_ok = vms_only || *step_get(&step, "MTV_TEARDOWN_RESOURCES") || teardown_restore_edits(r) == 0;

@@ -174,4 +174,9 @@ int teardown_source_prepare(struct teardown *r, struct mtv_err *err);
  * unreachable vCenter leaves r->source_err set and the items leftovers. */
 int teardown_source(struct teardown *r, struct mtv_err *err);
 
+/* report.c: mtv-teardown-leftovers.json in SHARED_DIR and the final
+ * report.html (gather's model with the leftovers) in ARTIFACT_DIR;
+ * failures are warnings. */
+void teardown_report(const struct teardown *r);
+
 #endif

@@ -74,29 +74,34 @@ void censor_add_dir(struct arena *a, struct censor *c, const char *dir)
 	closedir(d);
 }
 
-static void censor_file(const struct censor *c, const char *path)
+bool censor_text(const struct censor *c, const char *text, size_t len, struct buf *out)
 {
-	struct buf in = BUF_INIT(CENSORED_FILE_MAX), out = BUF_INIT(CENSORED_FILE_MAX);
 	bool changed = false;
 
-	if (fs_read_file(path, &in, CENSORED_FILE_MAX, NULL) < 0)
-		goto done;
-	for (size_t i = 0; i < in.len;) {
+	for (size_t i = 0; i < len;) {
 		size_t j;
 
 		for (j = 0; j < c->n; j++)
-			if (in.len - i >= c->values[j].len &&
-			    !memcmp(in.data + i, c->values[j].v, c->values[j].len))
+			if (len - i >= c->values[j].len && !memcmp(text + i, c->values[j].v, c->values[j].len))
 				break;
 		if (j < c->n) {
-			buf_addstr(&out, censored);
+			buf_addstr(out, censored);
 			i += c->values[j].len;
 			changed = true;
 		} else {
-			buf_addch(&out, in.data[i++]);
+			buf_addch(out, text[i++]);
 		}
 	}
-	if (changed)
+	return changed;
+}
+
+static void censor_file(const struct censor *c, const char *path)
+{
+	struct buf in = BUF_INIT(CENSORED_FILE_MAX), out = BUF_INIT(CENSORED_FILE_MAX);
+
+	if (fs_read_file(path, &in, CENSORED_FILE_MAX, NULL) < 0)
+		goto done;
+	if (censor_text(c, in.data ? in.data : "", in.len, &out))
 		fs_write_atomic(path, buf_str(&out), out.len, 0644, NULL);
 done:
 	buf_release(&in);

@@ -5,8 +5,10 @@
 #ifndef MTV_RUN_CENSOR_H
 #define MTV_RUN_CENSOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "arena.h"
+#include "buf.h"
 
 struct secret_value {
 	const char *v;
@@ -26,5 +28,8 @@ void censor_add_dir(struct arena *a, struct censor *c, const char *dir);
 /* Replace every value in the file at path, in place; directories are
  * walked.  Best effort: unreadable files are left alone. */
 void censor_path(const struct censor *c, const char *path);
+
+/* Append text to out with every value replaced; true when one was. */
+bool censor_text(const struct censor *c, const char *text, size_t len, struct buf *out);
 
 #endif

@@ -48,6 +48,8 @@ static const char usage[] =
 	"                      CI secret a step's `credentials:` mounts (repeatable): a\n"
 	"                      parameter set to its mount_path (or below) gets DIR instead,\n"
 	"                      and the files' values are censored like the cluster profile's\n"
+	"  --stream            print each step's output as it runs, prefixed with the step\n"
+	"                      name ([mtv-plan] ...) and censored like its build-log.txt\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"exit: 0 every step that counts passed; 1 a step failed (or lint found problems);\n"
@@ -61,12 +63,13 @@ struct opts {
 	size_t ncred_dirs;
 	struct param *env;
 	size_t nenv;
+	bool stream;
 	const char *cmd, *arg, *kind;
 };
 
 enum {
 	OPT_REGISTRY = 256, OPT_REPO, OPT_CONFIG, OPT_TEST, OPT_ENV, OPT_OUT, OPT_NAME,
-	OPT_JOB, OPT_NS, OPT_KUBECONFIG, OPT_PROFILE, OPT_CREDENTIALS,
+	OPT_JOB, OPT_NS, OPT_KUBECONFIG, OPT_PROFILE, OPT_CREDENTIALS, OPT_STREAM,
 };
 
 static int parse_args(struct arena *a, int argc, char **argv, struct opts *o)
@@ -84,6 +87,7 @@ static int parse_args(struct arena *a, int argc, char **argv, struct opts *o)
 		{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 		{ "cluster-profile-dir", required_argument, NULL, OPT_PROFILE },
 		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
+		{ "stream", no_argument, NULL, OPT_STREAM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -102,6 +106,7 @@ static int parse_args(struct arena *a, int argc, char **argv, struct opts *o)
 		case OPT_NS: o->namespace = optarg; break;
 		case OPT_KUBECONFIG: o->kubeconfig = optarg; break;
 		case OPT_PROFILE: o->cluster_profile_dir = optarg; break;
+		case OPT_STREAM: o->stream = true; break;
 		case OPT_CREDENTIALS: {
 			struct mtv_err e = { 0 };
 			struct credential_dir cd;
@@ -400,6 +405,7 @@ static int cmd_main(struct arena *a, struct opts *o)
 			ro.cluster_profile_dir = NULL;
 		ro.cred_dirs = o->cred_dirs;
 		ro.ncred_dirs = o->ncred_dirs;
+		ro.stream = o->stream;
 		log_info("test %s: %zu pre, %zu test, %zu post step(s); output in %s", T,
 			 res.n[PHASE_PRE], res.n[PHASE_TEST], res.n[PHASE_POST], ro.out);
 		rc = runner_run(a, &res, &ro, &err);

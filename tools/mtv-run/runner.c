@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "censor.h"
+#include "stream.h"
 #include "decode.h"
 #include "fsutil.h"
 #include "junit.h"
@@ -193,6 +194,7 @@ static int run_step(struct run *r, const struct rstep *rs, bool interruptible,
 	struct envv env = { r->a, NULL, 0 };
 	struct proc_spec spec = { 0 };
 	struct proc_result pr;
+	struct stream st = { .started = false };
 	struct warn_ctx wc;
 	char *argv[4];
 	char *const *envp;
@@ -281,10 +283,20 @@ static int run_step(struct run *r, const struct rstep *rs, bool interruptible,
 	spec.timeout_ms = s->timeout_ms;
 	spec.grace_ms = s->grace_ms;
 	spec.interruptible = interruptible;
+	if (r->o->stream) {
+		if (stream_start(&st, fd, s->as, &r->censor, err) < 0) {
+			close(fd);
+			return -1;
+		}
+		spec.log_fd = st.wr;
+	}
 	if (proc_run(&spec, &pr, err) < 0) {
+		stream_finish(&st);
 		close(fd);
 		return -1;
 	}
+	/* all the step wrote is in the log before anything else is added */
+	stream_finish(&st);
 	so->exit_code = pr.exit_code;
 	so->ms = pr.ms;
 	so->aborted = pr.interrupted;

@@ -4,6 +4,8 @@
 #ifndef MTV_RUN_RUNNER_H
 #define MTV_RUN_RUNNER_H
 
+#include <stdbool.h>
+
 #include "credentials.h"
 #include "resolve.h"
 
@@ -16,6 +18,7 @@ struct run_opts {
 	const char *cluster_profile_dir;
 	const struct credential_dir *cred_dirs;	/* --credentials */
 	size_t ncred_dirs;
+	bool stream;			/* --stream: each step's output as it runs */
 };
 
 /* Returns the runner's exit code (0 passed, 1 failed, 130 interrupted), or
