@@ -36,7 +36,7 @@ if [ "$mode" = all ]; then
 	has_header 'stdarg.h>\n#include <stddef.h>\n#include <setjmp.h>\n#include <cmocka.h' ||
 		missing="$missing cmocka.h"
 	# chromium: report.html in a browser; script: a terminal for mtv-migrate
-	for t in bats openssl curl kubectl shellcheck strace python3 chromium script; do
+	for t in bats openssl curl jq kubectl shellcheck strace python3 chromium script; do
 		command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 	done
 	for d in /usr/lib/bats/bats-support /usr/lib/bats/bats-assert; do

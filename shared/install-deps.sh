@@ -10,7 +10,7 @@ build-essential pkg-config ca-certificates curl
 libcurl4-openssl-dev libcjson-dev libyaml-dev libxml2-dev libssh2-1-dev libssl-dev libwebsockets-dev
 libmicrohttpd-dev libgnutls28-dev libcmocka-dev libpcre2-dev
 bats bats-assert bats-support shellcheck
-openssl openssh-server openssh-client strace python3
+openssl openssh-server openssh-client strace python3 jq
 golang-go golang-github-vmware-govmomi-dev
 chromium bsdutils
 "

@@ -131,34 +131,39 @@ void gather_add_unique(cJSON *arr, const char *s)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(s));
 }
 
+/* "plural/ns/name": no Kubernetes name or namespace holds a '/'. */
+static void kept_key(char *dst, size_t dstsz, const struct kube_type *t, const char *ns, const char *name)
+{
+	snprintf(dst, dstsz, "%s/%s/%s", t->plural, t->namespaced && ns ? ns : "", name);
+}
+
 bool gather_kept(struct gather *g, const struct kube_type *t, const char *ns, const char *name)
 {
-	const cJSON *it;
+	char key[640];
 
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(g->objects, t->plural))
-		if (!strcmp(json_str(it, "metadata.name", ""), name) &&
-		    !strcmp(json_str(it, "metadata.namespace", ""), t->namespaced ? ns : ""))
-			return true;
-	return false;
+	kept_key(key, sizeof(key), t, ns, name);
+	return strset_has(&g->kept, key);
 }
 
 void gather_keep(struct gather *g, const struct kube_type *t, const cJSON *obj)
 {
-	cJSON *list = cJSON_GetObjectItemCaseSensitive(g->objects, t->plural), *it;
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(g->objects, t->plural);
 	const char *uid = json_str(obj, "metadata.uid", NULL);
 	const char *name = json_str(obj, "metadata.name", "");
 	const char *ns = json_str(obj, "metadata.namespace", "");
+	char key[640], uid_key[300];
 	cJSON *copy;
 
+	kept_key(key, sizeof(key), t, ns, name);
+	snprintf(uid_key, sizeof(uid_key), "uid:%s", uid ? uid : "");
+	if (strset_has(&g->kept, key) || (uid && strset_has(&g->kept, uid_key)))
+		return;
+	/* Out of memory only makes a later duplicate possible. */
+	strset_add(&g->kept, key);
+	if (uid)
+		strset_add(&g->kept, uid_key);
 	if (!list)
 		list = cJSON_AddArrayToObject(g->objects, t->plural);
-	cJSON_ArrayForEach(it, list) {
-		if (uid && !strcmp(json_str(it, "metadata.uid", ""), uid))
-			return;
-		if (!strcmp(json_str(it, "metadata.name", ""), name) &&
-		    !strcmp(json_str(it, "metadata.namespace", ""), ns))
-			return;
-	}
 	copy = cJSON_Duplicate(obj, 1);
 	/* Lists return items without apiVersion/kind; readers want them. */
 	if (!cJSON_GetObjectItemCaseSensitive(copy, "kind"))
@@ -399,6 +404,7 @@ static int gather(struct step_ctx *c, struct mtv_err *err)
 	cJSON_Delete(g.providers_state);
 	cJSON_Delete(g.maps_state);
 	redact_release(&g.red);
+	strset_release(&g.kept);
 	return rc;
 }
 

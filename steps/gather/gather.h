@@ -9,6 +9,7 @@
 #include "kube.h"
 #include "redact.h"
 #include "stepctx.h"
+#include "strset.h"
 
 struct gather {
 	struct step_ctx *c;		/* the session when there is one, the cluster */
@@ -17,6 +18,7 @@ struct gather {
 	cJSON *plan_state, *migration_state, *providers_state, *maps_state;
 	/* Collected objects by plural ("plans": [...]), redacted on write. */
 	cJSON *objects;
+	struct strset kept;		/* "plural/ns/name" and "uid:<uid>" of objects */
 	/* Namespaces the session owns (everything in them is ours) and the
 	 * destination namespaces of our plans (only plan-labelled objects). */
 	cJSON *owned_ns, *dest_ns;

@@ -102,3 +102,27 @@ num() {
 	[ $(((four - one) % 3)) -eq 0 ] || fail "K=1: $one calls, K=4: $four calls"
 	[ "$four" -lt $((4 * one)) ]
 }
+
+@test "bench: the scale runs are flat in requests from N=1 to N=10, teardown and every pod log included" {
+	[ -s "$R" ] || skip "no results.json (the first test says why)"
+	local s one ten
+	for s in create-provider storagemap networkmap plan migrate check-vms gather teardown; do
+		one=$("$MTV_BIN_DIR/mtv-sim" json "scale[\"1\"][\"mtv-$s\"].requests.median" <"$R")
+		ten=$("$MTV_BIN_DIR/mtv-sim" json "scale[\"10\"][\"mtv-$s\"].requests.median" <"$R")
+		# a step may differ by one request between runs (a retried watch)
+		[ $((ten - one)) -le 1 ] && [ $((one - ten)) -le 1 ] || fail "mtv-$s: $one requests at N=1, $ten at N=10"
+	done
+	# every pod log: the fixed part plus one request per VM
+	one=$("$MTV_BIN_DIR/mtv-sim" json 'scale["1"]["mtv-gather, every pod log"].requests.median' <"$R")
+	ten=$("$MTV_BIN_DIR/mtv-sim" json 'scale["10"]["mtv-gather, every pod log"].requests.median' <"$R")
+	[ $((ten - one)) -eq 9 ] || fail "gather with every log: $one requests at N=1, $ten at N=10"
+}
+
+@test "bench: results.json has the sim's request cost, the two concurrent plans and the report" {
+	[ -s "$R" ] || skip "no results.json (the first test says why)"
+	num 'sim_scale.sizes["1"].delete_ms.median' 'sim_scale.sizes["10"].list_ms.median' sim_scale.delete_ratio
+	num concurrent_plans.wall_s.concurrent_one_process.median concurrent_plans.wall_s.concurrent_two_processes.median \
+		concurrent_plans.wall_s.sequential.median concurrent_plans.sequential_over_concurrent.one_process
+	num report.report_bytes report.render_ms
+	grep -q 'Two Plans at once' "$BENCH_OUT/results.md"
+}

@@ -6,7 +6,7 @@
 BENCH_OUT ?= bench
 BENCH_ARGS ?=
 
-bench: programs $(TESTBIN)/progs/bench_probe $(TESTBIN)/progs/tls_floor
+bench: programs $(TESTBIN)/progs/bench_probe $(TESTBIN)/progs/tls_floor $(TESTBIN)/progs/report_render
 	MTV_BIN_DIR=$(abspath $(BIN)) MTV_TEST_BIN_DIR=$(abspath $(TESTBIN)) MTV_SRC_DIR=$(CURDIR) \
 		tests/bench/run.sh --out $(BENCH_OUT) $(BENCH_ARGS)
 

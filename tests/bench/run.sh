@@ -54,10 +54,8 @@ else
 	PREP_RUNS=${BENCH_PREP_RUNS:-3} GUEST_RUNS=${BENCH_GUEST_RUNS:-5}
 fi
 STEPS="create-provider storagemap networkmap plan migrate check-vms gather teardown"
-# At N >= BIG_N teardown is left out of the scale runs: the sim's delete
-# cost grows with the number of objects it holds (about 0.35 s per delete
-# with 1000 migrated VMs), so one teardown would take longer than the
-# whole benchmark may.
+# At N >= BIG_N the scale runs are fewer (BIG_RUNS): one run there costs
+# more than all the smaller ones.
 BIG_N=1000
 
 for f in "$bin/mtv-sim" "$bin/mtv-run" "$probe"; do
@@ -208,6 +206,16 @@ run_steps() {
 				total_req=$((total_req + after - before))
 			fi
 		fi
+		if [ "$s" = gather ] && [ "${section#scale/}" != "$section" ]; then
+			# What a failure costs: every pod's log, not only the
+			# failed VMs' (here none failed), N requests in parallel.
+			before=$(sim_total)
+			MTV_GATHER_ALL_LOGS=true ARTIFACT_DIR=$d/artifacts-all-logs measure "$d/mtv-gather-all-logs.log" "$bin/mtv-gather"
+			after=$(sim_total)
+			record "$section" "mtv-gather, every pod log" wall_ms "$(ms "$M_wall_ns")"
+			record "$section" "mtv-gather, every pod log" requests $((after - before))
+			record "$section" "mtv-gather, every pod log" cpu_ms "$(ms "$M_cpu_ns")"
+		fi
 		if [ "$s" = migrate ]; then
 			wait "$WATCH_PID" || die "the Plan in $ns did not succeed: $(cat "$work/watch.err")"
 			WATCH_PID=
@@ -298,16 +306,15 @@ for ((r = 1; r <= BASE_RUNS; r++)); do
 done
 
 # ---- 4: scale, one plan with N VMs ----
+# Every step at every N, teardown included; at N >= BIG_N fewer runs.
 for n in $SCALE_NS; do
-	runs=$SCALE_RUNS list=$STEPS
-	if [ "$n" -ge "$BIG_N" ]; then
-		runs=$BIG_RUNS list=${STEPS% teardown}
-	fi
+	runs=$SCALE_RUNS
+	[ "$n" -ge "$BIG_N" ] && runs=$BIG_RUNS
 	"$src/tests/bench/gen-world.sh" "$n" "$work/world-$n.json" "$work/catalog-$n.json"
 	for ((r = 1; r <= runs; r++)); do
 		progress "scale: N=$n run $r/$runs"
 		sim_start "$work/world-$n.json"
-		run_steps "scale/$n" "$r" "$list" "$work/catalog-$n.json" bench_scale
+		run_steps "scale/$n" "$r" "$STEPS" "$work/catalog-$n.json" bench_scale
 	done
 done
 sim_stop
@@ -412,6 +419,34 @@ for ((r = 1; r <= GUEST_RUNS; r++)); do
 done
 sim_stop
 
+# ---- 8: the sim's request cost at scale, two plans at once, the report ----
+# Standalone harnesses, each printing one JSON object kept as is in
+# results.json: sim-scale.sh (a DELETE and a selector LIST at 1 and 1000
+# migrated VMs), concurrent-plans.sh (two Plans of N VMs at once against one
+# after the other), report.sh (report.html of N VMs rendered alone).
+extra() {	# extra NAME CMD...: run a harness, its JSON into $work/extra-NAME.json
+	local name=$1
+	shift
+	progress "$name"
+	MTV_BIN_DIR=$bin MTV_TEST_BIN_DIR=$tbin MTV_SRC_DIR=$src "$@" >"$work/extra-$name.json" 2>"$work/extra-$name.log" ||
+		die "$name failed: $(tail -5 "$work/extra-$name.log")"
+	"$bin/mtv-sim" json . <"$work/extra-$name.json" >/dev/null ||
+		die "$name printed no JSON object: $(head -c 300 "$work/extra-$name.json")"
+}
+if [ "$smoke" = 1 ]; then
+	SIM_SCALE_NS="1 10"
+	# shellcheck disable=SC2086 # two numbers
+	BENCH_SIM_RUNS=1 extra sim_scale "$src/tests/bench/sim-scale.sh" $SIM_SCALE_NS
+	extra concurrent_plans "$src/tests/bench/concurrent-plans.sh" --n 2 --runs 1
+	extra report "$src/tests/bench/report.sh" 10
+else
+	SIM_SCALE_NS="1 1000"
+	# shellcheck disable=SC2086 # two numbers
+	extra sim_scale "$src/tests/bench/sim-scale.sh" $SIM_SCALE_NS
+	extra concurrent_plans "$src/tests/bench/concurrent-plans.sh" --n 10 --runs 3
+	extra report "$src/tests/bench/report.sh" 1000
+fi
+
 # ---- aggregate: median, min, max per (section, key, metric) ----
 # First-appearance order is kept so the table reads in workflow order.
 awk -F'\t' -v OFS='\t' '{ k = $1 SUBSEP $2 SUBSEP $3; if (!(k in ord)) ord[k] = ++n; print ord[k], $1, $2, $3, $4 }' "$rec" |
@@ -455,13 +490,15 @@ done
 floor_ratios+='}'
 
 elapsed=$(($(date +%s) - t0))
-config=$(printf '{"smoke": %s, "sim_speed": 0, "step_runs": %d, "workflow_runs": %d, "baseline_runs": %d, "scale_ns": [%s], "scale_runs": %d, "scale_runs_n%d": %d, "teardown_skipped_at_n": %d, "elapsed_s": %d}' \
+config=$(printf '{"smoke": %s, "sim_speed": 0, "step_runs": %d, "workflow_runs": %d, "baseline_runs": %d, "scale_ns": [%s], "scale_runs": %d, "scale_runs_n%d": %d, "elapsed_s": %d}' \
 	"$([ "$smoke" = 1 ] && echo true || echo false)" "$STEP_RUNS" "$WF_RUNS" "$BASE_RUNS" \
-	"${SCALE_NS// /,}" "$SCALE_RUNS" "$BIG_N" "$BIG_RUNS" "$BIG_N" "$elapsed")
+	"${SCALE_NS// /,}" "$SCALE_RUNS" "$BIG_N" "$BIG_RUNS" "$elapsed")
 
 # results.json: {machine, config, <section>: {<key>: {<metric>: {median,min,max,runs}}},
 # scale: {<N>: {<step>: ...}}, ratios: {kubectl|curl: {wall,cpu,requests,wait_latency}}}
-awk -F'\t' -v machine="$(machine)" -v config="$config" -v ratios="$ratios" -v floor_ratios="$floor_ratios" '
+awk -F'\t' -v machine="$(machine)" -v config="$config" -v ratios="$ratios" -v floor_ratios="$floor_ratios" \
+	-v sim_scale="$(tr -d '\n' <"$work/extra-sim_scale.json")" -v concurrent="$(tr -d '\n' <"$work/extra-concurrent_plans.json")" \
+	-v report="$(tr -d '\n' <"$work/extra-report.json")" '
 	function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
 	{
 		top = $1; sub_ = ""
@@ -496,7 +533,8 @@ awk -F'\t' -v machine="$(machine)" -v config="$config" -v ratios="$ratios" -v fl
 				printf "%s\n    %s: %s", (i > 1 ? "," : ""), q(gs[top, i]), keys(top SUBSEP gs[top, i], "    ")
 			printf "\n  }"
 		}
-		printf ",\n  \"ratios\": %s,\n  \"cpu_vs_floor\": %s\n}\n", ratios, floor_ratios
+		printf ",\n  \"ratios\": %s,\n  \"cpu_vs_floor\": %s", ratios, floor_ratios
+		printf ",\n  \"sim_scale\": %s,\n  \"concurrent_plans\": %s,\n  \"report\": %s\n}\n", sim_scale, concurrent, report
 	}' "$work/stats.tsv" >"$out/results.json.tmp"
 mv "$out/results.json.tmp" "$out/results.json"
 
@@ -588,6 +626,27 @@ mv "$out/results.json.tmp" "$out/results.json"
 			}
 		}
 	}' "$work/stats.tsv"
+	echo
+	xj() { "$bin/mtv-sim" json "$2" <"$work/extra-$1.json"; }	# xj NAME PATH
+	lo=${SIM_SCALE_NS% *} hi=${SIM_SCALE_NS#* }
+	echo "**mtv-sim's own cost per request** (a server-side time: curl total less the TLS handshake; ${lo} and ${hi} migrated VMs, each a VM, a DataVolume and a PVC; $(xj sim_scale runs) runs)"
+	echo
+	echo "| request | N=$lo | N=$hi |"
+	echo "|---|---|---|"
+	echo "| DELETE of a VM (its DataVolume and PVC collected) | $(xj sim_scale "sizes[\"$lo\"].delete_ms.median") ms | $(xj sim_scale "sizes[\"$hi\"].delete_ms.median") ms |"
+	echo "| LIST of VMs by labelSelector | $(xj sim_scale "sizes[\"$lo\"].list_ms.median") ms | $(xj sim_scale "sizes[\"$hi\"].list_ms.median") ms |"
+	echo
+	echo "**Two Plans at once** (one session's scenario split by MTV_PLAN_COUNT=2, $(xj concurrent_plans vms_per_plan) VMs each, mtv-sim --speed $(xj concurrent_plans sim_speed); only mtv-migrate timed; $(xj concurrent_plans runs) runs): wall seconds"
+	echo
+	echo "| how | wall s (median, min–max) |"
+	echo "|---|---|"
+	for m in concurrent_one_process concurrent_two_processes sequential; do
+		echo "| ${m//_/ } | $(xj concurrent_plans "wall_s.$m.median") ($(xj concurrent_plans "wall_s.$m.min")–$(xj concurrent_plans "wall_s.$m.max")) |"
+	done
+	echo
+	echo "Sequential / concurrent: $(xj concurrent_plans sequential_over_concurrent.one_process) (one process following both), $(xj concurrent_plans sequential_over_concurrent.two_processes) (two mtv-migrate --plan processes)."
+	echo
+	echo "**report.html** of $(xj report report_vms) VMs rendered alone: $(xj report report_bytes) bytes, model $(xj report model_bytes) bytes, $(xj report render_ms) ms (median of 5)."
 	echo
 	echo "Elapsed: ${elapsed}s. Full figures: results.json."
 } >"$out/results.md"
