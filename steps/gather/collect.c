@@ -69,20 +69,34 @@ static int list_keep(struct gather *g, const struct kube_type *t, const char *ns
 /* Learn (not dump) the values of Secrets that are ours or our plan's, so
  * they are scrubbed wherever they show up: Forklift's per-VM Secrets and
  * Secrets without our label never get into the dumps, but their values may
- * reach a log line. */
-static int learn_secrets(struct gather *g, const char *ns, const char *selector, struct mtv_err *err)
+ * reach a log line.  keep_selector (NULL: none) names the label
+ * "key=value" of the Secrets of that list that are also dumped, so a
+ * namespace's Secrets cost one list for both. */
+static int learn_secrets(struct gather *g, const char *ns, const char *selector, const char *keep_selector,
+			 struct mtv_err *err)
 {
 	struct kube_list_opts o = { .label_selector = selector };
 	struct mtv_err e = { 0 };
 	cJSON *items = NULL, *it;
-	char what[400];
+	char what[400], key[128] = "";
+	const char *value = NULL;
 
+	if (keep_selector && snprintf(key, sizeof(key), "%s", keep_selector) < (int)sizeof(key) &&
+	    (value = strchr(key, '=')))
+		key[value++ - key] = '\0';
 	if (kube_list(&g->c->kc, &KUBE_SECRETS, ns, &o, &items, NULL, &e) < 0) {
 		snprintf(what, sizeof(what), "Secrets of namespace %s", ns);
 		return e.http_status == 404 ? 0 : gather_api_failed(g, what, &e, err);
 	}
-	cJSON_ArrayForEach(it, items)
-		redact_add_secret(&g->red, it);
+	cJSON_ArrayForEach(it, items) {
+		const cJSON *labels = json_get(it, "metadata.labels");
+		const char *v = value ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, key)) : NULL;
+
+		if (v && !strcmp(v, value))
+			gather_keep(g, &KUBE_SECRETS, it);	/* learns its values too */
+		else
+			redact_add_secret(&g->red, it);
+	}
 	cJSON_Delete(items);
 	return 0;
 }
@@ -98,7 +112,8 @@ static int learn_provider_secrets(struct gather *g, struct mtv_err *err)
 		cJSON *sec = NULL;
 		char what[600];
 
-		if (!*name || !*ns)
+		/* Learned already: dumped, or listed with its namespace. */
+		if (!*name || !*ns || gather_kept(g, &KUBE_SECRETS, ns, name) || gather_has(g->owned_ns, ns))
 			continue;
 		if (kube_get(&g->c->kc, &KUBE_SECRETS, ns, name, &sec, &e) < 0) {
 			kube_describe(what, sizeof(what), &KUBE_SECRETS, ns, name);
@@ -120,6 +135,19 @@ static int state_ref(struct gather *g, const struct kube_type *t, const cJSON *r
 	return get_keep(g, t, json_str(ref, "namespace", ""), json_str(ref, "name", ""), err);
 }
 
+/* The namespaces the ledger says the session made: everything in them is
+ * the session's. */
+static void ledger_namespaces(struct gather *g)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, json_get(g->ledger, "Namespace"))
+		if (*json_str(e, "name", ""))
+			gather_add_unique(g->owned_ns, json_str(e, "name", ""));
+}
+
+/* What the ledger names and the lists did not find (an object outside
+ * the owned namespaces, or without our label): one GET each. */
 static int from_ledger(struct gather *g, struct mtv_err *err)
 {
 	const cJSON *list, *e;
@@ -135,8 +163,6 @@ static int from_ledger(struct gather *g, struct mtv_err *err)
 			const char *name = json_str(e, "name", "");
 			size_t n = strlen(name);
 
-			if (t == &KUBE_NAMESPACES)
-				gather_add_unique(g->owned_ns, name);
 			/* A generateName prefix is found by the label lists. */
 			if (!n || name[n - 1] == '-')
 				continue;
@@ -174,6 +200,26 @@ int gather_collect(struct gather *g, struct mtv_err *err)
 		gather_add_unique(g->owned_ns, g->c->session.target_namespace);
 		snprintf(sel, sizeof(sel), "%s=%s", LABEL_SESSION, g->c->session.id);
 	}
+	ledger_namespaces(g);
+	/* The lists first: a kind per namespace in one request, so the
+	 * objects the ledger and the state files name are mostly found there
+	 * and need no GET of their own. */
+	cJSON_ArrayForEach(ns, g->owned_ns) {
+		const char *keep = g->c->have_session ? sel : NULL;
+
+		/* every Secret learned, ours dumped: one list */
+		if (keep && learn_secrets(g, ns->valuestring, NULL, keep, err) < 0)
+			return -1;
+		for (size_t k = 0; k < sizeof(forklift_kinds) / sizeof(forklift_kinds[0]); k++) {
+			if (forklift_kinds[k] == &KUBE_SECRETS && keep)
+				continue;
+			if (list_keep(g, forklift_kinds[k], ns->valuestring, keep, err) < 0)
+				return -1;
+		}
+		for (size_t k = 0; k < sizeof(dest_kinds) / sizeof(dest_kinds[0]); k++)
+			if (list_keep(g, dest_kinds[k], ns->valuestring, NULL, err) < 0)
+				return -1;
+	}
 	if (from_ledger(g, err) < 0 ||
 	    state_refs(g, &KUBE_PLANS, g->plan_state, "plans", err) < 0 ||
 	    state_refs(g, &KUBE_MIGRATIONS, g->migration_state, "migrations", err) < 0 ||
@@ -182,17 +228,6 @@ int gather_collect(struct gather *g, struct mtv_err *err)
 	    state_ref(g, &KUBE_STORAGEMAPS, json_get(g->maps_state, "storageMap"), err) < 0 ||
 	    state_ref(g, &KUBE_NETWORKMAPS, json_get(g->maps_state, "networkMap"), err) < 0)
 		return -1;
-	cJSON_ArrayForEach(ns, g->owned_ns) {
-		if (learn_secrets(g, ns->valuestring, NULL, err) < 0)
-			return -1;
-		for (size_t k = 0; k < sizeof(forklift_kinds) / sizeof(forklift_kinds[0]); k++)
-			if (list_keep(g, forklift_kinds[k], ns->valuestring, g->c->have_session ? sel : NULL,
-				      err) < 0)
-				return -1;
-		for (size_t k = 0; k < sizeof(dest_kinds) / sizeof(dest_kinds[0]); k++)
-			if (list_keep(g, dest_kinds[k], ns->valuestring, NULL, err) < 0)
-				return -1;
-	}
 	gather_add_unique(g->dest_ns, json_str(g->plan_state, "vmNamespace", NULL));
 	cJSON_ArrayForEach(plan, cJSON_GetObjectItemCaseSensitive(g->objects, "plans")) {
 		const char *dest = json_str(plan, "spec.targetNamespace", json_str(plan, "metadata.namespace", ""));
@@ -202,7 +237,7 @@ int gather_collect(struct gather *g, struct mtv_err *err)
 		if (gather_has(g->owned_ns, dest) || !*uid)
 			continue;
 		snprintf(sel, sizeof(sel), "plan=%s", uid);
-		if (learn_secrets(g, dest, sel, err) < 0)
+		if (learn_secrets(g, dest, sel, NULL, err) < 0)
 			return -1;
 		for (size_t k = 0; k < sizeof(dest_kinds) / sizeof(dest_kinds[0]); k++)
 			if (list_keep(g, dest_kinds[k], dest, sel, err) < 0)
