@@ -9,11 +9,13 @@
  *                     ledger entry without our labels, is not ours: it is
  *                     skipped and excluded by name from what follows);
  *   deletecollection  the same selection, one request;
- *   watch             from the list's resourceVersion until none of it is
- *                     left or the kind's timeout (wait_all.h).
+ *   list, watch       what is still there, watched from that list's
+ *                     resourceVersion until none of it is left or the
+ *                     kind's timeout (wait_all.h); no watch when the list
+ *                     is empty already.
  *
- * So a kind costs three requests per selection that holds something, and
- * the one list when it holds nothing.  RBAC that allows delete but not
+ * So a kind costs three or four requests per selection that holds
+ * something, and the one list when it holds nothing.  RBAC that allows delete but not
  * deletecollection (a 403 on it) falls back to one DELETE per listed object,
  * still awaited by the one watch.  The objects still there at the timeout
  * are leftovers, their reason (finalizer or timeout) read from the state
@@ -37,7 +39,6 @@ void teardown_batches_release(struct teardown *r)
 {
 	for (size_t k = 0; k < r->nbatches; k++) {
 		free(r->batches[k].fields);
-		free(r->batches[k].rv);
 		cJSON_Delete(r->batches[k].items);
 	}
 	free(r->batches);
@@ -81,11 +82,11 @@ int teardown_batch_list(struct teardown *r, const struct kube_type *t, const str
 	cJSON *list = NULL, *obj;
 	struct mtv_err e = { 0 };
 	struct batch *b;
-	char api[128], *rv = NULL;
+	char api[128];
 	size_t excluded = 0, swept = 0;
 	int bi;
 
-	if (kube_list(&r->c->kc, t, s->ns, &o, &list, &rv, &e) < 0) {
+	if (kube_list(&r->c->kc, t, s->ns, &o, &list, NULL, &e) < 0) {
 		if (e.code >= 128)
 			return *err = e, -1;
 		log_warn("sweep: cannot list %s in %s by %s: %s", t->plural, s->ns, s->selector, e.msg);
@@ -93,11 +94,9 @@ int teardown_batch_list(struct teardown *r, const struct kube_type *t, const str
 	}
 	if (!(b = batch_new(r, t, s))) {
 		cJSON_Delete(list);
-		free(rv);
 		return mtv_err_set(err, MTV_EXIT_ENV, "out of memory");
 	}
 	bi = (int)(b - r->batches);
-	b->rv = rv;
 	ensure_api_version(api, sizeof(api), t);
 	cJSON_ArrayForEach(obj, list) {
 		const char *name = json_str(obj, "metadata.name", "");
@@ -246,9 +245,16 @@ static int delete_batch(struct teardown *r, struct batch *b, double t0, double d
 	remaining = (long)((deadline - step_now()) * 1000);
 	if (remaining < 1000)
 		remaining = 1000;
+	/* The wait lists again instead of watching from the sweep's list: a
+	 * watch that ends once its condition holds closes an HTTP/1.1
+	 * connection (a chunked response cannot be ended any other way), so
+	 * the next request pays a new TLS handshake, while a list is one
+	 * request on the live connection and, when the deletes took effect at
+	 * once (no finalizers), all the wait needs.  Only what is still there
+	 * is watched, from that list. */
 	struct wait_all_spec w = {
 		.type = b->type, .ns = b->ns, .label_selector = b->selector, .field_selector = b->fields,
-		.items = b->items, .resource_version = b->rv, .timeout_ms = remaining,
+		.timeout_ms = remaining,
 	};
 	if (wait_all_gone(&r->c->kc, &w, &left, &e) < 0 && e.code >= 128) {
 		cJSON_Delete(left);

@@ -100,7 +100,6 @@ struct batch {
 	char selector[128];
 	char *fields;			/* "metadata.name!=a,..." or NULL */
 	cJSON *items;			/* ours, as listed */
-	char *rv;			/* the list's resourceVersion */
 };
 
 struct teardown {
