@@ -47,8 +47,9 @@ done
 if [ "$smoke" = 1 ]; then
 	STEP_RUNS=1 WF_RUNS=1 BASE_RUNS=1 SCALE_NS="1 10" SCALE_RUNS=1 BIG_RUNS=1 PREP_RUNS=1 GUEST_RUNS=1
 else
-	# About 2.5 minutes on a 2-core machine; N=1000 dominates (gather alone
-	# is ~20-30 s there), hence its fewer runs.
+	# About 2.5 minutes on a 2-core machine; N=1000 dominates (migrate,
+	# check-vms, gather and teardown about 1.3 s each there, gather with
+	# every log 5 s), hence its fewer runs.
 	STEP_RUNS=${BENCH_STEP_RUNS:-9} WF_RUNS=${BENCH_WF_RUNS:-5} BASE_RUNS=${BENCH_BASE_RUNS:-5}
 	SCALE_NS=${BENCH_SCALE_NS:-"1 10 100 1000"} SCALE_RUNS=${BENCH_SCALE_RUNS:-5} BIG_RUNS=${BENCH_BIG_RUNS:-3}
 	PREP_RUNS=${BENCH_PREP_RUNS:-3} GUEST_RUNS=${BENCH_GUEST_RUNS:-5}
