@@ -39,12 +39,10 @@ done
 command -v jq >/dev/null || { echo "concurrent-plans: jq is needed" >&2; exit 3; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mtv-bench-concurrent.XXXXXX")
-SIM_PID=
+# shellcheck source=tests/bench/sim.bash
+source "$src/tests/bench/sim.bash"
 cleanup() {
-	if [ -n "$SIM_PID" ]; then
-		kill -TERM "$SIM_PID" 2>/dev/null || true
-		wait "$SIM_PID" 2>/dev/null || true
-	fi
+	bench_sim_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -55,18 +53,8 @@ die() {
 	exit 1
 }
 
-crd=()
-[ -d "${MTV_SHARED_REF:-$src/../shared}/forklift-crds" ] && crd=(--crd-dir "${MTV_SHARED_REF:-$src/../shared}/forklift-crds")
 "$src/tests/bench/gen-world.sh" $((2 * n)) "$work/world.json" "$work/catalog.json"
-"$bin/mtv-sim" --world "$work/world.json" --state-dir "$work/sim" --port 0 --speed "$speed" "${crd[@]}" \
-	>"$work/sim.log" 2>&1 3>&- &
-SIM_PID=$!
-for _ in $(seq 1 400); do
-	[ -s "$work/sim/port" ] && break
-	kill -0 "$SIM_PID" 2>/dev/null || break
-	sleep 0.025
-done
-[ -s "$work/sim/port" ] || die "mtv-sim did not start: $(tail -5 "$work/sim.log")"
+bench_sim_start "$work/sim" "$work/world.json" --speed "$speed"
 
 export KUBECONFIG=$work/sim/kubeconfig MTV_PROVIDERS_FILE=$work/sim/providers.json MTV_SOURCE_PROVIDER=vsphere-8.0.3
 export MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd MTV_TESTS_PARAMS=$work/catalog.json MTV_SCENARIO=bench_scale

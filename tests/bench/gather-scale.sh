@@ -37,14 +37,10 @@ for f in "$bin/mtv-sim" "$gather" "$probe"; do
 	[ -x "$f" ] || { echo "gather-scale: $f missing; run make programs test-programs first" >&2; exit 3; }
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/mtv-gather-scale.XXXXXX")
-crd=()
-[ -d "${MTV_SHARED_REF:-$src/../shared}/forklift-crds" ] && crd=(--crd-dir "${MTV_SHARED_REF:-$src/../shared}/forklift-crds")
-SIM_PID=
+# shellcheck source=tests/bench/sim.bash
+source "$src/tests/bench/sim.bash"
 cleanup() {
-	if [ -n "$SIM_PID" ]; then
-		kill -TERM "$SIM_PID" 2>/dev/null || true
-		wait "$SIM_PID" 2>/dev/null || true
-	fi
+	bench_sim_stop
 	[ -n "${GATHER_SCALE_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,24 +48,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 die() { echo "gather-scale: $*" >&2; exit 1; }
 progress() { echo "gather-scale: $*" >&2; }
-
-sim_start() {	# sim_start DIR WORLD SPEED
-	local d=$1
-	"$bin/mtv-sim" --world "$2" --state-dir "$d" --port 0 --speed "$3" "${crd[@]}" >"$d.log" 2>&1 3>&- &
-	SIM_PID=$!
-	for _ in $(seq 1 400); do
-		[ -s "$d/port" ] && return 0
-		kill -0 "$SIM_PID" 2>/dev/null || break
-		sleep 0.025
-	done
-	die "mtv-sim did not start: $(tail -5 "$d.log")"
-}
-
-sim_stop() {
-	kill -TERM "$SIM_PID" 2>/dev/null || true
-	wait "$SIM_PID" 2>/dev/null || true
-	SIM_PID=
-}
 
 sim_total() {
 	curl -sS --fail --cacert "$1/ca.crt" -H "Authorization: Bearer $(cat "$1/token")" \
@@ -100,7 +78,7 @@ one() {
 	*) die "unknown scenario $mode" ;;
 	esac
 	sed -i "s/\"power\": \"off\",/\"power\": \"off\", $fail/" "$d/world.json"
-	sim_start "$d/sim" "$d/world.json" "$speed"
+	bench_sim_start "$d/sim" "$d/world.json" --speed "$speed"
 	export KUBECONFIG=$d/sim/kubeconfig SHARED_DIR=$d/shared MTV_PROVIDERS_FILE=$d/sim/providers.json
 	export MTV_SOURCE_PROVIDER=vsphere-8.0.3 MTV_STORAGE_CLASS=ocs-storagecluster-ceph-rbd MTV_GUEST_CHECKS=false
 	export MTV_TESTS_PARAMS=$d/catalog.json MTV_SCENARIO=bench_scale
@@ -144,7 +122,7 @@ one() {
 		"$sep" "$n" "$(awk -v x="$wall" 'BEGIN { print x / 1e6 }')" \
 		"$(awk -v x="$M_cpu_ns" 'BEGIN { print x / 1e6 }')" $((after - before)) "$logs" "${bytes:-0}")
 	sep=", "
-	sim_stop
+	bench_sim_stop
 }
 
 out="" osep=""

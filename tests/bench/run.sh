@@ -69,10 +69,10 @@ out=$(cd "$out" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/mtv-bench.XXXXXX")
 rec=$work/records.tsv
 : >"$rec"
-crd=()
-[ -d "${MTV_SHARED_REF:-$src/../shared}/forklift-crds" ] && crd=(--crd-dir "${MTV_SHARED_REF:-$src/../shared}/forklift-crds")
 
-SIM_PID='' SIM_DIR='' WATCH_PID='' GUEST_DIR=''
+# shellcheck source=tests/bench/sim.bash
+source "$src/tests/bench/sim.bash"
+SIM_DIR='' WATCH_PID='' GUEST_DIR=''
 M_wall_ns=0 M_cpu_ns=0 M_maxrss_kb=0 M_exit_ns=0
 cleanup() {
 	[ -z "$WATCH_PID" ] || kill "$WATCH_PID" 2>/dev/null || true
@@ -80,10 +80,7 @@ cleanup() {
 		# shellcheck source=tests/sshd/guest.bash
 		(source "$src/tests/sshd/guest.bash" && guest_stop "$GUEST_DIR") || true
 	fi
-	if [ -n "$SIM_PID" ]; then
-		kill -TERM "$SIM_PID" 2>/dev/null || true
-		wait "$SIM_PID" 2>/dev/null || true
-	fi
+	bench_sim_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -99,25 +96,12 @@ progress() { printf '%s\n' "bench: $*" >&2; }
 
 # sim_start WORLD: a fresh sim in its own state dir (each run starts clean)
 sim_start() {
-	sim_stop
+	bench_sim_stop
 	SIM_DIR=$(mktemp -d "$work/sim.XXXXXX")
-	"$bin/mtv-sim" --world "$1" --state-dir "$SIM_DIR/state" --port 0 --speed 0 "${crd[@]}" \
-		>"$SIM_DIR/sim.log" 2>&1 3>&- &
-	SIM_PID=$!
-	for _ in $(seq 1 400); do
-		[ -s "$SIM_DIR/state/port" ] && return 0
-		kill -0 "$SIM_PID" 2>/dev/null || break
-		sleep 0.025
-	done
-	die "mtv-sim did not start: $(tail -5 "$SIM_DIR/sim.log")"
+	bench_sim_start "$SIM_DIR/state" "$1" --speed 0
 }
 
-sim_stop() {
-	[ -n "$SIM_PID" ] || return 0
-	kill -TERM "$SIM_PID" 2>/dev/null || true
-	wait "$SIM_PID" 2>/dev/null || true
-	SIM_PID=
-}
+sim_stop() { bench_sim_stop; }
 
 # The sim's request counter; /sim/stats itself is not counted.
 sim_total() {
@@ -372,7 +356,8 @@ fi
 # The guests world's Linux VM, migrated, its VMI bridged by mtv-sim to a
 # real sshd on loopback whose commands are the fakes of e2e-guest.bats.
 guest_bench() {	# guest_bench RUN
-	local r=$1 d=$work/guest-$r one s
+	local r=$1 one s
+	local d=$work/guest-$r
 	sim_start "$src/tests/fixtures/worlds/guests.json"
 	GUEST_DIR=$SIM_DIR/state/guests/rhel9
 	# shellcheck source=tests/sshd/guest.bash

@@ -29,12 +29,10 @@ done
 [ -x "$bin/mtv-sim" ] || { echo "sim-scale: $bin/mtv-sim missing; run make first" >&2; exit 3; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mtv-sim-scale.XXXXXX")
-SIM_PID=''
+# shellcheck source=tests/bench/sim.bash
+source "$src/tests/bench/sim.bash"
 cleanup() {
-	if [ -n "$SIM_PID" ]; then
-		kill -TERM "$SIM_PID" 2>/dev/null || true
-		wait "$SIM_PID" 2>/dev/null || true
-	fi
+	bench_sim_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -50,27 +48,11 @@ sim_start() {
 	local d=$work/sim
 	rm -rf "$d"
 	mkdir -p "$d"
-	"$bin/mtv-sim" --state-dir "$d/state" --port 0 --speed 0 \
-		--world "$src/tests/fixtures/worlds/default.json" >"$d/sim.log" 2>&1 3>&- &
-	SIM_PID=$!
-	for _ in $(seq 1 400); do
-		if [ -s "$d/state/port" ]; then
-			base=https://127.0.0.1:$(cat "$d/state/port")
-			# the token stays in files under $work (0700), never on a command line
-			printf 'header = "Authorization: Bearer %s"\ncacert = "%s"\n' \
-				"$(cat "$d/state/token")" "$d/state/ca.crt" >"$work/auth.cfg"
-			return 0
-		fi
-		kill -0 "$SIM_PID" 2>/dev/null || break
-		sleep 0.025
-	done
-	die "mtv-sim did not start: $(tail -5 "$d/sim.log")"
-}
-
-sim_stop() {
-	kill -TERM "$SIM_PID" 2>/dev/null || true
-	wait "$SIM_PID" 2>/dev/null || true
-	SIM_PID=
+	bench_sim_start "$d/state" "$src/tests/fixtures/worlds/default.json" --speed 0
+	base=https://127.0.0.1:$(cat "$d/state/port")
+	# the token stays in files under $work (0700), never on a command line
+	printf 'header = "Authorization: Bearer %s"\ncacert = "%s"\n' \
+		"$(cat "$d/state/token")" "$d/state/ca.crt" >"$work/auth.cfg"
 }
 
 api() { # METHOD PATH [BODY]: one request, the body on stdout
@@ -164,7 +146,7 @@ for n in "${sizes[@]}"; do
 		left=$(api GET "$pvc_path?labelSelector=vmID%3D$p" | jq '.items | length')
 		[ "$left" = 0 ] || die "N=$n: the PVC of $p outlived its VM"
 	done
-	sim_stop
+	bench_sim_stop
 	d=$(stats <"$work/del") l=$(stats <"$work/list")
 	med=$(jq -n "$d.median")
 	[ -n "$first_del" ] || first_del=$med

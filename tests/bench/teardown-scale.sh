@@ -33,18 +33,11 @@ for f in "$bin/mtv-sim" "$bin/mtv-teardown" "$probe"; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mtv-td-scale.XXXXXX")
-SIM_PID='' SIM_DIR=''
-crd=()
-[ -d "${MTV_SHARED_REF:-$src/../shared}/forklift-crds" ] && crd=(--crd-dir "${MTV_SHARED_REF:-$src/../shared}/forklift-crds")
-
-sim_stop() {
-	[ -n "$SIM_PID" ] || return 0
-	kill -TERM "$SIM_PID" 2>/dev/null || true
-	wait "$SIM_PID" 2>/dev/null || true
-	SIM_PID=
-}
+# shellcheck source=tests/bench/sim.bash
+source "$src/tests/bench/sim.bash"
+SIM_DIR=''
 cleanup() {
-	sim_stop
+	bench_sim_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -57,17 +50,9 @@ die() {
 }
 
 sim_start() {
-	sim_stop
+	bench_sim_stop
 	SIM_DIR=$(mktemp -d "$work/sim.XXXXXX")
-	"$bin/mtv-sim" --world "$1" --state-dir "$SIM_DIR/state" --port 0 --speed 0 "${crd[@]}" \
-		>"$SIM_DIR/sim.log" 2>&1 3>&- &
-	SIM_PID=$!
-	for _ in $(seq 1 400); do
-		[ -s "$SIM_DIR/state/port" ] && return 0
-		kill -0 "$SIM_PID" 2>/dev/null || break
-		sleep 0.025
-	done
-	die "mtv-sim did not start: $(tail -5 "$SIM_DIR/sim.log")"
+	bench_sim_start "$SIM_DIR/state" "$1" --speed 0
 }
 
 sim_stats() {
@@ -123,7 +108,7 @@ for n in $ns_list; do
 			[$a[0].requests | to_entries[] | .key as $v | .value | to_entries[]
 			 | {v: $v, k: .key, n: (.value - ($b[0].requests[$v][.key] // 0))}]
 			| map(select(.n > 0)) | group_by(.v) | map({key: .[0].v, value: (map(.n) | add)}) | from_entries')
-		sim_stop
+		bench_sim_stop
 		rm -rf "$d"
 	done
 	result=$(jq -c -n --argjson r "$result" --arg n "$n" --argjson runs "$runs" \
