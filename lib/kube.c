@@ -553,6 +553,26 @@ int kube_delete(struct kube_client *kc, const struct kube_type *t, const char *n
 	return simple(kc, "DELETE", t, ns, name, NULL, NULL, NULL, NULL, err);
 }
 
+int kube_delete_gone(struct kube_client *kc, const struct kube_type *t, const char *ns, const char *name,
+		     const char *propagation, bool *gone, struct mtv_err *err)
+{
+	char body[128];
+	cJSON *out = NULL;
+	int r;
+
+	snprintf(body, sizeof(body), "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"%s\"}",
+		 propagation && *propagation ? propagation : "Background");
+	r = simple(kc, "DELETE", t, ns, name, NULL, "application/json", body, &out, err);
+	/* The apiserver answers a removal with a Status Success (core kinds)
+	 * or the object as it was (custom resources); an object a finalizer
+	 * or a grace period keeps comes back with its deletionTimestamp. */
+	*gone = r == 0 && (!strcmp(json_str(out, "kind", ""), "Status")
+				   ? !strcmp(json_str(out, "status", ""), "Success")
+				   : !json_get(out, "metadata.deletionTimestamp"));
+	cJSON_Delete(out);
+	return r;
+}
+
 int kube_delete_collection(struct kube_client *kc, const struct kube_type *t, const char *ns,
 			   const struct kube_list_opts *opts, const char *propagation, cJSON **deleted,
 			   struct mtv_err *err)

@@ -125,6 +125,12 @@ int kube_patch(struct kube_client *kc, const struct kube_type *t, const char *ns
 int kube_delete(struct kube_client *kc, const struct kube_type *t, const char *ns,
 		const char *name, const char *propagation, struct mtv_err *err);
 
+/* kube_delete (propagation NULL: Background), and *gone tells from the
+ * answer whether the object is removed already, so the caller waits only
+ * for one a finalizer or a grace period keeps. */
+int kube_delete_gone(struct kube_client *kc, const struct kube_type *t, const char *ns, const char *name,
+		     const char *propagation, bool *gone, struct mtv_err *err);
+
 /* DELETE on the collection (the API's deletecollection verb): every object
  * of t in ns (NULL: all namespaces) matching opts' label and field
  * selectors (opts->limit is ignored), each deleted as a DELETE of its own

@@ -53,6 +53,7 @@ static int delete_item(struct teardown *r, struct item *i, struct mtv_err *err)
 	cJSON *obj = NULL;
 	struct mtv_err e = { 0 };
 	const char *why;
+	bool gone = false;
 	char what[600];
 
 	item_describe(i, what, sizeof(what));
@@ -73,7 +74,7 @@ static int delete_item(struct teardown *r, struct item *i, struct mtv_err *err)
 		return 0;
 	}
 	cJSON_Delete(obj);
-	if (kube_delete(&r->c->kc, i->type, i->ns, i->name, "Background", &e) < 0) {
+	if (kube_delete_gone(&r->c->kc, i->type, i->ns, i->name, "Background", &gone, &e) < 0) {
 		if (e.http_status == 404) {
 			i->state = ITEM_GONE;
 			return 0;
@@ -81,7 +82,8 @@ static int delete_item(struct teardown *r, struct item *i, struct mtv_err *err)
 		return teardown_item_failed(i, "delete", &e, err);
 	}
 	log_info("deleting %s", what);
-	i->state = ITEM_DELETING;
+	/* Removed at once: nothing to wait for. */
+	i->state = gone ? ITEM_DELETED : ITEM_DELETING;
 	return 0;
 }
 
