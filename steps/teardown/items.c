@@ -255,7 +255,10 @@ static int by_order(const void *a, const void *b)
 
 void items_sort(struct items *it)
 {
-	qsort(it->v, it->n, sizeof(*it->v), by_order);
+	/* qsort must not see the NULL of an empty list (an empty ledger
+	 * whose plans are swept by uid only). */
+	if (it->n > 1)
+		qsort(it->v, it->n, sizeof(*it->v), by_order);
 	fix_types(it);
 	items_reindex(it);
 }
