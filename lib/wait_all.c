@@ -300,15 +300,7 @@ int wait_all_gone(struct kube_client *kc, const struct wait_all_spec *spec, cJSO
 	kube_describe(a.what, sizeof(a.what), spec->type, spec->ns, NULL);
 	watchstream_init(&a.ws, 0, on_event, &a);
 	a.left = cJSON_CreateObject();
-	if (spec->items && spec->resource_version && *spec->resource_version) {
-		const cJSON *it;
-
-		cJSON_ArrayForEach(it, spec->items)
-			keep(&a, it);
-		set_rv(&a, spec->resource_version);
-	} else {
-		a.relist = true;
-	}
+	a.relist = true;
 	ret = loop(&a, deadline, err);
 	if (err->code && err->code < 128 && ret < 0 && err->code != MTV_EXIT_TIMEOUT)
 		mtv_err_prefix(err, "waiting for %s to be deleted", a.what);

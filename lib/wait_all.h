@@ -2,11 +2,12 @@
  * type in a namespace matching a label and a field selector, as after a
  * deletecollection.
  *
- * Cost: one watch, whatever the number of objects.  The caller usually has
- * just listed the selection (to see what it deletes): given that list's
- * items and resourceVersion, the wait watches from there without a list of
- * its own, so it also sees the deletions that happened before it started.
- * Without them it lists first.  The set of objects still there is kept from
+ * Cost: one list, and one watch from its resourceVersion when anything is
+ * still there, whatever the number of objects.  (A list rather than a watch
+ * from an earlier list: a watch that ends once its condition holds closes
+ * an HTTP/1.1 connection, so the next request pays a TLS handshake, while a
+ * list needs no watch at all when the deletes took effect at once.)  The
+ * set of objects still there is kept from
  * the events (ADDED/MODIFIED keep an object's latest state, DELETED drops
  * it); the wait is over when the set is empty.  A stream that ends is
  * reopened from the last resourceVersion seen; a 410 Gone, an ERROR event or
@@ -31,8 +32,6 @@ struct wait_all_spec {
 	const char *ns;			/* NULL: all namespaces */
 	const char *label_selector;	/* optional */
 	const char *field_selector;	/* optional, e.g. "metadata.name!=theirs" */
-	const cJSON *items;		/* the caller's list of the selection, or NULL */
-	const char *resource_version;	/* that list's resourceVersion (with items) */
 	long timeout_ms;		/* required, > 0 */
 	long poll_interval_ms;		/* polling fallback period; default 2000 */
 };

@@ -245,13 +245,7 @@ static int delete_batch(struct teardown *r, struct batch *b, double t0, double d
 	remaining = (long)((deadline - step_now()) * 1000);
 	if (remaining < 1000)
 		remaining = 1000;
-	/* The wait lists again instead of watching from the sweep's list: a
-	 * watch that ends once its condition holds closes an HTTP/1.1
-	 * connection (a chunked response cannot be ended any other way), so
-	 * the next request pays a new TLS handshake, while a list is one
-	 * request on the live connection and, when the deletes took effect at
-	 * once (no finalizers), all the wait needs.  Only what is still there
-	 * is watched, from that list. */
+	/* lists what is left, watches it only while anything is (wait_all.h) */
 	struct wait_all_spec w = {
 		.type = b->type, .ns = b->ns, .label_selector = b->selector, .field_selector = b->fields,
 		.timeout_ms = remaining,

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # mtv-teardown against mtv-sim: the destination objects selected by label
 # (plan=<uid>, mtv-steps/session=<id>) go a kind at a time, by one list, one
-# deletecollection and one watch, so the number of API requests does not
-# depend on the number of VMs.  The objects are made with kubectl and the
+# deletecollection, a list of what is left and a watch while anything is, so
+# the number of API requests does not depend on the number of VMs.  The objects are made with kubectl and the
 # ledger and state files are written by hand.
 
 bats_require_minimum_version 1.5.0
