@@ -539,30 +539,39 @@ int kube_patch(struct kube_client *kc, const struct kube_type *t, const char *ns
 	return simple(kc, "PATCH", t, ns, name, NULL, patch_ctype(type), patch, out, err);
 }
 
+/* The DeleteOptions body for propagation into dst, or NULL (no body)
+ * when propagation is NULL or empty: the server's default. */
+static const char *delete_options(char *dst, size_t dstsz, const char *propagation)
+{
+	if (!propagation || !*propagation)
+		return NULL;
+	snprintf(dst, dstsz, "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"%s\"}",
+		 propagation);
+	return dst;
+}
+
+/* DELETE of one object; *out (may be NULL) the answer. */
+static int delete_one(struct kube_client *kc, const struct kube_type *t, const char *ns, const char *name,
+		      const char *propagation, cJSON **out, struct mtv_err *err)
+{
+	char buf[128];
+	const char *body = delete_options(buf, sizeof(buf), propagation);
+
+	return simple(kc, "DELETE", t, ns, name, NULL, body ? "application/json" : NULL, body, out, err);
+}
+
 int kube_delete(struct kube_client *kc, const struct kube_type *t, const char *ns,
 		const char *name, const char *propagation, struct mtv_err *err)
 {
-	char body[128];
-
-	if (propagation && *propagation) {
-		snprintf(body, sizeof(body),
-			 "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"%s\"}",
-			 propagation);
-		return simple(kc, "DELETE", t, ns, name, NULL, "application/json", body, NULL, err);
-	}
-	return simple(kc, "DELETE", t, ns, name, NULL, NULL, NULL, NULL, err);
+	return delete_one(kc, t, ns, name, propagation, NULL, err);
 }
 
 int kube_delete_gone(struct kube_client *kc, const struct kube_type *t, const char *ns, const char *name,
 		     const char *propagation, bool *gone, struct mtv_err *err)
 {
-	char body[128];
 	cJSON *out = NULL;
-	int r;
+	int r = delete_one(kc, t, ns, name, propagation && *propagation ? propagation : "Background", &out, err);
 
-	snprintf(body, sizeof(body), "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"%s\"}",
-		 propagation && *propagation ? propagation : "Background");
-	r = simple(kc, "DELETE", t, ns, name, NULL, "application/json", body, &out, err);
 	/* The apiserver answers a removal with a Status Success (core kinds)
 	 * or the object as it was (custom resources); an object a finalizer
 	 * or a grace period keeps comes back with its deletionTimestamp. */
@@ -578,7 +587,8 @@ int kube_delete_collection(struct kube_client *kc, const struct kube_type *t, co
 			   struct mtv_err *err)
 {
 	struct buf path = BUF_INIT(64 * 1024);
-	char what[512], body[128];
+	char what[512], buf[128];
+	const char *body;
 	cJSON *list = NULL, *items = NULL, *it;
 	char sep = '?';
 	int r = -1;
@@ -596,13 +606,10 @@ int kube_delete_collection(struct kube_client *kc, const struct kube_type *t, co
 	if (opts && opts->field_selector && *opts->field_selector &&
 	    (buf_addf(&path, "%cfieldSelector=", sep) < 0 || http_query_escape(&path, opts->field_selector) < 0))
 		goto toolong;
-	if (propagation && *propagation)
-		snprintf(body, sizeof(body),
-			 "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"%s\"}",
-			 propagation);
+	body = delete_options(buf, sizeof(buf), propagation);
 	/* DELETE is idempotent: sent again, it deletes what still matches. */
-	r = kube_request(kc, "DELETE", buf_str(&path), propagation && *propagation ? "application/json" : NULL,
-			 propagation && *propagation ? body : NULL, what, t == &KUBE_SECRETS, &list, err);
+	r = kube_request(kc, "DELETE", buf_str(&path), body ? "application/json" : NULL, body, what,
+			 t == &KUBE_SECRETS, &list, err);
 	if (r == 0 && deleted) {
 		const cJSON *pitems = cJSON_GetObjectItemCaseSensitive(list, "items");
 
