@@ -69,30 +69,22 @@ static int list_keep(struct gather *g, const struct kube_type *t, const char *ns
 /* Learn (not dump) the values of Secrets that are ours or our plan's, so
  * they are scrubbed wherever they show up: Forklift's per-VM Secrets and
  * Secrets without our label never get into the dumps, but their values may
- * reach a log line.  keep_selector (NULL: none) names the label
- * "key=value" of the Secrets of that list that are also dumped, so a
- * namespace's Secrets cost one list for both. */
-static int learn_secrets(struct gather *g, const char *ns, const char *selector, const char *keep_selector,
+ * reach a log line.  The Secrets of the list labelled with session (NULL:
+ * none) are also dumped, so a namespace's Secrets cost one list for both. */
+static int learn_secrets(struct gather *g, const char *ns, const char *selector, const char *session,
 			 struct mtv_err *err)
 {
 	struct kube_list_opts o = { .label_selector = selector };
 	struct mtv_err e = { 0 };
 	cJSON *items = NULL, *it;
-	char what[400], key[128] = "";
-	const char *value = NULL;
+	char what[400];
 
-	if (keep_selector && snprintf(key, sizeof(key), "%s", keep_selector) < (int)sizeof(key) &&
-	    (value = strchr(key, '=')))
-		key[value++ - key] = '\0';
 	if (kube_list(&g->c->kc, &KUBE_SECRETS, ns, &o, &items, NULL, &e) < 0) {
 		snprintf(what, sizeof(what), "Secrets of namespace %s", ns);
 		return e.http_status == 404 ? 0 : gather_api_failed(g, what, &e, err);
 	}
 	cJSON_ArrayForEach(it, items) {
-		const cJSON *labels = json_get(it, "metadata.labels");
-		const char *v = value ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, key)) : NULL;
-
-		if (v && !strcmp(v, value))
+		if (session && !strcmp(json_str(it, "metadata.labels[\"" LABEL_SESSION "\"]", ""), session))
 			gather_keep(g, &KUBE_SECRETS, it);	/* learns its values too */
 		else
 			redact_add_secret(&g->red, it);
@@ -208,7 +200,7 @@ int gather_collect(struct gather *g, struct mtv_err *err)
 		const char *keep = g->c->have_session ? sel : NULL;
 
 		/* every Secret learned, ours dumped: one list */
-		if (keep && learn_secrets(g, ns->valuestring, NULL, keep, err) < 0)
+		if (keep && learn_secrets(g, ns->valuestring, NULL, g->c->session.id, err) < 0)
 			return -1;
 		for (size_t k = 0; k < sizeof(forklift_kinds) / sizeof(forklift_kinds[0]); k++) {
 			if (forklift_kinds[k] == &KUBE_SECRETS && keep)
